@@ -1,0 +1,88 @@
+import { ChimeSDKIdentityClient } from '@aws-sdk/client-chime-sdk-identity';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { describeError } from './errors';
+import { Logger } from './log';
+import { CallObserver } from './observer';
+import { S3ObjectReader } from './s3';
+import { WickrClient } from '../wickr/client';
+
+/** The clients one invocation uses, created lazily on first use. */
+export interface ServiceClients {
+  wickr(): WickrClient;
+  chime(): ChimeSDKIdentityClient;
+  secrets(): SecretsManagerClient;
+  s3(): S3ObjectReader;
+}
+
+export function region(): string {
+  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+/** Logs one line per service call and refuses calls once `stopped()` (the guard timer has answered). */
+export function loggingObserver(log: Logger, stopped: () => boolean): CallObserver {
+  return {
+    before(call) {
+      if (stopped()) throw new Error(`not calling ${call.service} ${call.operation}: the request already timed out`);
+    },
+    after(outcome) {
+      log.log(outcome.error ? 'warn' : 'info', 'api call', {
+        service: outcome.service,
+        operation: outcome.operation,
+        status: outcome.status,
+        attempts: outcome.attempts,
+        ms: outcome.durationMs,
+        error: outcome.error ? describeError(outcome.error) : undefined,
+      });
+    },
+  };
+}
+
+interface SdkClientLike {
+  middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
+}
+
+/**
+ * Tags the SDK's errors with the service name (`$service`, used by `describeError`) and
+ * reports each operation to the observer once, outside the retry loop.
+ */
+export function observeSdkClient<C extends SdkClientLike>(client: C, service: string, observer: CallObserver): C {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<{ output: { $metadata?: { httpStatusCode?: number; attempts?: number } } }>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        observer.before?.({ service, operation });
+        const started = Date.now();
+        try {
+          const result = await next(args);
+          const meta = result.output.$metadata;
+          observer.after?.({ service, operation, status: meta?.httpStatusCode, attempts: meta?.attempts, durationMs: Date.now() - started });
+          return result;
+        } catch (error) {
+          if (error && typeof error === 'object') Object.assign(error, { $service: service });
+          const meta = (error as { $metadata?: { httpStatusCode?: number; attempts?: number } }).$metadata;
+          observer.after?.({ service, operation, status: meta?.httpStatusCode, attempts: meta?.attempts, durationMs: Date.now() - started, error });
+          throw error;
+        }
+      },
+    { step: 'initialize', name: 'wickrChimeObserver', priority: 'high' },
+  );
+  return client;
+}
+
+const SDK_RETRY_ATTEMPTS = 5;
+
+export function createServiceClients(log: Logger, stopped: () => boolean): ServiceClients {
+  const observer = loggingObserver(log, stopped);
+  let wickr: WickrClient | undefined;
+  let chime: ChimeSDKIdentityClient | undefined;
+  let secrets: SecretsManagerClient | undefined;
+  let s3: S3ObjectReader | undefined;
+  return {
+    wickr: () => (wickr ??= new WickrClient({ region: region(), maxAttempts: SDK_RETRY_ATTEMPTS, observer })),
+    chime: () =>
+      (chime ??= observeSdkClient(new ChimeSDKIdentityClient({ region: region(), maxAttempts: SDK_RETRY_ATTEMPTS }), 'Chime SDK Identity', observer)),
+    secrets: () =>
+      (secrets ??= observeSdkClient(new SecretsManagerClient({ region: region(), maxAttempts: SDK_RETRY_ATTEMPTS }), 'Secrets Manager', observer)),
+    s3: () => (s3 ??= new S3ObjectReader({ region: region(), observer })),
+  };
+}

@@ -1,0 +1,43 @@
+import { CallObserver } from './observer';
+import { credentialProvider, Credentials, sendSigned } from './signed-http';
+
+/**
+ * Reads one object (an asset the construct uploaded, such as a users file) with a signed
+ * GET, so the handler bundle does not carry the whole S3 client. Honours
+ * `AWS_ENDPOINT_URL_S3` (path-style addressing) like the AWS SDKs do.
+ */
+export class S3ObjectReader {
+  private readonly credentials;
+  constructor(private readonly config: { region: string; credentials?: Credentials; observer?: CallObserver; endpoint?: string }) {
+    this.credentials = credentialProvider(config.credentials);
+  }
+
+  async getObjectText(bucket: string, key: string): Promise<string> {
+    const endpoint = this.config.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    const path = key.split('/').map(encodeURIComponent).join('/');
+    const url = endpoint
+      ? new URL(`${endpoint.replace(/\/$/, '')}/${encodeURIComponent(bucket)}/${path}`)
+      : new URL(`https://${bucket}.s3.${this.config.region}.amazonaws.com/${path}`);
+    const started = Date.now();
+    this.config.observer?.before?.({ service: 'S3', operation: 'GetObject' });
+    let status: number | undefined;
+    try {
+      const res = await sendSigned({ method: 'GET', url, service: 's3', region: this.config.region, unsignedPayload: true }, this.credentials, 30_000);
+      status = res.status;
+      if (res.status !== 200) {
+        const code = /<Code>([^<]+)<\/Code>/.exec(res.body.toString('utf8'))?.[1] ?? 'Error';
+        throw Object.assign(new Error(`GetObject s3://${bucket}/${key} answered HTTP ${res.status}`), {
+          name: code,
+          $service: 'S3',
+          $metadata: { httpStatusCode: res.status },
+        });
+      }
+      return res.body.toString('utf8');
+    } catch (error) {
+      this.config.observer?.after?.({ service: 'S3', operation: 'GetObject', status, durationMs: Date.now() - started, error });
+      throw error;
+    } finally {
+      if (status === 200) this.config.observer?.after?.({ service: 'S3', operation: 'GetObject', status, durationMs: Date.now() - started });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { RequestRefusedError } from './errors';
+import { OperationContext } from './resource';
+import { optional, str, struct } from './schema';
+
+/**
+ * A reference to a secret value, as it travels in the template: only the secret's ARN
+ * and, optionally, a field of its JSON value. The value itself is read at deploy time.
+ */
+export interface SecretRef {
+  readonly SecretArn: string;
+  readonly JsonField?: string;
+}
+
+export const secretRef = () =>
+  struct<SecretRef>({
+    SecretArn: str({ pattern: /^arn:[a-z-]+:secretsmanager:/, patternText: 'a Secrets Manager secret ARN' }),
+    JsonField: optional(str({ minLength: 1 })),
+  });
+
+/** Reads a secret value. Errors name the secret and field, never the value. */
+export async function readSecret(ctx: OperationContext, ref: SecretRef): Promise<string> {
+  const out = await ctx.clients.secrets().send(new GetSecretValueCommand({ SecretId: ref.SecretArn }));
+  const raw = out.SecretString;
+  if (raw === undefined) throw new RequestRefusedError(`secret ${ref.SecretArn} has no string value`);
+  if (!ref.JsonField) return raw;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new RequestRefusedError(`secret ${ref.SecretArn} is not JSON, so field ${ref.JsonField} cannot be read from it`);
+  }
+  const value = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>)[ref.JsonField] : undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw new RequestRefusedError(`secret ${ref.SecretArn} has no non-empty string field ${ref.JsonField}`);
+  }
+  return value;
+}
+
+/** Stores a value the service generated (such as a bot challenge) as a new version of a secret. */
+export async function writeSecret(ctx: OperationContext, secretArn: string, value: string, purpose: string): Promise<void> {
+  await ctx.clients.secrets().send(
+    new PutSecretValueCommand({ SecretId: secretArn, SecretString: value, ClientRequestToken: toUuidLike(ctx.token(`secret:${purpose}`)) }),
+  );
+}
+
+/** Secrets Manager wants a 32-64 character token; a UUID-shaped one reads well in its console. */
+function toUuidLike(hex: string): string {
+  const h = hex.padEnd(32, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Bundles the provider handler (lambda/index.ts) into assets/handler/index.js with esbuild.
+// Runs during the library's own build, so a consumer's `cdk synth` needs neither esbuild nor Docker.
+'use strict';
+const path = require('path');
+const esbuild = require('esbuild');
+
+const root = path.resolve(__dirname, '..');
+
+async function bundle(options = {}) {
+  return esbuild.build({
+    entryPoints: [path.join(root, 'lambda', 'index.ts')],
+    outfile: path.join(root, 'assets', 'handler', 'index.js'),
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'error',
+    ...options,
+  });
+}
+
+module.exports = { bundle };
+
+if (require.main === module) {
+  bundle().catch(() => process.exit(1));
+}
