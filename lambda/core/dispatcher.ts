@@ -123,7 +123,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       guard = setTimeout(() => {
         stopped = true;
         const reason = `${event.ResourceType} ${event.LogicalResourceId}: ${event.RequestType.toLowerCase()} did not finish before the provider function's timeout; nothing more will be attempted`;
-        void answer({ ...base, Status: 'FAILED', Reason: reason, PhysicalResourceId: failedId() }).then(resolve, resolve);
+        void answer({ ...base, Status: 'FAILED', Reason: reason, PhysicalResourceId: failedId() }).then(() => resolve(), () => resolve());
       }, guardIn);
     });
 

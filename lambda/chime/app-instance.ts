@@ -1,0 +1,109 @@
+import {
+  CreateAppInstanceCommand,
+  DeleteAppInstanceCommand,
+  DescribeAppInstanceCommand,
+  GetAppInstanceRetentionSettingsCommand,
+  PutAppInstanceRetentionSettingsCommand,
+  UpdateAppInstanceCommand,
+} from '@aws-sdk/client-chime-sdk-identity';
+import { isNotFound } from '../core/errors';
+import { OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
+import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
+import { APP_INSTANCE_TYPE } from './app-instance.wire';
+import { METADATA_MAX, NAME_MAX, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from './rules';
+import { Tag, applyTagDiff, readTags, tagList } from './tags';
+
+export interface AppInstanceProps {
+  readonly Name: string;
+  readonly Metadata: string;
+  readonly RetentionDays?: number;
+  readonly Tags: Tag[];
+}
+
+const schema = struct<AppInstanceProps>({
+  Name: str({ minLength: 1, maxLength: NAME_MAX }),
+  Metadata: withDefault(str({ maxLength: METADATA_MAX }), ''),
+  RetentionDays: optional(int({ min: RETENTION_DAYS_MIN, max: RETENTION_DAYS_MAX })),
+  Tags: withDefault(tagList(), []),
+});
+
+async function putRetention(ctx: OperationContext, arn: string, days: number | undefined): Promise<void> {
+  await ctx.clients.chime().send(
+    new PutAppInstanceRetentionSettingsCommand({
+      AppInstanceArn: arn,
+      AppInstanceRetentionSettings: days === undefined ? {} : { ChannelRetentionSettings: { RetentionDays: days } },
+    }),
+  );
+}
+
+async function create(ctx: OperationContext, props: AppInstanceProps): Promise<OperationResult> {
+  const chime = ctx.clients.chime();
+  const out = await chime.send(
+    new CreateAppInstanceCommand({
+      Name: props.Name,
+      Metadata: props.Metadata,
+      ClientRequestToken: ctx.token('create-app-instance'),
+      Tags: props.Tags.length ? props.Tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
+    }),
+  );
+  const arn = out.AppInstanceArn;
+  if (!arn) throw new Error('CreateAppInstance answered without an AppInstanceArn');
+  if (props.RetentionDays !== undefined) {
+    try {
+      await putRetention(ctx, arn, props.RetentionDays);
+    } catch (err) {
+      await chime.send(new DeleteAppInstanceCommand({ AppInstanceArn: arn })).catch((cleanup: unknown) =>
+        ctx.log.log('error', 'could not remove the app instance this failed create made', { arn, error: cleanup }),
+      );
+      throw err;
+    }
+  }
+  return { physicalResourceId: arn };
+}
+
+async function update(ctx: OperationContext, arn: string, props: AppInstanceProps, old: AppInstanceProps): Promise<OperationResult> {
+  const changed = changedKeys(old, props);
+  if (changed.includes('Name') || changed.includes('Metadata')) {
+    await ctx.clients.chime().send(new UpdateAppInstanceCommand({ AppInstanceArn: arn, Name: props.Name, Metadata: props.Metadata }));
+  }
+  if (changed.includes('RetentionDays')) await putRetention(ctx, arn, props.RetentionDays);
+  if (changed.includes('Tags')) await applyTagDiff(ctx, arn, old.Tags, props.Tags);
+  return { physicalResourceId: arn };
+}
+
+async function remove(ctx: OperationContext, arn: string): Promise<void> {
+  try {
+    await ctx.clients.chime().send(new DeleteAppInstanceCommand({ AppInstanceArn: arn }));
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+async function read(ctx: OperationContext, arn: string): Promise<LiveState> {
+  const chime = ctx.clients.chime();
+  try {
+    const { AppInstance } = await chime.send(new DescribeAppInstanceCommand({ AppInstanceArn: arn }));
+    const retention = await chime.send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: arn }));
+    return {
+      exists: true,
+      properties: {
+        Name: AppInstance?.Name,
+        Metadata: AppInstance?.Metadata ?? '',
+        RetentionDays: retention.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays,
+        Tags: await readTags(ctx, arn),
+      },
+    };
+  } catch (err) {
+    if (isNotFound(err)) return { exists: false };
+    throw err;
+  }
+}
+
+export const appInstanceHandler: ResourceHandler<AppInstanceProps> = {
+  resourceType: APP_INSTANCE_TYPE,
+  parse: (raw) => decodeProperties(schema, raw),
+  create,
+  update,
+  delete: (ctx, arn) => remove(ctx, arn),
+  read: (ctx, arn) => read(ctx, arn),
+};

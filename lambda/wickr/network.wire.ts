@@ -1,0 +1,13 @@
+/** Wire contract of `WickrNetwork` (shared by the construct and the handler). */
+export const NETWORK_TYPE = 'Custom::WickrNetwork';
+
+export const NetworkKeys = {
+  NetworkName: 'NetworkName',
+  AccessLevel: 'AccessLevel',
+  EncryptionKeyArn: 'EncryptionKeyArn',
+  EnablePremiumFreeTrial: 'EnablePremiumFreeTrial',
+  AllowReplacement: 'AllowReplacement',
+} as const;
+
+export const ACCESS_LEVELS = ['STANDARD', 'PREMIUM'] as const;
+export const NETWORK_NAME_MAX = 20;

@@ -1,0 +1,18 @@
+import { TagManager } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX } from '../../lambda/chime/rules';
+
+/** Validation of tags added with `Tags.of(...)`, run at synth (tags arrive through aspects). */
+export function validateTags(scope: IConstruct, tags: TagManager): string[] {
+  const rendered: Array<{ Key: string; Value: string }> = tags.renderTags() ?? [];
+  const errors: string[] = [];
+  const at = `[${scope.node.path}] tags`;
+  if (rendered.length > TAGS_MAX) errors.push(`${at}: at most ${TAGS_MAX} tags are allowed (received ${rendered.length})`);
+  for (const { Key, Value } of rendered) {
+    if (Key.length < 1 || Key.length > TAG_KEY_MAX) errors.push(`${at}: key ${JSON.stringify(Key)} must be 1 to ${TAG_KEY_MAX} characters long`);
+    if (Value.length < 1 || Value.length > TAG_VALUE_MAX) {
+      errors.push(`${at}: value of ${JSON.stringify(Key)} must be 1 to ${TAG_VALUE_MAX} characters long (received ${JSON.stringify(Value)})`);
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,29 @@
+import { CustomResource, RemovalPolicy, Resource } from 'aws-cdk-lib';
+import { createProviderResource, ProviderResourceOptions } from './custom-resource';
+
+/**
+ * Base of every construct in this library: a `Resource` whose CloudFormation resource
+ * is a custom resource served by the stack's provider function.
+ */
+export abstract class ProviderBackedResource extends Resource {
+  private customResource?: CustomResource;
+
+  /** The custom resource; created by the subclass constructor through `createResource`. */
+  protected get resource(): CustomResource {
+    if (!this.customResource) throw new Error(`${this.node.path}: the custom resource was not created yet`);
+    return this.customResource;
+  }
+
+  protected createResource(options: ProviderResourceOptions): CustomResource {
+    this.customResource = createProviderResource(this, 'Resource', options);
+    return this.customResource;
+  }
+
+  /**
+   * Sets what CloudFormation does with the Wickr or Chime resource when it leaves the
+   * stack or is replaced: `RETAIN` keeps it, `DESTROY` deletes it.
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    this.resource.applyRemovalPolicy(policy);
+  }
+}

@@ -1,0 +1,49 @@
+import { CfnResource, CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { SERVICE_TIMEOUT, WickrChimeProvider } from './provider';
+
+/** IAM actions a construct's handler calls, and on which resources. */
+export interface ProviderGrant {
+  readonly actions: string[];
+  readonly resources: string[];
+}
+
+export interface ProviderResourceOptions {
+  /** `Custom::WickrNetwork` etc., from the resource's wire contract. */
+  readonly resourceType: string;
+  /** Wire keys to values. `undefined` values are left out of the template. */
+  readonly properties: Record<string, unknown>;
+  readonly removalPolicy: RemovalPolicy;
+  /** Exactly the actions the handler calls for this resource. */
+  readonly grants: ProviderGrant[];
+}
+
+/**
+ * The custom resource behind one of our constructs: served by the stack's single
+ * provider function, with `ServiceTimeout` set so a lost answer never leaves
+ * CloudFormation waiting for the default hour.
+ */
+export function createProviderResource(scope: Construct, id: string, options: ProviderResourceOptions): CustomResource {
+  const provider = WickrChimeProvider.of(scope);
+  for (const grant of options.grants) provider.grant(grant.actions, grant.resources);
+  const resource = new CustomResource(scope, id, {
+    serviceToken: provider.serviceToken,
+    resourceType: options.resourceType,
+    properties: withoutUndefined(options.properties),
+    removalPolicy: options.removalPolicy,
+    serviceTimeout: SERVICE_TIMEOUT,
+  });
+  provider.bind(resource.node.defaultChild as CfnResource);
+  return resource;
+}
+
+function withoutUndefined(properties: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(properties)) {
+    if (value === undefined) continue;
+    out[key] = value && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype
+      ? withoutUndefined(value as Record<string, unknown>)
+      : value;
+  }
+  return out;
+}

@@ -1,0 +1,15 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Wickr network ARNs have the form `arn:<partition>:wickr:<region>:<account>:network/<networkId>`
+ * (the form `GetNetwork` reports and `AWS::Wickr::Network` returns from `Ref`).
+ */
+export function networkArn(scope: IConstruct, networkId: string): string {
+  return Stack.of(scope).formatArn({ service: 'wickr', resource: 'network', resourceName: networkId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+}
+
+/** Every network of the stack's account and region: the provider's IAM scope for network-level actions. */
+export function anyNetworkArn(scope: IConstruct): string {
+  return networkArn(scope, '*');
+}

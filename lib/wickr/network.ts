@@ -1,0 +1,146 @@
+import { IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { CfnNetwork } from 'aws-cdk-lib/aws-wickr';
+import { Construct } from 'constructs';
+import { ProviderBackedResource } from '../core/base';
+import { WickrChimeProvider } from '../core/provider';
+import { checkLength, checkOneOf, checkRule } from '../core/validate';
+import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE, NetworkKeys } from '../../lambda/wickr/network.wire';
+import { anyNetworkArn, networkArn } from './arns';
+
+/** The features a Wickr network offers. */
+export enum AccessLevel {
+  /** Standard features. */
+  STANDARD = 'STANDARD',
+  /** Premium features (or a premium free trial). */
+  PREMIUM = 'PREMIUM',
+}
+
+/** A Wickr network, created here or imported. */
+export interface IWickrNetwork extends IResource {
+  /**
+   * The network's id (8 digits).
+   * @attribute
+   */
+  readonly networkId: string;
+  /**
+   * The network's ARN.
+   * @attribute
+   */
+  readonly networkArn: string;
+}
+
+/** Attributes of an existing network to import. */
+export interface WickrNetworkAttributes {
+  /** The network's id (8 digits). */
+  readonly networkId: string;
+  /**
+   * The network's ARN.
+   * @default - derived from the id, the stack's account and region
+   */
+  readonly networkArn?: string;
+}
+
+export interface WickrNetworkProps {
+  /** The network's name, 1 to 20 characters. Can be changed in place. */
+  readonly networkName: string;
+  /**
+   * The network's access level. It cannot be changed in place: a change needs a new
+   * network, which the handler refuses unless `allowReplacement` is true.
+   */
+  readonly accessLevel: AccessLevel;
+  /**
+   * A customer managed KMS key that encrypts the network's sensitive data. Can be
+   * changed in place to another key, but not removed.
+   * @default - Wickr's own encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Starts a premium network with a free trial. Only applies when the network is created.
+   * @default false
+   */
+  readonly enablePremiumFreeTrial?: boolean;
+  /**
+   * Allows a change that needs a new network (a new access level). Replacement creates a
+   * second network; the old one, with its users, groups, bots and messages, is then
+   * deleted unless the removal policy is RETAIN.
+   * @default false - such a change fails the deployment with the reason, and nothing changes
+   */
+  readonly allowReplacement?: boolean;
+  /**
+   * What happens to the network when it leaves the stack or is replaced.
+   * @default RemovalPolicy.RETAIN - a network holds users and messages
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class WickrNetworkBase extends Resource implements IWickrNetwork {
+  public abstract readonly networkId: string;
+  public abstract readonly networkArn: string;
+}
+
+/**
+ * An AWS Wickr network.
+ *
+ * Unlike the native `AWS::Wickr::Network`, it takes a KMS key and a premium free trial,
+ * guards against accidental replacement, and anchors the rest of this library's Wickr
+ * resources (settings, security groups, bots, users).
+ */
+export class WickrNetwork extends ProviderBackedResource implements IWickrNetwork {
+  /** Imports a network by id. */
+  public static fromNetworkId(scope: Construct, id: string, networkId: string): IWickrNetwork {
+    return WickrNetwork.fromNetworkAttributes(scope, id, { networkId });
+  }
+
+  /** Imports a network from its attributes. */
+  public static fromNetworkAttributes(scope: Construct, id: string, attrs: WickrNetworkAttributes): IWickrNetwork {
+    class Import extends WickrNetworkBase {
+      public readonly networkId = attrs.networkId;
+      public readonly networkArn = attrs.networkArn ?? networkArn(this, attrs.networkId);
+    }
+    return new Import(scope, id);
+  }
+
+  /**
+   * Adopts a network created with the native `AWS::Wickr::Network` (`aws_wickr.CfnNetwork`),
+   * so this library's settings, security groups, bots and users can attach to it.
+   */
+  public static fromCfnNetwork(cfnNetwork: CfnNetwork): IWickrNetwork {
+    const id = '@FromCfnNetwork';
+    const existing = cfnNetwork.node.tryFindChild(id);
+    if (existing) return existing as unknown as IWickrNetwork;
+    return WickrNetwork.fromNetworkAttributes(cfnNetwork, id, { networkId: cfnNetwork.attrNetworkId, networkArn: cfnNetwork.attrNetworkArn });
+  }
+
+  public readonly networkId: string;
+  public readonly networkArn: string;
+
+  constructor(scope: Construct, id: string, props: WickrNetworkProps) {
+    super(scope, id);
+    checkLength(this, 'networkName', props.networkName, 1, NETWORK_NAME_MAX);
+    checkRule(this, 'networkName', props.networkName, Token.isUnresolved(props.networkName) || !/^pending-[0-9a-f]{12}$/.test(props.networkName),
+      'must not look like "pending-" and 12 hex digits: the handler reserves such names for networks it is still creating');
+    checkOneOf(this, 'accessLevel', props.accessLevel, ACCESS_LEVELS);
+
+    const provider = WickrChimeProvider.of(this);
+    props.encryptionKey?.grant(provider.function, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*');
+
+    const resource = this.createResource({
+      resourceType: NETWORK_TYPE,
+      properties: {
+        [NetworkKeys.NetworkName]: props.networkName,
+        [NetworkKeys.AccessLevel]: props.accessLevel,
+        [NetworkKeys.EncryptionKeyArn]: props.encryptionKey?.keyArn,
+        [NetworkKeys.EnablePremiumFreeTrial]: props.enablePremiumFreeTrial,
+        [NetworkKeys.AllowReplacement]: props.allowReplacement,
+      },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      grants: [
+        { actions: ['wickr:CreateNetwork', 'wickr:ListNetworks'], resources: ['*'] },
+        { actions: ['wickr:UpdateNetwork', 'wickr:DeleteNetwork', 'wickr:GetNetwork'], resources: [anyNetworkArn(this)] },
+      ],
+    });
+    this.networkId = resource.ref;
+    this.networkArn = networkArn(this, this.networkId);
+  }
+}
