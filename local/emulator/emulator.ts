@@ -1,0 +1,239 @@
+import { randomInt } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Faults, FaultKind, FaultSpec, prng } from './faults';
+import { EmulatorRequest, EmulatorResponse, isRecord, isServiceName, jsonResponse, ProtocolService, SERVICE_NAMES, ServiceName } from './protocol';
+import { CHIME_ERRORS, RestJsonService, WICKR_ERRORS } from './restjson';
+import { S3 } from './s3';
+import { SecretsManager } from './secretsmanager';
+import { EmulatedService, RequestContext } from './service';
+import { parseAuthorization, verifySignature } from './sigv4';
+
+/**
+ * The emulator without its HTTP server: every service's state, the call log, faults and
+ * the clock. `handle` takes one request through authentication, routing, faults and the
+ * service; `server.ts` only moves bytes between sockets and `handle`.
+ */
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** As sent (percent-encoded). */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | string[]>>;
+  /** Lower-case names; `authorization` left out. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Parsed JSON, or undefined (empty or not JSON, S3 objects); secret values redacted. */
+  readonly body: unknown;
+}
+
+export interface CallRecord {
+  readonly service: ServiceName;
+  /** The model's operation name, `Unknown` when the request matched none. */
+  readonly operation: string;
+  /** The status sent, or for a dropped connection the status the operation would have answered. */
+  readonly status: number;
+  readonly request: RecordedRequest;
+  /** The injected fault that shaped this call. */
+  readonly fault?: FaultKind;
+  /** The operation ran but the connection was closed without an answer. */
+  readonly dropped?: true;
+  /** A client token replayed an earlier response; the operation did not run again. */
+  readonly replayed?: true;
+}
+
+export interface EmulatedServices {
+  readonly wickr: EmulatedService;
+  readonly chime: EmulatedService;
+}
+
+export interface EmulatorOptions {
+  /** @default '123456789012' */
+  readonly accountId?: string;
+  /** Region of secrets made with `secrets.createSecret` (requests use their signing region). @default 'us-east-1' */
+  readonly region?: string;
+  /** Seeds fault probabilities and generated ids. @default random */
+  readonly seed?: number;
+  /** Added before every service call. @default 0 */
+  readonly latencyMs?: number;
+  /** Where `saveState()`/`loadState()` write and read by default. */
+  readonly stateFile?: string;
+}
+
+export interface HandledResponse extends EmulatorResponse {
+  /** Close the connection instead of answering (`drop-after-commit`). */
+  readonly drop: boolean;
+}
+
+/** Everything `exportState` captures: each service's state (with its client tokens), secrets and objects. */
+export interface EmulatorState {
+  readonly version: 1;
+  readonly wickr: unknown;
+  readonly chime: unknown;
+  readonly secretsmanager: unknown;
+  readonly s3: unknown;
+}
+
+/** The emulator's time: real time plus an offset tests may move. */
+export class Clock {
+  offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export class Emulator<S extends EmulatedServices = EmulatedServices> {
+  readonly accountId: string;
+  readonly stateFile?: string;
+  readonly clock = new Clock();
+  /** Delay before every service call, in milliseconds; may be changed at any time. */
+  latencyMs: number;
+  readonly secrets: SecretsManager;
+  readonly s3: S3;
+  private readonly endpoints: Readonly<Record<ServiceName, ProtocolService>>;
+  private readonly seed: number;
+  private readonly faults: Faults;
+  private ids: () => number;
+  private log: CallRecord[] = [];
+
+  constructor(
+    readonly services: S,
+    options: EmulatorOptions = {},
+  ) {
+    this.accountId = options.accountId ?? '123456789012';
+    this.stateFile = options.stateFile;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.seed = options.seed ?? randomInt(2 ** 31);
+    this.faults = new Faults(this.seed);
+    this.ids = prng(this.seed ^ 0x5bd1e995);
+    this.secrets = new SecretsManager({ accountId: this.accountId, region: options.region ?? 'us-east-1', random: () => this.ids(), now: () => this.clock.now() });
+    this.s3 = new S3(() => this.clock.now());
+    this.endpoints = {
+      wickr: new RestJsonService('wickr', services.wickr, WICKR_ERRORS),
+      chime: new RestJsonService('chime', services.chime, CHIME_ERRORS),
+      secretsmanager: this.secrets,
+      s3: this.s3,
+    };
+  }
+
+  /**
+   * One request: the SigV4 credential scope names the service; the signature is checked
+   * (before routing errors, as AWS does); then faults, latency, the clock tick, and the
+   * operation. Every request that reaches a service is recorded in the call log.
+   */
+  async handle(req: EmulatorRequest): Promise<HandledResponse> {
+    const auth = parseAuthorization(req.headers.authorization);
+    if ('error' in auth) {
+      return req.headers.authorization
+        ? frontEndError(400, 'IncompleteSignatureException', auth.error)
+        : frontEndError(403, 'MissingAuthenticationTokenException', auth.error);
+    }
+    if (!isServiceName(auth.service)) {
+      return frontEndError(403, 'InvalidSignatureException', `Credential should be scoped to a service the emulator serves (${SERVICE_NAMES.join(', ')}), not '${auth.service}'.`);
+    }
+    const endpoint = this.endpoints[auth.service];
+    const operation = endpoint.operationOf(req);
+    const verdict = verifySignature(req, auth, endpoint.name !== 's3');
+    if (!verdict.ok) return this.record(endpoint, operation ?? 'Unknown', req, endpoint.standardError(verdict.kind, verdict.message));
+    if (operation === undefined) return this.record(endpoint, 'Unknown', req, endpoint.unknownOperation(req));
+
+    const plan = this.faults.plan(endpoint.name, operation);
+    const delay = this.latencyMs + plan.latencyMs;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const latency = plan.latencyMs > 0 ? { fault: 'latency' as const } : {};
+    if (plan.failure) {
+      const message = plan.failure === 'throttle' ? 'Rate exceeded (injected fault)' : 'Internal failure (injected fault)';
+      return this.record(endpoint, operation, req, endpoint.standardError(plan.failure, message), { fault: plan.failure });
+    }
+    const ctx: RequestContext = { accountId: this.accountId, region: auth.region, now: () => this.clock.now() };
+    for (const service of Object.values(this.endpoints)) service.tick?.(ctx);
+    const response = endpoint.invoke(operation, req, ctx);
+    return this.record(endpoint, operation, req, response, plan.drop ? { fault: 'drop-after-commit', dropped: true } : latency);
+  }
+
+  /** The call log, oldest first. */
+  calls(): CallRecord[] {
+    return [...this.log];
+  }
+
+  clearCalls(): void {
+    this.log = [];
+  }
+
+  /** Adds a fault (see `FaultSpec`); throws on an invalid spec. */
+  addFault(spec: FaultSpec): void {
+    this.faults.add(spec);
+  }
+
+  /** The faults still in force, with their remaining counts. */
+  listFaults(): FaultSpec[] {
+    return this.faults.list();
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Back to a fresh emulator: all services' state, client tokens, secrets, objects, faults, calls, the clock offset and the id sequence. */
+  reset(): void {
+    for (const endpoint of Object.values(this.endpoints)) endpoint.reset();
+    this.faults.clear();
+    this.log = [];
+    this.clock.offsetMs = 0;
+    this.ids = prng(this.seed ^ 0x5bd1e995);
+  }
+
+  /** A JSON-safe copy of all state (not faults, calls or the clock). */
+  exportState(): EmulatorState {
+    const state = Object.fromEntries(SERVICE_NAMES.map((name) => [name, this.endpoints[name].exportState()]));
+    return JSON.parse(JSON.stringify({ version: 1, ...state })) as EmulatorState;
+  }
+
+  /** Replaces all state with an exported one. */
+  importState(state: unknown): void {
+    if (!isRecord(state) || state.version !== 1) throw new Error('not an emulator state (expected version 1)');
+    for (const name of SERVICE_NAMES) this.endpoints[name].importState(state[name]);
+  }
+
+  /** Writes the state (atomically: temporary file, then rename). */
+  saveState(file: string | undefined = this.stateFile): void {
+    if (!file) throw new Error('saveState: no file given and no stateFile option');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(this.exportState()));
+    fs.renameSync(temporary, file);
+  }
+
+  loadState(file: string | undefined = this.stateFile): void {
+    if (!file) throw new Error('loadState: no file given and no stateFile option');
+    this.importState(JSON.parse(fs.readFileSync(file, 'utf8')));
+  }
+
+  private record(
+    endpoint: ProtocolService,
+    operation: string,
+    req: EmulatorRequest,
+    response: EmulatorResponse,
+    extra: Pick<CallRecord, 'fault' | 'dropped'> = {},
+  ): HandledResponse {
+    const { authorization: _authorization, ...headers } = req.headers;
+    this.log.push({
+      service: endpoint.name,
+      operation,
+      status: response.status,
+      request: { method: req.method, path: req.path, query: { ...req.query }, headers, body: endpoint.loggedBody(req) },
+      ...extra,
+      ...(response.replayed ? { replayed: true as const } : {}),
+    });
+    return { ...response, drop: extra.dropped === true };
+  }
+}
+
+/** Errors of AWS's front end, before any service is known: not in the call log. */
+function frontEndError(status: number, code: string, message: string): HandledResponse {
+  return { ...jsonResponse(status, { message }, { 'x-amzn-errortype': code }), drop: false };
+}

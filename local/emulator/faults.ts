@@ -1,0 +1,123 @@
+import { isServiceName, ServiceName } from './protocol';
+
+/**
+ * Injected faults. A fault matches calls by service and operation (`*` for any); it fires
+ * on the next `count` matching calls, or with probability `rate` on each matching call
+ * (both: with probability `rate`, at most `count` times; neither: on every matching call).
+ * Probabilities come from a seeded PRNG, so a test with a seed sees the same sequence.
+ */
+
+export type FaultKind = 'throttle' | 'error' | 'latency' | 'drop-after-commit';
+
+const KINDS: readonly FaultKind[] = ['throttle', 'error', 'latency', 'drop-after-commit'];
+
+export interface FaultSpec {
+  /** Operation name (`CreateNetwork`, `GetSecretValue`) or `*`. */
+  readonly operation: string;
+  readonly kind: FaultKind;
+  /** Without it the fault applies to Wickr and Chime only: Secrets Manager and S3 faults are asked for by name. */
+  readonly service?: ServiceName;
+  /** Fire on the next `count` matching calls. */
+  readonly count?: number;
+  /** Probability (0..1) of firing on each matching call. */
+  readonly rate?: number;
+  /** Delay for `latency`, in milliseconds. */
+  readonly ms?: number;
+  /** Seeds this fault's own PRNG (else the emulator's, seeded by its `seed` option). */
+  readonly seed?: number;
+}
+
+/** What the faults decided for one call. */
+export interface FaultPlan {
+  readonly latencyMs: number;
+  /** Answer with the service's throttling or internal error instead of running the operation. */
+  readonly failure?: 'throttle' | 'error';
+  /** Run the operation, then close the connection without answering. */
+  readonly drop: boolean;
+}
+
+interface ActiveFault {
+  readonly spec: FaultSpec;
+  remaining: number | undefined;
+  readonly random: () => number;
+}
+
+export class Faults {
+  private active: ActiveFault[] = [];
+  private random: () => number;
+
+  constructor(private readonly seed: number) {
+    this.random = prng(seed);
+  }
+
+  /** Checks and adds a fault; throws an `Error` that says what is wrong with the spec. */
+  add(spec: FaultSpec): void {
+    const problem = checkSpec(spec);
+    if (problem) throw new Error(`invalid fault: ${problem}`);
+    this.active.push({ spec, remaining: spec.count, random: spec.seed === undefined ? this.random : prng(spec.seed) });
+  }
+
+  /** The faults still in force, with their remaining counts. */
+  list(): FaultSpec[] {
+    return this.active.map((f) => (f.remaining === undefined ? f.spec : { ...f.spec, count: f.remaining }));
+  }
+
+  /** Clears all faults and restarts the PRNG from the seed. */
+  clear(): void {
+    this.active = [];
+    this.random = prng(this.seed);
+  }
+
+  /**
+   * Decides one call. Latency faults add up; then the first throttle or error fault that
+   * fires fails the call; only if none did, a drop fault may fire. A fault that does not
+   * get to fire keeps its count.
+   */
+  plan(service: ServiceName, operation: string): FaultPlan {
+    const matching = this.active.filter((f) => matches(f.spec, service, operation));
+    let latencyMs = 0;
+    for (const f of matching.filter((m) => m.spec.kind === 'latency')) {
+      if (this.fire(f)) latencyMs += f.spec.ms ?? 0;
+    }
+    const failure = matching.find((f) => (f.spec.kind === 'throttle' || f.spec.kind === 'error') && this.fire(f));
+    const drop = !failure && matching.some((f) => f.spec.kind === 'drop-after-commit' && this.fire(f));
+    this.active = this.active.filter((f) => f.remaining !== 0);
+    return { latencyMs, failure: failure?.spec.kind as FaultPlan['failure'], drop };
+  }
+
+  private fire(fault: ActiveFault): boolean {
+    if (fault.remaining === 0) return false;
+    if (fault.spec.rate !== undefined && fault.random() >= fault.spec.rate) return false;
+    if (fault.remaining !== undefined) fault.remaining--;
+    return true;
+  }
+}
+
+function matches(spec: FaultSpec, service: ServiceName, operation: string): boolean {
+  const serviceMatches = spec.service === undefined ? service === 'wickr' || service === 'chime' : spec.service === service;
+  return serviceMatches && (spec.operation === '*' || spec.operation === operation);
+}
+
+function checkSpec(spec: FaultSpec): string | undefined {
+  if (typeof spec !== 'object' || spec === null) return 'expected an object';
+  if (typeof spec.operation !== 'string' || spec.operation === '') return 'operation must be an operation name or *';
+  if (!KINDS.includes(spec.kind)) return `kind must be one of ${KINDS.join(', ')}`;
+  if (spec.service !== undefined && !isServiceName(spec.service)) return 'service must be wickr, chime, secretsmanager or s3';
+  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) return 'count must be a positive integer';
+  if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1)) return 'rate must be between 0 and 1';
+  if (spec.kind === 'latency' && !(typeof spec.ms === 'number' && spec.ms >= 0)) return 'a latency fault needs ms >= 0';
+  if (spec.seed !== undefined && !Number.isInteger(spec.seed)) return 'seed must be an integer';
+  return undefined;
+}
+
+/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

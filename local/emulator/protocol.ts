@@ -1,0 +1,116 @@
+import { randomUUID } from 'crypto';
+import { RequestContext } from './service';
+
+/**
+ * The pieces every emulated endpoint shares: the request as it arrived on the wire, the
+ * response to write, and the interface through which the emulator drives one service's
+ * wire protocol (rest-json for Wickr and Chime, awsJson1.1 for Secrets Manager, S3's REST).
+ */
+
+/** The signing names the emulator answers to (the service in the SigV4 credential scope). */
+export type ServiceName = 'wickr' | 'chime' | 'secretsmanager' | 's3';
+
+export const SERVICE_NAMES: readonly ServiceName[] = ['wickr', 'chime', 'secretsmanager', 's3'];
+
+export function isServiceName(name: string): name is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(name);
+}
+
+/** One HTTP request, before any interpretation. */
+export interface EmulatorRequest {
+  readonly method: string;
+  /** The path exactly as sent, still percent-encoded, without the query string. */
+  readonly path: string;
+  /** The query string, decoded; a repeated key becomes an array. */
+  readonly query: Readonly<Record<string, string | string[]>>;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+export interface EmulatorResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Empty for no body. */
+  readonly body: string | Buffer;
+  /** Set when a client token replayed a stored response (reported in the call log). */
+  readonly replayed?: boolean;
+}
+
+/**
+ * Errors the core raises on a service's behalf, each in that service's own format:
+ * `throttle` and `error` are injected faults, the other two are failed SigV4 checks.
+ */
+export type StandardErrorKind = 'throttle' | 'error' | 'unrecognizedClient' | 'invalidSignature';
+
+/** One emulated service as the emulator drives it. */
+export interface ProtocolService {
+  readonly name: ServiceName;
+  /** The operation a request addresses, or undefined when nothing matches. */
+  operationOf(req: EmulatorRequest): string | undefined;
+  /** Runs an operation; service errors come back as error responses, never as exceptions. */
+  invoke(operation: string, req: EmulatorRequest, ctx: RequestContext): EmulatorResponse;
+  standardError(kind: StandardErrorKind, message: string): EmulatorResponse;
+  /** The answer to a request `operationOf` could not place. */
+  unknownOperation(req: EmulatorRequest): EmulatorResponse;
+  /** The request body as the call log shows it (parsed JSON, secret values redacted). */
+  loggedBody(req: EmulatorRequest): unknown;
+  /** Time passes (called before every request the emulator handles). */
+  tick?(ctx: RequestContext): void;
+  reset(): void;
+  exportState(): unknown;
+  importState(state: unknown): void;
+}
+
+/** A JSON response with the `x-amzn-RequestId` header the AWS JSON protocols send. */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}, contentType = 'application/json'): EmulatorResponse {
+  return {
+    status,
+    headers: { 'content-type': contentType, 'x-amzn-requestid': randomUUID(), ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Parses a raw query string (`a=1&b=x%20y&a=2`); `+` stays a plus sign, as the SigV4 signers encode spaces as `%20`. */
+export function parseQuery(raw: string): Record<string, string | string[]> {
+  // No prototype: a client's `__proto__=x` is just a parameter.
+  const query: Record<string, string | string[]> = Object.create(null);
+  for (const part of raw.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const key = decodeComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : decodeComponent(part.slice(eq + 1));
+    const existing = query[key];
+    query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return query;
+}
+
+/** `decodeURIComponent` that leaves a malformed escape as it is instead of throwing. */
+export function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The first value of a query parameter. */
+export function queryValue(query: EmulatorRequest['query'], key: string): string | undefined {
+  const value = query[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The body as JSON, or undefined when it is empty or not JSON. */
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

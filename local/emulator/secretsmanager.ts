@@ -1,0 +1,248 @@
+import { randomUUID } from 'crypto';
+import { EmulatorRequest, EmulatorResponse, isRecord, jsonResponse, parseJsonBody, ProtocolService, StandardErrorKind } from './protocol';
+import { RequestContext } from './service';
+
+/**
+ * The Secrets Manager calls the handler and the local runner make, over the awsJson1.1
+ * protocol: `POST /` with `X-Amz-Target: secretsmanager.<Operation>`, errors as
+ * `{"__type": code, "message": ...}` (status 400 unless the service failed). Secret
+ * values (`SecretString` only) are never written to the console or the call log.
+ */
+
+interface SecretVersion {
+  readonly id: string;
+  readonly value: string;
+  stages: string[];
+  readonly created: number;
+}
+
+interface Secret {
+  readonly arn: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly created: number;
+  lastChanged: number;
+  /** When DeleteSecret scheduled the deletion (without `ForceDeleteWithoutRecovery`). */
+  deleted?: number;
+  versions: SecretVersion[];
+}
+
+class SecretsError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+const TARGET_PREFIX = 'secretsmanager.';
+const NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]{1,512}$/;
+const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const ERROR_STATUS: Readonly<Record<string, number>> = { InternalServiceError: 500 };
+
+type Operation = (input: Record<string, unknown>, ctx: RequestContext) => Record<string, unknown>;
+
+export class SecretsManager implements ProtocolService {
+  readonly name = 'secretsmanager';
+  private secrets = new Map<string, Secret>();
+  private readonly operations: Readonly<Record<string, Operation>> = {
+    CreateSecret: (input, ctx) => this.create(input, ctx),
+    GetSecretValue: (input) => this.getValue(input),
+    PutSecretValue: (input, ctx) => this.putValue(input, ctx),
+    DescribeSecret: (input) => this.describe(this.find(str(input, 'SecretId', true))),
+    DeleteSecret: (input, ctx) => this.delete(input, ctx),
+    ListSecrets: () => ({ SecretList: [...this.secrets.values()].filter((s) => s.deleted === undefined).map((s) => this.describe(s)) }),
+  };
+
+  /** `random` draws the ARN suffixes; `now` is the emulator clock. */
+  constructor(
+    private readonly env: { readonly accountId: string; readonly region: string; random(): number; now(): Date },
+  ) {}
+
+  /** Creates a secret directly (the local runner's stand-in for what a deployment would have made). Returns its ARN. */
+  createSecret(options: { readonly name: string; readonly secretString: string }): string {
+    const ctx: RequestContext = { accountId: this.env.accountId, region: this.env.region, now: () => this.env.now() };
+    return this.create({ Name: options.name, SecretString: options.secretString, ClientRequestToken: randomUUID() }, ctx).ARN as string;
+  }
+
+  /** Deletes a secret at once (ARN or name); false when there was none. */
+  deleteSecret(id: string): boolean {
+    const secret = this.lookup(id);
+    return secret ? this.secrets.delete(secret.arn) : false;
+  }
+
+  /** The current value of a secret (ARN or name), or undefined. */
+  getSecretString(id: string): string | undefined {
+    return this.lookup(id)?.versions.find((v) => v.stages.includes('AWSCURRENT'))?.value;
+  }
+
+  operationOf(req: EmulatorRequest): string | undefined {
+    const target = req.headers['x-amz-target'];
+    if (req.method !== 'POST' || req.path !== '/' || !target?.startsWith(TARGET_PREFIX)) return undefined;
+    return target.slice(TARGET_PREFIX.length);
+  }
+
+  invoke(operation: string, req: EmulatorRequest, ctx: RequestContext): EmulatorResponse {
+    const impl = this.operations[operation];
+    if (!impl) return this.error('UnknownOperationException', `Operation ${operation} is not supported by the emulator`);
+    const input = parseJsonBody(req.body);
+    if (!isRecord(input)) return this.error('SerializationException', 'The request body must be a JSON object');
+    try {
+      return jsonResponse(200, impl(input, ctx), {}, CONTENT_TYPE);
+    } catch (err) {
+      if (err instanceof SecretsError) return this.error(err.code, err.message);
+      process.stderr.write(`emulator: secretsmanager ${operation} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}\n`);
+      return this.error('InternalServiceError', 'An error occurred on the server side.');
+    }
+  }
+
+  standardError(kind: StandardErrorKind, message: string): EmulatorResponse {
+    const code = { throttle: 'ThrottlingException', error: 'InternalServiceError', unrecognizedClient: 'UnrecognizedClientException', invalidSignature: 'InvalidSignatureException' }[kind];
+    return this.error(code, message);
+  }
+
+  unknownOperation(req: EmulatorRequest): EmulatorResponse {
+    return this.error('UnknownOperationException', `No Secrets Manager operation matches ${req.method} ${req.path} ${req.headers['x-amz-target'] ?? '(no X-Amz-Target)'}`);
+  }
+
+  loggedBody(req: EmulatorRequest): unknown {
+    const body = parseJsonBody(req.body);
+    return isRecord(body) && 'SecretString' in body ? { ...body, SecretString: '***' } : body;
+  }
+
+  reset(): void {
+    this.secrets.clear();
+  }
+
+  exportState(): unknown {
+    return [...this.secrets.values()];
+  }
+
+  importState(state: unknown): void {
+    this.secrets = new Map(Array.isArray(state) ? (state as Secret[]).map((s) => [s.arn, s]) : []);
+  }
+
+  private create(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
+    const name = str(input, 'Name', true);
+    if (!NAME_PATTERN.test(name)) throw new SecretsError('InvalidParameterException', 'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
+    const value = str(input, 'SecretString', false);
+    const token = clientToken(input);
+    const existing = [...this.secrets.values()].find((s) => s.name === name);
+    if (existing?.deleted !== undefined) {
+      throw new SecretsError('InvalidRequestException', `You can't create this secret because a secret with this name is already scheduled for deletion.`);
+    }
+    if (existing) {
+      // Same token and value as the version that created it: a retry, answered again.
+      const version = existing.versions.find((v) => v.id === token);
+      if (version && version.value === value) return { ARN: existing.arn, Name: name, VersionId: version.id };
+      throw new SecretsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+    }
+    const now = ctx.now().getTime();
+    const arn = `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${name}-${this.suffix()}`;
+    const secret: Secret = { arn, name, description: str(input, 'Description', false), created: now, lastChanged: now, versions: [] };
+    if (value !== undefined) secret.versions.push({ id: token, value, stages: ['AWSCURRENT'], created: now });
+    this.secrets.set(arn, secret);
+    return { ARN: arn, Name: name, VersionId: value === undefined ? undefined : token };
+  }
+
+  private getValue(input: Record<string, unknown>): Record<string, unknown> {
+    const secret = this.live(this.find(str(input, 'SecretId', true)));
+    const versionId = str(input, 'VersionId', false);
+    const stage = str(input, 'VersionStage', false) ?? (versionId ? undefined : 'AWSCURRENT');
+    const version = secret.versions.find((v) => (versionId === undefined || v.id === versionId) && (stage === undefined || v.stages.includes(stage)));
+    if (!version) {
+      throw new SecretsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for ${versionId ? `VersionId: ${versionId}` : `staging label: ${stage}`}`);
+    }
+    return { ARN: secret.arn, Name: secret.name, VersionId: version.id, SecretString: version.value, VersionStages: version.stages, CreatedDate: version.created / 1000 };
+  }
+
+  /** A new version becomes AWSCURRENT, the previous one AWSPREVIOUS. The same token and value again is a retry: nothing changes. */
+  private putValue(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
+    const secret = this.live(this.find(str(input, 'SecretId', true)));
+    const value = str(input, 'SecretString', true);
+    const token = clientToken(input);
+    const existing = secret.versions.find((v) => v.id === token);
+    if (existing) {
+      if (existing.value !== value) throw new SecretsError('ResourceExistsException', `A version with VersionId ${token} already exists with a different value.`);
+      return { ARN: secret.arn, Name: secret.name, VersionId: existing.id, VersionStages: existing.stages };
+    }
+    const now = ctx.now().getTime();
+    for (const v of secret.versions) v.stages = v.stages.filter((s) => s !== 'AWSPREVIOUS').map((s) => (s === 'AWSCURRENT' ? 'AWSPREVIOUS' : s));
+    secret.versions = secret.versions.filter((v) => v.stages.length > 0);
+    secret.versions.push({ id: token, value, stages: ['AWSCURRENT'], created: now });
+    secret.lastChanged = now;
+    return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: ['AWSCURRENT'] };
+  }
+
+  private delete(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
+    const secret = this.find(str(input, 'SecretId', true));
+    const now = ctx.now().getTime();
+    if (input.ForceDeleteWithoutRecovery === true) {
+      this.secrets.delete(secret.arn);
+      return { ARN: secret.arn, Name: secret.name, DeletionDate: now / 1000 };
+    }
+    if (secret.deleted !== undefined) throw new SecretsError('InvalidRequestException', `You can't delete secret ${secret.name} because it is already scheduled for deletion.`);
+    const days = typeof input.RecoveryWindowInDays === 'number' ? input.RecoveryWindowInDays : 30;
+    secret.deleted = now;
+    return { ARN: secret.arn, Name: secret.name, DeletionDate: (now + days * 86_400_000) / 1000 };
+  }
+
+  private describe(secret: Secret): Record<string, unknown> {
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      Description: secret.description,
+      CreatedDate: secret.created / 1000,
+      LastChangedDate: secret.lastChanged / 1000,
+      DeletedDate: secret.deleted === undefined ? undefined : secret.deleted / 1000,
+      VersionIdsToStages: Object.fromEntries(secret.versions.map((v) => [v.id, v.stages])),
+    };
+  }
+
+  private find(id: string): Secret {
+    const secret = this.lookup(id);
+    if (!secret) throw new SecretsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    return secret;
+  }
+
+  /** By full ARN, by name, or by ARN without the random suffix, as the service accepts. */
+  private lookup(id: string): Secret | undefined {
+    return this.secrets.get(id) ?? [...this.secrets.values()].find((s) => s.name === id || s.arn.slice(0, -7) === id);
+  }
+
+  private live(secret: Secret): Secret {
+    if (secret.deleted !== undefined) {
+      throw new SecretsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+    }
+    return secret;
+  }
+
+  private suffix(): string {
+    return Array.from({ length: 6 }, () => SUFFIX_ALPHABET[Math.floor(this.env.random() * SUFFIX_ALPHABET.length)]).join('');
+  }
+
+  private error(code: string, message: string): EmulatorResponse {
+    return jsonResponse(ERROR_STATUS[code] ?? 400, { __type: code, message }, { 'x-amzn-errortype': code }, CONTENT_TYPE);
+  }
+}
+
+/** A string member; a required one that is missing, or any that is not a string, fails as the service's validation does. */
+function str(input: Record<string, unknown>, key: string, required: true): string;
+function str(input: Record<string, unknown>, key: string, required: false): string | undefined;
+function str(input: Record<string, unknown>, key: string, required: boolean): string | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) {
+    if (required) throw new SecretsError('ValidationException', `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`);
+    return undefined;
+  }
+  if (typeof value !== 'string') throw new SecretsError('ValidationException', `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must be a string`);
+  return value;
+}
+
+/** `ClientRequestToken` (32 to 64 characters; the SDKs fill in a UUID), else a fresh one. */
+function clientToken(input: Record<string, unknown>): string {
+  const token = str(input, 'ClientRequestToken', false);
+  if (token !== undefined && (token.length < 32 || token.length > 64)) {
+    throw new SecretsError('ValidationException', "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 32 and 64");
+  }
+  return token ?? randomUUID();
+}
