@@ -134,7 +134,7 @@ export function withDefault<T>(decoder: Decoder<T>, fallback: T): Decoder<T> {
 }
 
 /** Decodes a resource's properties (the `ServiceToken` key is CloudFormation's, not ours). */
-export function decodeProperties<T>(decoder: Decoder<T>, properties: Record<string, unknown> | undefined): T {
-  const { ServiceToken: _serviceToken, ...rest } = properties ?? {};
+export function decodeProperties<T>(decoder: Decoder<T>, properties: object | undefined): T {
+  const { ServiceToken: _serviceToken, ...rest } = (properties ?? {}) as Record<string, unknown>;
   return decoder(rest, '');
 }

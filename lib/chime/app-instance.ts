@@ -3,7 +3,7 @@ import { CfnAppInstance } from 'aws-cdk-lib/aws-chime';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
-import { isUnresolved, PropertyValidationError } from '../core/errors';
+import { PropertyValidationError } from '../core/errors';
 import { checkLength, checkMaxBytes, checkRange } from '../core/validate';
 import { APP_INSTANCE_TYPE, AppInstanceKeys } from '../../lambda/chime/app-instance.wire';
 import { METADATA_MAX, NAME_MAX, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from '../../lambda/chime/rules';
@@ -140,7 +140,15 @@ export class ChimeAppInstance extends ProviderBackedResource implements IChimeAp
 
 /** A `Duration` as whole days; fractions of a day are a synth-time error. */
 export function wholeDays(scope: Construct, prop: string, duration: Duration | undefined): number | undefined {
-  if (duration === undefined || isUnresolved(duration.toSeconds())) return duration === undefined ? undefined : duration.toDays();
+  if (duration === undefined) return undefined;
+  if (duration.isUnresolved()) {
+    // A token amount can only be converted within its own unit.
+    try {
+      return duration.toDays();
+    } catch {
+      throw new PropertyValidationError(scope, prop, duration.toString(), 'a token duration must be given in days (Duration.days(token))');
+    }
+  }
   const days = duration.toSeconds() / 86_400;
   if (!Number.isInteger(days)) {
     throw new PropertyValidationError(scope, prop, duration.toHumanString(), 'must be a whole number of days (use Duration.days(n))');
