@@ -7,3 +7,4 @@ process.env.AWS_SECRET_ACCESS_KEY = 'test';
 delete process.env.AWS_SESSION_TOKEN;
 delete process.env.AWS_PROFILE;
 process.env.AWS_REGION = process.env.AWS_REGION ?? 'us-east-1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -1,0 +1,222 @@
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+import type { RunningEmulator } from '../emulator';
+import { EmulatorApi } from './aws';
+import { CustomTimeouts, DuplicateDeliveryOptions } from './custom';
+import { Engine } from './engine';
+import { DeployReport, Recorder, StackReport } from './report';
+import { ResponseServer } from './response-server';
+import { StateStore } from './state';
+import { readAssembly, StackArtifact, synthesize } from './synth';
+
+/**
+ * The local lifecycle runner: deploys a CDK app's stacks into the emulator the way
+ * CloudFormation would (`deploy-local`), and deletes them again (`destroy-local`).
+ * A test harness: production deploys go through `cdk deploy`.
+ */
+
+export type { DeployReport, InvocationRecord, LogRecord, ResourceRow, StackReport, Action, Phase } from './report';
+export type { CustomTimeouts, DuplicateDeliveryOptions } from './custom';
+export { DEFAULT_STATE_FILE };
+
+const DEFAULT_STATE_FILE = path.join('.local', 'state.json');
+/** The embedded emulator's state, beside the runner's state file. */
+export const EMULATOR_STATE_FILE = 'emulator-state.json';
+
+export interface LocalRunOptions {
+  /** Where relative paths (and `cdk.json`) are looked up. @default process.cwd() */
+  readonly cwd?: string;
+  /** @default '.local/state.json' */
+  readonly stateFile?: string;
+  /**
+   * An emulator running in this process. Without it (and without `endpoint`) an embedded
+   * emulator is started whose state persists in `emulator-state.json` beside the state file.
+   */
+  readonly emulator?: RunningEmulator;
+  /** A running emulator's URL (`cdk-wickr-chime emulator`). */
+  readonly endpoint?: string;
+  /** Only these stacks. @default every stack of the app (deploy), or of the state file (destroy) */
+  readonly stacks?: readonly string[];
+  /** Resources run at once when they do not depend on each other. @default 4 */
+  readonly concurrency?: number;
+  readonly timeouts?: CustomTimeouts;
+  /** Deliver requests twice, to prove the provider idempotent. */
+  readonly duplicateDeliveries?: DuplicateDeliveryOptions;
+  /** Retries after a function error (Lambda retries asynchronous invocations twice). @default 2 */
+  readonly lambdaRetries?: number;
+  /** Delay before such a retry (Lambda waits about a minute). @default 100 */
+  readonly retryDelayMs?: number;
+  /** Progress lines go here as they happen (the CLI prints them). @default nowhere (they are in the report) */
+  readonly out?: (line: string) => void;
+  /** Also print the provider's log lines. @default false */
+  readonly verbose?: boolean;
+}
+
+export interface DeployLocalOptions extends LocalRunOptions {
+  /** The app command. @default `app` of ./cdk.json */
+  readonly app?: string;
+  /** A synthesized cloud assembly to deploy instead of running the app. */
+  readonly assemblyDir?: string;
+  /** Template parameter values: `Name` (every stack) or `Stack:Name`. */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+export interface DestroyLocalOptions extends LocalRunOptions {
+  /** When given, the stacks of this app are destroyed (it is synthesized to learn their names). */
+  readonly app?: string;
+  readonly assemblyDir?: string;
+}
+
+export async function deployLocal(options: DeployLocalOptions = {}): Promise<DeployReport> {
+  return withRun(options, 'deploy', async (engine, recorder) => {
+    const assembly = await loadAssembly(options, recorder);
+    const stacks = selectStacks(assembly.stacks, options.stacks);
+    const reports: StackReport[] = [];
+    try {
+      for (const stack of stacks) {
+        const report = await engine.deployStack(stack);
+        reports.push(report);
+        if (!report.success) break;
+      }
+    } finally {
+      assembly.dispose();
+    }
+    return reports;
+  });
+}
+
+export async function destroyLocal(options: DestroyLocalOptions = {}): Promise<DeployReport> {
+  return withRun(options, 'destroy', async (engine, recorder) => {
+    let names = options.stacks ? [...options.stacks] : undefined;
+    if (!names && (options.app || options.assemblyDir)) {
+      const assembly = await loadAssembly(options, recorder);
+      names = assembly.stacks.map((s) => s.stackName);
+      assembly.dispose();
+    }
+    // The reverse of the order they were deployed in.
+    const deployed = Object.keys(engine.state.stacks).reverse();
+    const targets = names ? deployed.filter((n) => names?.includes(n)) : deployed;
+    if (targets.length === 0) recorder.line('nothing to destroy');
+    const reports: StackReport[] = [];
+    for (const name of targets) reports.push(await engine.destroyStack(name));
+    return reports;
+  });
+}
+
+async function withRun(
+  options: LocalRunOptions,
+  mode: 'deploy' | 'destroy',
+  body: (engine: Engine, recorder: Recorder) => Promise<StackReport[]>,
+): Promise<DeployReport> {
+  const recorder = new Recorder(options.out, options.verbose ?? false);
+  const cwd = options.cwd ?? process.cwd();
+  const store = new StateStore(path.resolve(cwd, options.stateFile ?? DEFAULT_STATE_FILE));
+  let reports: StackReport[] = [];
+  let failure: string | undefined;
+  let target: EmulatorTarget | undefined;
+  let server: ResponseServer | undefined;
+  try {
+    const state = store.load();
+    target = await connect(options, store);
+    server = await ResponseServer.start();
+    const engine = new Engine(store, state, recorder, server, target.api, {
+      concurrency: options.concurrency ?? 4,
+      parameters: (options as DeployLocalOptions).parameters ?? {},
+      timeouts: options.timeouts ?? {},
+      lambdaRetries: options.lambdaRetries ?? 2,
+      retryDelayMs: options.retryDelayMs ?? 100,
+      duplicateDeliveries: options.duplicateDeliveries,
+    });
+    reports = await body(engine, recorder);
+  } catch (err) {
+    failure = err instanceof Error ? err.message : String(err);
+    recorder.line(`${mode}-local failed: ${failure}`);
+  } finally {
+    await server?.close();
+    await target?.close();
+  }
+  const failed = reports.find((r) => !r.success);
+  return {
+    success: failure === undefined && failed === undefined,
+    reason: failure ?? failed?.reason,
+    stacks: reports,
+    rows: reports.flatMap((r) => r.rows),
+    invocations: recorder.invocations,
+    logs: recorder.logs,
+    lines: recorder.lines,
+    warnings: recorder.warnings,
+    publishedAssets: recorder.publishedAssets,
+  };
+}
+
+interface EmulatorTarget {
+  readonly api: EmulatorApi;
+  close(): Promise<void>;
+}
+
+async function connect(options: LocalRunOptions, store: StateStore): Promise<EmulatorTarget> {
+  if (options.emulator && options.endpoint) throw new Error('give either an in-process emulator or an endpoint, not both');
+  if (options.emulator) {
+    const api = new EmulatorApi(options.emulator.url, options.emulator.emulator.s3);
+    return { api, close: async () => api.destroy() };
+  }
+  if (options.endpoint) {
+    const url = options.endpoint.replace(/\/$/, '');
+    await probe(url);
+    const api = new EmulatorApi(url);
+    return { api, close: async () => api.destroy() };
+  }
+  // The embedded emulator; its state lives beside the runner's.
+  const { startEmulator } = await import('../emulator');
+  const stateFile = path.join(store.dir, EMULATOR_STATE_FILE);
+  const running = await startEmulator({ port: 0, stateFile });
+  const api = new EmulatorApi(running.url, running.emulator.s3);
+  return {
+    api,
+    close: async () => {
+      api.destroy();
+      fs.mkdirSync(store.dir, { recursive: true });
+      running.emulator.saveState(stateFile);
+      await running.close();
+    },
+  };
+}
+
+/** Checks that an emulator answers at `url` (its control API), for a clear error up front. */
+function probe(url: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = http.get(`${url}/_emulator/faults`, { timeout: 5000 }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve();
+      else reject(new Error(`${url} does not look like the cdk-wickr-chime emulator (GET /_emulator/faults answered HTTP ${res.statusCode})`));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', (err) => reject(new Error(`cannot reach the emulator at ${url}: ${err.message}`)));
+  });
+}
+
+async function loadAssembly(options: DeployLocalOptions | DestroyLocalOptions, recorder: Recorder): Promise<{ stacks: readonly StackArtifact[]; dispose(): void }> {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.assemblyDir) return { stacks: readAssembly(path.resolve(cwd, options.assemblyDir)).stacks, dispose: () => undefined };
+  recorder.line(`synthesizing${options.app ? ` (${options.app})` : ''}...`);
+  const synth = await synthesize({ app: options.app, cwd, onOutput: options.verbose ? (line) => recorder.line(`    ${line}`) : undefined });
+  try {
+    return {
+      stacks: readAssembly(synth.dir).stacks,
+      dispose: () => {
+        if (synth.temporary) fs.rmSync(synth.dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    if (synth.temporary) fs.rmSync(synth.dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function selectStacks(stacks: readonly StackArtifact[], names: readonly string[] | undefined): StackArtifact[] {
+  if (!names) return [...stacks];
+  const unknown = names.filter((n) => !stacks.some((s) => s.stackName === n));
+  if (unknown.length > 0) throw new Error(`no stack named ${unknown.join(', ')} in the app (it has ${stacks.map((s) => s.stackName).join(', ') || 'none'})`);
+  return stacks.filter((s) => names.includes(s.stackName));
+}

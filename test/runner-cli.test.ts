@@ -1,0 +1,171 @@
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RunningEmulator, startEmulator } from '../local/emulator';
+import { deployLocalCommand, destroyLocalCommand, parseArgs } from '../local/runner/cli';
+import { deployLocal } from '../local/runner';
+import { readToyState } from './fixtures/runner/toy-app';
+
+/**
+ * `deploy-local` / `destroy-local` as a user runs them: the app is synthesized by its
+ * command (as the CDK CLI does), the embedded emulator keeps its state beside the state
+ * file, `--endpoint` uses a running emulator instead.
+ */
+
+const ROOT = path.join(__dirname, '..');
+const APP = 'node -r ts-node/register/transpile-only test/fixtures/runner/app.ts';
+
+let dir: string;
+let stateFile: string;
+let toyStateFile: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-cli-'));
+  stateFile = path.join(dir, 'local', 'state.json');
+  toyStateFile = path.join(dir, 'toy-service.json');
+});
+afterEach(() => {
+  delete process.env.RUNNER_TOY_SPEC;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes the fixture app's spec; the app reads it from RUNNER_TOY_SPEC. */
+function spec(content: Record<string, unknown>): string {
+  const file = path.join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify({ toyStateFile, ...content }));
+  process.env.RUNNER_TOY_SPEC = file;
+  return file;
+}
+
+/** Runs the real command line in a child process: what the console shows, and the exit code. */
+function cli(args: string[], specFile: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bin', 'cli.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, RUNNER_TOY_SPEC: specFile, TS_NODE_TRANSPILE_ONLY: 'true' }, timeout: 120_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Runs a command in process, collecting what it prints. */
+async function inProcess(command: (args: string[]) => Promise<number>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await command(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+test(
+  'deploy-local in a fresh process: synthesizes the app, deploys into the embedded emulator (state kept beside), prints progress and a table, no handler logs; a second run changes nothing',
+  async () => {
+    const csv = path.join(dir, 'users.csv');
+    fs.writeFileSync(csv, 'email\nalice@example.com\n');
+    const specFile = spec({ resources: { Hello: { Name: 'hello' } }, secret: true, usersFile: csv });
+
+    const first = await cli(['deploy-local', '--app', APP, '--state', stateFile], specFile);
+    expect(first.stderr).not.toContain('failed');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/ {2}CREATE_COMPLETE {5}Custom::Toy +Hello {2}toy-1\n/);
+    expect(first.stdout).toContain('CliToyStack: CREATE_COMPLETE');
+    expect(first.stdout).toMatch(/Logical ID +Type +Physical ID +Action/);
+    expect(first.stdout).not.toContain('"message"'); // the provider's log lines stay out of the console
+
+    const emulatorState = path.join(dir, 'local', 'emulator-state.json');
+    const saved = JSON.parse(fs.readFileSync(emulatorState, 'utf8'));
+    const secretArn = readToyState(toyStateFile).events[0].ResourceProperties.SecretArn as string;
+    expect(saved.secretsmanager.map((s: { arn: string }) => s.arn)).toEqual([secretArn]);
+    const { UsersBucket, UsersKey } = readToyState(toyStateFile).events[0].ResourceProperties as Record<string, string>;
+    expect(Buffer.from(saved.s3[UsersBucket][UsersKey].body, 'base64').toString('utf8')).toBe('email\nalice@example.com\n');
+
+    const second = await cli(['deploy-local', '--app', APP, '--state', stateFile], specFile);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('CliToyStack: nothing changed (no request was sent)');
+    expect(second.stdout).not.toMatch(/created|updated|deleted/);
+    expect(readToyState(toyStateFile).events).toHaveLength(1);
+    // The emulator's state was loaded before and saved after: the secret is still there.
+    expect(JSON.parse(fs.readFileSync(emulatorState, 'utf8')).secretsmanager.map((s: { arn: string }) => s.arn)).toEqual([secretArn]);
+  },
+  180_000,
+);
+
+test('destroy-local and a failed deploy-local through the command functions; exit codes', async () => {
+  const specFile = spec({ resources: { Hello: { Name: 'hello' } }, secret: true });
+  void specFile;
+  const deployed = await inProcess(deployLocalCommand, ['--app', APP, '--state', stateFile]);
+  expect(deployed.code).toBe(0);
+  expect(Object.keys(readToyState(toyStateFile).resources)).toEqual(['toy-1']);
+
+  const destroyed = await inProcess(destroyLocalCommand, ['--state', stateFile]);
+  expect(destroyed.code).toBe(0);
+  expect(destroyed.stdout).toContain('CliToyStack: DELETE_COMPLETE');
+  expect(readToyState(toyStateFile).resources).toEqual({});
+  expect(JSON.parse(fs.readFileSync(stateFile, 'utf8')).stacks).toEqual({});
+  expect(JSON.parse(fs.readFileSync(path.join(dir, 'local', 'emulator-state.json'), 'utf8')).secretsmanager).toEqual([]);
+
+  spec({ resources: { Hello: { FailOn: 'Create' } } });
+  const failed = await inProcess(deployLocalCommand, ['--app', APP, '--state', stateFile]);
+  expect(failed.code).toBe(1);
+  expect(failed.stdout).toContain('CliToyStack: ROLLBACK_COMPLETE');
+  expect(failed.stderr).toContain('deploy-local failed: Hello (Custom::Toy): Received response status [FAILED] from custom resource. Message returned: toy: Create refused (FailOn)');
+}, 120_000);
+
+describe('--endpoint', () => {
+  let running: RunningEmulator;
+  beforeAll(async () => {
+    running = await startEmulator({ port: 0 });
+  });
+  afterAll(() => running.close());
+
+  test('uses a running emulator over HTTP (native resources and assets too); no embedded emulator state', async () => {
+    const csv = path.join(dir, 'users.csv');
+    fs.writeFileSync(csv, 'email\nbob@example.com\n');
+    spec({ resources: { Hello: { Name: 'hello' } }, secret: true, usersFile: csv });
+    const result = await inProcess(deployLocalCommand, ['--app', APP, '--state', stateFile, '--endpoint', running.url]);
+    expect(result.code).toBe(0);
+    const props = readToyState(toyStateFile).events[0];
+    expect(props.endpoint).toBe(running.url);
+    const { SecretArn, UsersBucket, UsersKey } = props.ResourceProperties as Record<string, string>;
+    expect(running.emulator.secrets.getSecretString(SecretArn)).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(running.emulator.s3.getObject(UsersBucket, UsersKey)?.toString('utf8')).toBe('email\nbob@example.com\n');
+    expect(running.emulator.calls().map((c) => `${c.service} ${c.operation}`)).toEqual(['s3 HeadObject', 's3 PutObject', 'secretsmanager CreateSecret']);
+    expect(fs.existsSync(path.join(dir, 'local', 'emulator-state.json'))).toBe(false);
+  }, 120_000);
+
+  test('an endpoint that does not answer is a clear error', async () => {
+    const report = await deployLocal({ assemblyDir: dir, endpoint: 'http://127.0.0.1:1', stateFile });
+    expect(report.success).toBe(false);
+    expect(report.reason).toContain('cannot reach the emulator at http://127.0.0.1:1');
+  });
+});
+
+test('usage errors and a failing app', async () => {
+  expect(parseArgs(['--app'])).toEqual({ error: '--app needs a value' });
+  expect(parseArgs(['--bogus'])).toEqual({ error: 'unknown argument "--bogus"' });
+  expect(parseArgs(['--endpoint', 'localhost:4599'])).toEqual({ error: '--endpoint must be a URL (http://host:port), not "localhost:4599"' });
+  expect(parseArgs(['--stack', 'A', '--stack', 'B', '--parameter', 'Stage=prod', '--verbose'])).toEqual({
+    options: { stacks: ['A', 'B'], parameters: { Stage: 'prod' }, verbose: true },
+  });
+  const usage = await inProcess(deployLocalCommand, ['--nope']);
+  expect(usage.code).toBe(1);
+  expect(usage.stderr).toContain('usage: cdk-wickr-chime deploy-local|destroy-local');
+
+  const broken = await inProcess(deployLocalCommand, ['--app', `node -e "console.error('boom'); process.exit(3)"`, '--state', stateFile]);
+  expect(broken.code).toBe(1);
+  expect(broken.stderr).toContain('synthesis failed');
+  expect(broken.stdout).toContain('boom');
+});
