@@ -16,6 +16,9 @@ async function bundle(options = {}) {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // The SDK loads node:http lazily with import(); as require() it needs no ESM loader
+    // (and runs the same inside the local runner and Jest).
+    supported: { 'dynamic-import': false },
     mainFields: ['module', 'main'],
     legalComments: 'none',
     metafile: true,

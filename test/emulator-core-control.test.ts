@@ -44,6 +44,14 @@ describe('faults', () => {
     ]);
   });
 
+  test('after: the first matching calls pass, then the fault fires its count', async () => {
+    running.emulator.addFault({ operation: 'CreateNetwork', kind: 'error', after: 2, count: 1 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await createNetwork()).status);
+    expect(statuses).toEqual([200, 200, 500, 200]);
+    expect(() => running.emulator.addFault({ operation: 'CreateNetwork', kind: 'error', after: -1 })).toThrow('after must be a non-negative integer');
+  });
+
   test('error: Wickr 500 InternalServerError, Chime 500 ServiceFailureException; the SDK retries through it', async () => {
     running.emulator.addFault({ operation: 'CreateNetwork', kind: 'error', count: 1 });
     const w = await createNetwork();

@@ -71,7 +71,15 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       return resource.update(ctx, physicalId, props, old);
     }
     if (physicalId.startsWith(CREATE_FAILED_PREFIX)) {
-      ctx.log.log('info', 'nothing to delete: the create failed and cleaned up');
+      // Properties that failed to decode made the create fail before any call: nothing to remove.
+      const cleanup = resource.cleanupFailedCreate;
+      const props = cleanup ? tryParse(resource, event.ResourceProperties) : undefined;
+      if (cleanup && props !== undefined) {
+        const createRequest = { ...event, RequestId: physicalId.slice(CREATE_FAILED_PREFIX.length) };
+        await cleanup(ctx, (purpose, index) => requestToken(createRequest, purpose, index), props);
+      } else {
+        ctx.log.log('info', 'nothing to delete: the create failed and cleaned up');
+      }
       return { physicalResourceId: physicalId };
     }
     const props = resource.parse(event.ResourceProperties);
@@ -176,4 +184,12 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       throw err;
     }
   };
+}
+
+function tryParse<P>(resource: ResourceHandler<P>, properties: Record<string, unknown>): P | undefined {
+  try {
+    return resource.parse(properties);
+  } catch {
+    return undefined;
+  }
 }

@@ -43,6 +43,14 @@ export interface ResourceHandler<P> {
   update(ctx: OperationContext, physicalId: string, props: P, oldProps: P): Promise<OperationResult>;
   delete(ctx: OperationContext, physicalId: string, props: P): Promise<void>;
   read(ctx: OperationContext, physicalId: string, props: P): Promise<LiveState>;
+  /**
+   * Removes what a create that answered FAILED may nevertheless have made (a call that
+   * committed after its connection dropped, with the reconciliation failing too). Called on
+   * the Delete CloudFormation sends for the failed create's marker id; `createToken` derives
+   * the tokens the failed create used. Optional: resources whose create cleans up after
+   * itself, or whose service call carries a client token, need nothing here.
+   */
+  cleanupFailedCreate?(ctx: OperationContext, createToken: (purpose: string, index?: number) => string, props: P): Promise<void>;
 }
 
 /** Keys of `a` and `b` whose values differ (deep comparison of the decoded values). */

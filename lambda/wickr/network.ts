@@ -35,6 +35,15 @@ const schema = struct<NetworkProps>({
  *    and adopts the marker network if the call had in fact committed.
  * 3. `UpdateNetwork` gives the network its real name (this call has a client token).
  *    If that fails, the new network is deleted: a failed create leaves nothing behind.
+ * 4. If every look after an ambiguous CreateNetwork fails too, the create answers FAILED;
+ *    the Delete CloudFormation then sends for the failed create finds the marker network
+ *    by the create's token and deletes it (`cleanupFailedCreate`).
+ *
+ * A delivery of the same request that arrives after the first one finished finds the
+ * network under its real name and is refused; CloudFormation keeps the first answer and
+ * ignores later ones, so nothing changes. Two deliveries running at the very same time
+ * could each create a marker network: the service offers no atomic check, which is why
+ * the names of managed networks must be unique (step 1) and the README lists this limit.
  */
 export function markerName(token: string): string {
   return `pending-${token.slice(0, 12)}`;
@@ -159,6 +168,15 @@ async function read(ctx: OperationContext, networkId: string): Promise<LiveState
   }
 }
 
+/** A network the failed create made under its marker name (CreateNetwork committed, every look after it failed). */
+async function cleanupFailedCreate(ctx: OperationContext, createToken: (purpose: string) => string): Promise<void> {
+  const marker = markerName(createToken('create-network'));
+  const left = (await listAllNetworks(ctx.clients.wickr())).find((n) => n.networkName === marker);
+  if (!left?.networkId) return;
+  ctx.log.log('warn', 'removing the network a failed create left behind', { networkId: left.networkId, marker });
+  await remove(ctx, left.networkId);
+}
+
 export const networkHandler: ResourceHandler<NetworkProps> = {
   resourceType: NETWORK_TYPE,
   parse: (raw) => decodeProperties(schema, raw),
@@ -166,4 +184,5 @@ export const networkHandler: ResourceHandler<NetworkProps> = {
   update,
   delete: (ctx, id) => remove(ctx, id),
   read: (ctx, id) => read(ctx, id),
+  cleanupFailedCreate: (ctx, createToken) => cleanupFailedCreate(ctx, createToken),
 };

@@ -19,6 +19,8 @@ export interface FaultSpec {
   readonly service?: ServiceName;
   /** Fire on the next `count` matching calls. */
   readonly count?: number;
+  /** Let this many matching calls through before the fault starts. @default 0 */
+  readonly after?: number;
   /** Probability (0..1) of firing on each matching call. */
   readonly rate?: number;
   /** Delay for `latency`, in milliseconds. */
@@ -39,6 +41,7 @@ export interface FaultPlan {
 interface ActiveFault {
   readonly spec: FaultSpec;
   remaining: number | undefined;
+  skip: number;
   readonly random: () => number;
 }
 
@@ -54,12 +57,12 @@ export class Faults {
   add(spec: FaultSpec): void {
     const problem = checkSpec(spec);
     if (problem) throw new Error(`invalid fault: ${problem}`);
-    this.active.push({ spec, remaining: spec.count, random: spec.seed === undefined ? this.random : prng(spec.seed) });
+    this.active.push({ spec, remaining: spec.count, skip: spec.after ?? 0, random: spec.seed === undefined ? this.random : prng(spec.seed) });
   }
 
   /** The faults still in force, with their remaining counts. */
   list(): FaultSpec[] {
-    return this.active.map((f) => (f.remaining === undefined ? f.spec : { ...f.spec, count: f.remaining }));
+    return this.active.map((f) => ({ ...f.spec, ...(f.remaining === undefined ? {} : { count: f.remaining }), ...(f.skip > 0 ? { after: f.skip } : {}) }));
   }
 
   /** Clears all faults and restarts the PRNG from the seed. */
@@ -74,7 +77,12 @@ export class Faults {
    * get to fire keeps its count.
    */
   plan(service: ServiceName, operation: string): FaultPlan {
-    const matching = this.active.filter((f) => matches(f.spec, service, operation));
+    const matching = this.active.filter((f) => {
+      if (!matches(f.spec, service, operation)) return false;
+      if (f.skip === 0) return true;
+      f.skip--;
+      return false;
+    });
     let latencyMs = 0;
     for (const f of matching.filter((m) => m.spec.kind === 'latency')) {
       if (this.fire(f)) latencyMs += f.spec.ms ?? 0;
@@ -104,6 +112,7 @@ function checkSpec(spec: FaultSpec): string | undefined {
   if (!KINDS.includes(spec.kind)) return `kind must be one of ${KINDS.join(', ')}`;
   if (spec.service !== undefined && !isServiceName(spec.service)) return 'service must be wickr, chime, secretsmanager or s3';
   if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) return 'count must be a positive integer';
+  if (spec.after !== undefined && !(Number.isInteger(spec.after) && spec.after >= 0)) return 'after must be a non-negative integer';
   if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1)) return 'rate must be between 0 and 1';
   if (spec.kind === 'latency' && !(typeof spec.ms === 'number' && spec.ms >= 0)) return 'a latency fault needs ms >= 0';
   if (spec.seed !== undefined && !Number.isInteger(spec.seed)) return 'seed must be an integer';

@@ -12,7 +12,7 @@ import { EmulatorRequest, EmulatorResponse, isRecord, jsonResponse, parseJsonBod
  *   DELETE /_emulator/calls              clear the call log
  *   POST   /_emulator/reset              back to a fresh emulator
  *   GET    /_emulator/faults             faults in force
- *   POST   /_emulator/faults             add one: {operation, kind, count?, rate?, ms?, service?, seed?}
+ *   POST   /_emulator/faults             add one: {operation, kind, count?, after?, rate?, ms?, service?, seed?}
  *   DELETE /_emulator/faults             clear them
  *   GET    /_emulator/state              export the state
  *   PUT    /_emulator/state              import a state
@@ -129,7 +129,7 @@ function control(emulator: Emulator, req: EmulatorRequest): EmulatorResponse {
       return jsonResponse(200, emulator.listFaults());
     case 'POST faults': {
       const spec = parseJsonBody(req.body);
-      if (!isRecord(spec)) return jsonResponse(400, { message: 'expected a JSON fault: {operation, kind, count?, rate?, ms?, service?, seed?}' });
+      if (!isRecord(spec)) return jsonResponse(400, { message: 'expected a JSON fault: {operation, kind, count?, after?, rate?, ms?, service?, seed?}' });
       try {
         emulator.addFault(spec as unknown as FaultSpec);
       } catch (err) {
