@@ -19,6 +19,8 @@ async function bundle(options = {}) {
     // The SDK loads node:http lazily with import(); as require() it needs no ESM loader
     // (and runs the same inside the local runner and Jest).
     supported: { 'dynamic-import': false },
+    // In Lambda the credentials are in the environment: leave the rest of the chain out.
+    alias: { '@aws-sdk/credential-provider-node': path.join(root, 'lambda', 'core', 'lambda-credentials.ts') },
     mainFields: ['module', 'main'],
     legalComments: 'none',
     metafile: true,
