@@ -102,6 +102,26 @@ out.push(
   `export const PAGINATED = ${JSON.stringify(Object.fromEntries(Object.entries(model.paginators).map(([k, p]) => [k, p.result_key])))} as const;`,
 );
 
+// Member kinds of the settings structures the handler decodes from CloudFormation's strings.
+const described = {};
+function describe(name) {
+  const s = shapes[name];
+  if (s.type === 'structure') {
+    if (!described[name]) {
+      described[name] = {};
+      for (const [member, ref] of Object.entries(s.members ?? {})) described[name][member] = describe(ref.shape);
+    }
+    return `struct:${name}`;
+  }
+  if (s.type === 'list') return `list:${describe(s.member.shape)}`;
+  if (s.enum) return `enum:${s.enum.join('|')}`;
+  return s.type === 'long' ? 'integer' : s.type;
+}
+['SecurityGroupSettings', 'NetworkSettings'].forEach(describe);
+out.push('');
+out.push('/** Member kinds of the settings structures (`boolean`, `integer`, `string`, `enum:A|B`, `list:<kind>`, `struct:<Name>`). */');
+out.push(`export const SETTINGS_SHAPES: Readonly<Record<string, Readonly<Record<string, string>>>> = ${JSON.stringify(described, null, 2)};`);
+
 const target = path.join(root, 'lambda/wickr/model.generated.ts');
 fs.writeFileSync(target, out.join('\n') + '\n');
 console.log(`wrote ${path.relative(root, target)}: ${ops.length} operations`);

@@ -1180,3 +1180,85 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {"BadRequestError"
 
 /** Paginated operations and the member that holds their items. */
 export const PAGINATED = {"ListBlockedGuestUsers":"blocklist","ListBots":"bots","ListDevicesForUser":"devices","ListGuestUsers":"guestlist","ListNetworks":"networks","ListSecurityGroupUsers":"users","ListSecurityGroups":"securityGroups","ListUsers":"users"} as const;
+
+/** Member kinds of the settings structures (`boolean`, `integer`, `string`, `enum:A|B`, `list:<kind>`, `struct:<Name>`). */
+export const SETTINGS_SHAPES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "SecurityGroupSettings": {
+    "alwaysReauthenticate": "boolean",
+    "atakPackageValues": "list:string",
+    "calling": "struct:CallingSettings",
+    "checkForUpdates": "boolean",
+    "enableAtak": "boolean",
+    "enableCrashReports": "boolean",
+    "enableFileDownload": "boolean",
+    "enableGuestFederation": "boolean",
+    "enableNotificationPreview": "boolean",
+    "enableOpenAccessOption": "boolean",
+    "enableRestrictedGlobalFederation": "boolean",
+    "federationMode": "integer",
+    "filesEnabled": "boolean",
+    "forceDeviceLockout": "integer",
+    "forceOpenAccess": "boolean",
+    "forceReadReceipts": "boolean",
+    "globalFederation": "boolean",
+    "isAtoEnabled": "boolean",
+    "isLinkPreviewEnabled": "boolean",
+    "locationAllowMaps": "boolean",
+    "locationEnabled": "boolean",
+    "lockoutThreshold": "integer",
+    "maxAutoDownloadSize": "integer",
+    "maxBor": "integer",
+    "maxNonSsoSessionMinutes": "integer",
+    "maxTtl": "integer",
+    "messageForwardingEnabled": "boolean",
+    "passwordRequirements": "struct:PasswordRequirements",
+    "permittedNetworks": "list:string",
+    "permittedWickrAwsNetworks": "list:struct:WickrAwsNetworks",
+    "permittedWickrEnterpriseNetworks": "list:struct:PermittedWickrEnterpriseNetwork",
+    "presenceEnabled": "boolean",
+    "quickResponses": "list:string",
+    "showMasterRecoveryKey": "boolean",
+    "shredder": "struct:ShredderSettings",
+    "ssoMaxIdleMinutes": "integer"
+  },
+  "CallingSettings": {
+    "canStart11Call": "boolean",
+    "canVideoCall": "boolean",
+    "forceTcpCall": "boolean"
+  },
+  "PasswordRequirements": {
+    "lowercase": "integer",
+    "minLength": "integer",
+    "numbers": "integer",
+    "symbols": "integer",
+    "uppercase": "integer"
+  },
+  "WickrAwsNetworks": {
+    "networkId": "string",
+    "region": "string"
+  },
+  "PermittedWickrEnterpriseNetwork": {
+    "domain": "string",
+    "networkId": "string"
+  },
+  "ShredderSettings": {
+    "canProcessManually": "boolean",
+    "intensity": "integer"
+  },
+  "NetworkSettings": {
+    "consentPopup": "struct:ConsentPopupConfig",
+    "dataRetention": "boolean",
+    "enableClientMetrics": "boolean",
+    "enableTrustedDataFormat": "boolean",
+    "readReceiptConfig": "struct:ReadReceiptConfig"
+  },
+  "ConsentPopupConfig": {
+    "closeButtonLabel": "string",
+    "content": "string",
+    "enabled": "boolean",
+    "header": "string"
+  },
+  "ReadReceiptConfig": {
+    "status": "enum:DISABLED|ENABLED|FORCE_ENABLED"
+  }
+};

@@ -7,6 +7,8 @@ import { WickrChimeProvider } from '../core/provider';
 import { checkLength, checkOneOf, checkRule } from '../core/validate';
 import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE, NetworkKeys } from '../../lambda/wickr/network.wire';
 import { anyNetworkArn, networkArn } from './arns';
+import { NetworkSettings, validateNetworkSettings, WickrNetworkSettings } from './network-settings';
+import { IWickrSecurityGroup, SecurityGroupSettings, WickrDefaultSecurityGroup } from './security-group';
 
 /** The features a Wickr network offers. */
 export enum AccessLevel {
@@ -28,6 +30,8 @@ export interface IWickrNetwork extends IResource {
    * @attribute
    */
   readonly networkArn: string;
+  /** The network's default security group (made with the network; cannot be deleted). */
+  readonly defaultSecurityGroup: IWickrSecurityGroup;
 }
 
 /** Attributes of an existing network to import. */
@@ -61,6 +65,12 @@ export interface WickrNetworkProps {
    */
   readonly enablePremiumFreeTrial?: boolean;
   /**
+   * Network-wide settings, applied with `UpdateNetworkSettings` (a `WickrNetworkSettings`
+   * child).
+   * @default - the service's defaults
+   */
+  readonly settings?: NetworkSettings;
+  /**
    * Allows a change that needs a new network (a new access level). Replacement creates a
    * second network; the old one, with its users, groups, bots and messages, is then
    * deleted unless the removal policy is RETAIN.
@@ -74,9 +84,20 @@ export interface WickrNetworkProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+const DEFAULT_GROUP_ID = 'DefaultSecurityGroup';
+
+/** The network's default group, found (and configurable) through a child resource made on first use. */
+function defaultGroupOf(network: IWickrNetwork & Construct): IWickrSecurityGroup {
+  return (network.node.tryFindChild(DEFAULT_GROUP_ID) as WickrDefaultSecurityGroup | undefined) ??
+    new WickrDefaultSecurityGroup(network, DEFAULT_GROUP_ID, { network });
+}
+
 abstract class WickrNetworkBase extends Resource implements IWickrNetwork {
   public abstract readonly networkId: string;
   public abstract readonly networkArn: string;
+  public get defaultSecurityGroup(): IWickrSecurityGroup {
+    return defaultGroupOf(this);
+  }
 }
 
 /**
@@ -142,5 +163,28 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
     });
     this.networkId = resource.ref;
     this.networkArn = networkArn(this, this.networkId);
+    validateNetworkSettings(this, props.settings);
+    if (props.settings) new WickrNetworkSettings(this, 'Settings', { network: this, settings: props.settings });
+  }
+
+  /**
+   * The network's default security group, with attribute `securityGroupId`. Made on first
+   * use; to change its settings, use `configureDefaultSecurityGroup`.
+   */
+  public get defaultSecurityGroup(): IWickrSecurityGroup {
+    return defaultGroupOf(this);
+  }
+
+  /** The id of the network's default security group. */
+  public get defaultSecurityGroupId(): string {
+    return this.defaultSecurityGroup.securityGroupId;
+  }
+
+  /** Applies a name and settings to the network's default security group (once per network). */
+  public configureDefaultSecurityGroup(options: { readonly name?: string; readonly settings?: SecurityGroupSettings }): IWickrSecurityGroup {
+    if (this.node.tryFindChild(DEFAULT_GROUP_ID)) {
+      throw new Error(`[${this.node.path}] configureDefaultSecurityGroup: the default security group is already defined; configure it once, before other constructs use it`);
+    }
+    return new WickrDefaultSecurityGroup(this, DEFAULT_GROUP_ID, { network: this, ...options });
   }
 }

@@ -64,8 +64,8 @@ export async function startHarness(options: { seed?: number } = {}) {
       ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
       ResponseURL: 'https://example.invalid/response',
       StackId: STACK_ID,
-      RequestId: event.RequestId ?? randomUUID(),
       ...event,
+      RequestId: event.RequestId ?? randomUUID(),
       ResourceProperties: cfnStringify(event.ResourceProperties) as Record<string, unknown>,
       OldResourceProperties: event.OldResourceProperties ? (cfnStringify(event.OldResourceProperties) as Record<string, unknown>) : undefined,
     };

@@ -1,0 +1,72 @@
+import { isNotFound } from '../core/errors';
+import { LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { decodeProperties, str, struct } from '../core/schema';
+import { GetNetworkSettingsCommand, NetworkSettings, UpdateNetworkSettingsCommand } from './client';
+import { NETWORK_SETTINGS_TYPE } from './network-settings.wire';
+import { changedSettings, isEmpty, settingsDecoder } from './settings';
+
+export interface NetworkSettingsProps {
+  readonly NetworkId: string;
+  readonly Settings: NetworkSettings;
+}
+
+const schema = struct<NetworkSettingsProps>({
+  NetworkId: str({ pattern: /^[0-9]{8}$/, patternText: 'an 8-digit network id' }),
+  Settings: settingsDecoder<NetworkSettings>('NetworkSettings'),
+});
+
+/** Physical id: `<networkId>/settings` (one settings resource per network). */
+const physicalId = (networkId: string) => `${networkId}/settings`;
+
+async function apply(ctx: OperationContext, networkId: string, settings: NetworkSettings): Promise<void> {
+  if (isEmpty(settings)) return;
+  await ctx.clients.wickr().send(new UpdateNetworkSettingsCommand({ networkId, settings }));
+}
+
+async function create(ctx: OperationContext, props: NetworkSettingsProps): Promise<OperationResult> {
+  await apply(ctx, props.NetworkId, props.Settings);
+  return { physicalResourceId: physicalId(props.NetworkId) };
+}
+
+async function update(ctx: OperationContext, _id: string, props: NetworkSettingsProps, old: NetworkSettingsProps): Promise<OperationResult> {
+  if (props.NetworkId !== old.NetworkId) return create(ctx, props);
+  await apply(ctx, props.NetworkId, changedSettings(old.Settings, props.Settings));
+  return { physicalResourceId: physicalId(props.NetworkId) };
+}
+
+/** `GetNetworkSettings` answers a list of `{optionName, value}`; only the managed members are compared. */
+async function read(ctx: OperationContext, _id: string, props: NetworkSettingsProps): Promise<LiveState> {
+  try {
+    const out = await ctx.clients.wickr().send(new GetNetworkSettingsCommand({ networkId: props.NetworkId }));
+    const live = Object.fromEntries(out.settings.map((s) => [s.optionName, settingValue(s.value)]));
+    const managed = Object.fromEntries(Object.keys(props.Settings).map((k) => [k, live[k]]));
+    return { exists: true, properties: { NetworkId: props.NetworkId, Settings: managed } };
+  } catch (err) {
+    if (isNotFound(err)) return { exists: false };
+    throw err;
+  }
+}
+
+/** Values come back as text: `true`, `5`, or JSON for nested settings. */
+function settingValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Network settings belong to the network: deleting this resource leaves them as they are
+ * (there is no "unset"), and a deleted network takes them with it.
+ */
+export const networkSettingsHandler: ResourceHandler<NetworkSettingsProps> = {
+  resourceType: NETWORK_SETTINGS_TYPE,
+  parse: (raw) => decodeProperties(schema, raw),
+  create,
+  update,
+  async delete(ctx) {
+    ctx.log.log('info', 'network settings stay as they are when the resource is removed');
+  },
+  read,
+};

@@ -1,0 +1,76 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { ProviderBackedResource } from '../core/base';
+import { checkLength } from '../core/validate';
+import { CONSENT_POPUP_LIMITS, NETWORK_SETTINGS_TYPE, NetworkSettingsKeys } from '../../lambda/wickr/network-settings.wire';
+import { networkGrantArn } from './arns';
+import type { IWickrNetwork } from './network';
+
+/** Whether members send read receipts. */
+export enum ReadReceiptStatus {
+  DISABLED = 'DISABLED',
+  /** Members choose. */
+  ENABLED = 'ENABLED',
+  /** Always on. */
+  FORCE_ENABLED = 'FORCE_ENABLED',
+}
+
+/** A consent popup shown to members when they sign in. */
+export interface ConsentPopup {
+  /** Show it. */
+  readonly enabled: boolean;
+  /** Title, up to 100 characters. @default - none */
+  readonly header?: string;
+  /** Text in Markdown, up to 5000 characters. @default - none */
+  readonly content?: string;
+  /** Label of the close button, up to 20 characters. @default - the client's default */
+  readonly closeButtonLabel?: string;
+}
+
+/** Network-wide settings (`NetworkSettings`); names are the Wickr API's. */
+export interface NetworkSettings {
+  /** Clients send usage metrics. @default - the service's default */
+  readonly enableClientMetrics?: boolean;
+  /** Data retention is on for the network (see `WickrDataRetentionBot`). @default - the service's default */
+  readonly dataRetention?: boolean;
+  /** @default - the service's default */
+  readonly readReceiptConfig?: { readonly status?: ReadReceiptStatus };
+  /** @default - the service's default */
+  readonly consentPopup?: ConsentPopup;
+  /** Trusted Data Format (TDF) messages. @default - the service's default */
+  readonly enableTrustedDataFormat?: boolean;
+}
+
+export function validateNetworkSettings(scope: IConstruct, settings: NetworkSettings | undefined): void {
+  const popup = settings?.consentPopup;
+  if (!popup) return;
+  checkLength(scope, 'settings.consentPopup.header', popup.header, 0, CONSENT_POPUP_LIMITS.header);
+  checkLength(scope, 'settings.consentPopup.content', popup.content, 0, CONSENT_POPUP_LIMITS.content);
+  checkLength(scope, 'settings.consentPopup.closeButtonLabel', popup.closeButtonLabel, 0, CONSENT_POPUP_LIMITS.closeButtonLabel);
+}
+
+export interface WickrNetworkSettingsProps {
+  /** The network (created here, imported, or adopted with `WickrNetwork.fromCfnNetwork`). */
+  readonly network: IWickrNetwork;
+  /** The settings to apply. Changed in place; only what changed is sent. */
+  readonly settings: NetworkSettings;
+}
+
+/**
+ * Settings of a Wickr network, applied with `UpdateNetworkSettings`. `WickrNetwork`'s
+ * `settings` prop makes one; use this construct directly for a network created
+ * elsewhere. Removing it leaves the settings as they are (there is no "unset"). A setting
+ * removed from the props keeps its current value too.
+ */
+export class WickrNetworkSettings extends ProviderBackedResource {
+  constructor(scope: Construct, id: string, props: WickrNetworkSettingsProps) {
+    super(scope, id);
+    validateNetworkSettings(this, props.settings);
+    this.createResource({
+      resourceType: NETWORK_SETTINGS_TYPE,
+      properties: { [NetworkSettingsKeys.NetworkId]: props.network.networkId, [NetworkSettingsKeys.Settings]: props.settings },
+      removalPolicy: RemovalPolicy.DESTROY,
+      grants: [{ actions: ['wickr:UpdateNetworkSettings', 'wickr:GetNetworkSettings'], resources: [networkGrantArn(this, props.network.networkId)] }],
+    });
+  }
+}
