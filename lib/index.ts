@@ -3,4 +3,7 @@ export * from './core/errors';
 export * from './wickr/network';
 export * from './wickr/network-settings';
 export * from './wickr/security-group';
+export * from './wickr/bot';
+export * from './wickr/data-retention-bot';
+export * from './wickr/sso';
 export * from './chime/app-instance';

@@ -36,9 +36,12 @@ export interface WickrClientConfig {
  * retried on 5xx or a connection lost after sending. Callers reconcile instead
  * (see `isAmbiguousFailure`).
  */
-const NEVER_RETRY_AMBIGUOUS = new Set(['CreateNetwork', 'CreateBot', 'CreateDataRetentionBot', 'CreateDataRetentionBotChallenge']);
-/** POST operations without a token that are safe to repeat (they validate, or overwrite one configuration, or only read). */
-const SAFE_POSTS = new Set(['RegisterOidcConfig', 'RegisterOidcConfigTest', 'RegisterOpentdfConfig', 'BatchLookupUserUname']);
+const NEVER_RETRY_AMBIGUOUS = new Set(['CreateNetwork', 'CreateBot', 'CreateDataRetentionBot']);
+/**
+ * POST operations without a token that are safe to repeat: they validate, overwrite the
+ * one configuration, only read, or (a bot challenge) replace what the previous attempt made.
+ */
+const SAFE_POSTS = new Set(['RegisterOidcConfig', 'RegisterOidcConfigTest', 'RegisterOpentdfConfig', 'BatchLookupUserUname', 'CreateDataRetentionBotChallenge']);
 const MAX_BACKOFF_MS = 5_000;
 
 /**

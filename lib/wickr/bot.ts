@@ -1,0 +1,89 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ProviderBackedResource } from '../core/base';
+import { secretReference } from '../core/secrets';
+import { checkLength, checkPattern } from '../core/validate';
+import { BOT_TYPE, BOT_USERNAME_PATTERN, BotKeys } from '../../lambda/wickr/bot.wire';
+import { networkGrantArn } from './arns';
+import type { IWickrNetwork } from './network';
+import type { IWickrSecurityGroup } from './security-group';
+
+export interface WickrBotProps {
+  /** The network the bot belongs to. */
+  readonly network: IWickrNetwork;
+  /** The bot's username; must end in `bot`. A new username means a new bot. */
+  readonly username: string;
+  /**
+   * The name members see.
+   * @default - the username
+   */
+  readonly displayName?: string;
+  /**
+   * The bot's security group.
+   * @default - the network's default security group
+   */
+  readonly securityGroup?: IWickrSecurityGroup;
+  /** The secret holding the bot's challenge (its password); read at deploy time, never put in the template. */
+  readonly challenge: secretsmanager.ISecret;
+  /**
+   * A field of the secret's JSON value that holds the challenge.
+   * @default - the whole secret string
+   */
+  readonly challengeField?: string;
+  /**
+   * Change it (a date, a counter) to send the secret's current value to the bot again
+   * after rotating the secret. A different secret or field is sent on its own.
+   * @default - none
+   */
+  readonly challengeVersion?: string;
+  /**
+   * The bot is suspended.
+   * @default false
+   */
+  readonly suspended?: boolean;
+  /**
+   * What happens to the bot when it leaves the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A Wickr bot. Display name, group, challenge and suspension change in place; a new
+ * username or network means a new bot. `CreateBot` takes no client token: a username
+ * already taken in the network is refused rather than taken over, and after a lost
+ * answer the handler looks for the bot it made instead of creating again.
+ */
+export class WickrBot extends ProviderBackedResource {
+  /** The bot's id. @attribute */
+  public readonly botId: string;
+
+  constructor(scope: Construct, id: string, props: WickrBotProps) {
+    super(scope, id);
+    checkPattern(this, 'username', props.username, BOT_USERNAME_PATTERN, 'a username ending in "bot"');
+    checkLength(this, 'username', props.username, 4, 256);
+    checkLength(this, 'displayName', props.displayName, 1, 256);
+    const group = props.securityGroup ?? props.network.defaultSecurityGroup;
+    const resource = this.createResource({
+      resourceType: BOT_TYPE,
+      properties: {
+        [BotKeys.NetworkId]: props.network.networkId,
+        [BotKeys.Username]: props.username,
+        [BotKeys.DisplayName]: props.displayName,
+        [BotKeys.GroupId]: group.securityGroupId,
+        [BotKeys.Challenge]: secretReference(this, 'challenge', props.challenge, props.challengeField),
+        [BotKeys.ChallengeVersion]: props.challengeVersion,
+        [BotKeys.Suspended]: props.suspended,
+      },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      grants: [
+        {
+          actions: ['wickr:CreateBot', 'wickr:ListBots', 'wickr:GetBot', 'wickr:UpdateBot', 'wickr:DeleteBot'],
+          resources: [networkGrantArn(this, props.network.networkId)],
+        },
+      ],
+    });
+    this.botId = resource.ref;
+  }
+}

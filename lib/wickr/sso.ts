@@ -1,0 +1,152 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ProviderBackedResource } from '../core/base';
+import { secretReference } from '../core/secrets';
+import { checkLength, checkPattern, checkRange, checkRule } from '../core/validate';
+import { OIDC_CONFIG_TYPE, OidcKeys, OPENTDF_CONFIG_TYPE, OpenTdfKeys } from '../../lambda/wickr/sso.wire';
+import { networkGrantArn } from './arns';
+import type { IWickrNetwork } from './network';
+
+export interface WickrOidcConfigProps {
+  /** The network that signs in through the identity provider. */
+  readonly network: IWickrNetwork;
+  /** The identity provider's issuer URL (https). */
+  readonly issuer: string;
+  /** The company id members enter when they sign in. */
+  readonly companyId: string;
+  /** The scopes to ask for, separated by spaces; must include `openid`. */
+  readonly scopes: string;
+  /**
+   * The secret holding the client secret of the Wickr application at the identity provider.
+   * @default - no client secret (public client)
+   */
+  readonly clientSecret?: secretsmanager.ISecret;
+  /**
+   * A field of the secret's JSON value that holds the client secret.
+   * @default - the whole secret string
+   */
+  readonly clientSecretField?: string;
+  /**
+   * Change it to send the secret's current value again after rotating it.
+   * @default - none
+   */
+  readonly clientSecretVersion?: string;
+  /**
+   * The claim used as the Wickr username.
+   * @default - the service's default
+   */
+  readonly customUsername?: string;
+  /**
+   * Extra parameters for the authorization request.
+   * @default - none
+   */
+  readonly extraAuthParams?: string;
+  /**
+   * Minutes before token expiry at which clients refresh.
+   * @default - the service's default
+   */
+  readonly ssoTokenBufferMinutes?: number;
+  /**
+   * The API's `userId` member, passed as given.
+   * @default - none
+   */
+  readonly userId?: string;
+}
+
+/**
+ * SSO for a Wickr network through an OpenID Connect identity provider. Each deploy first
+ * tests the issuer with `RegisterOidcConfigTest` and fails with the provider's complaint
+ * if the test fails; only then does it save the configuration.
+ *
+ * The Wickr API has no call to remove an OIDC configuration: removing this construct
+ * leaves the configuration in the network. The redirect URL to allow at the identity
+ * provider is shown in the Wickr admin console (and by `GetOidcInfo`); it is not a
+ * CloudFormation attribute because the template must not depend on what a create
+ * answered.
+ */
+export class WickrOidcConfig extends ProviderBackedResource {
+  constructor(scope: Construct, id: string, props: WickrOidcConfigProps) {
+    super(scope, id);
+    checkPattern(this, 'issuer', props.issuer, /^https:\/\/[^\s/]+(\/\S*)?$/, 'an https URL');
+    checkLength(this, 'companyId', props.companyId, 1, 256);
+    checkRule(this, 'scopes', props.scopes, props.scopes.split(/\s+/).includes('openid'), 'must include the "openid" scope');
+    checkRange(this, 'ssoTokenBufferMinutes', props.ssoTokenBufferMinutes, 0, 1440);
+    this.createResource({
+      resourceType: OIDC_CONFIG_TYPE,
+      properties: {
+        [OidcKeys.NetworkId]: props.network.networkId,
+        [OidcKeys.Issuer]: props.issuer,
+        [OidcKeys.CompanyId]: props.companyId,
+        [OidcKeys.Scopes]: props.scopes,
+        [OidcKeys.ClientSecret]: props.clientSecret ? secretReference(this, 'clientSecret', props.clientSecret, props.clientSecretField) : undefined,
+        [OidcKeys.ClientSecretVersion]: props.clientSecretVersion,
+        [OidcKeys.CustomUsername]: props.customUsername,
+        [OidcKeys.ExtraAuthParams]: props.extraAuthParams,
+        [OidcKeys.SsoTokenBufferMinutes]: props.ssoTokenBufferMinutes,
+        [OidcKeys.UserId]: props.userId,
+      },
+      removalPolicy: RemovalPolicy.DESTROY,
+      grants: [
+        { actions: ['wickr:RegisterOidcConfigTest', 'wickr:RegisterOidcConfig', 'wickr:GetOidcInfo'], resources: [networkGrantArn(this, props.network.networkId)] },
+      ],
+    });
+  }
+}
+
+/** OpenTDF platform providers Wickr supports. */
+export enum OpenTdfProvider {
+  VIRTRU = 'virtru',
+}
+
+export interface WickrOpenTdfConfigProps {
+  /** The network. */
+  readonly network: IWickrNetwork;
+  /** The client id at the OpenTDF platform. */
+  readonly clientId: string;
+  /** The secret holding the client secret. */
+  readonly clientSecret: secretsmanager.ISecret;
+  /**
+   * A field of the secret's JSON value that holds the client secret.
+   * @default - the whole secret string
+   */
+  readonly clientSecretField?: string;
+  /**
+   * Change it to send the secret's current value again after rotating it.
+   * @default - none
+   */
+  readonly clientSecretVersion?: string;
+  /** The platform's domain. */
+  readonly domain: string;
+  /**
+   * The platform provider.
+   * @default OpenTdfProvider.VIRTRU
+   */
+  readonly provider?: OpenTdfProvider;
+}
+
+/**
+ * Trusted Data Format encryption through an OpenTDF platform. Each deploy registers with
+ * `dryRun` first, so a platform the service cannot reach fails the deploy before anything
+ * is saved. The API cannot remove the configuration: removing the construct leaves it.
+ */
+export class WickrOpenTdfConfig extends ProviderBackedResource {
+  constructor(scope: Construct, id: string, props: WickrOpenTdfConfigProps) {
+    super(scope, id);
+    checkLength(this, 'clientId', props.clientId, 1, 256);
+    checkPattern(this, 'domain', props.domain, /^[A-Za-z0-9.-]+(:[0-9]+)?$/, 'a domain name without a scheme (tdf.example.com)');
+    this.createResource({
+      resourceType: OPENTDF_CONFIG_TYPE,
+      properties: {
+        [OpenTdfKeys.NetworkId]: props.network.networkId,
+        [OpenTdfKeys.ClientId]: props.clientId,
+        [OpenTdfKeys.ClientSecret]: secretReference(this, 'clientSecret', props.clientSecret, props.clientSecretField),
+        [OpenTdfKeys.ClientSecretVersion]: props.clientSecretVersion,
+        [OpenTdfKeys.Domain]: props.domain,
+        [OpenTdfKeys.Provider]: props.provider ?? OpenTdfProvider.VIRTRU,
+      },
+      removalPolicy: RemovalPolicy.DESTROY,
+      grants: [{ actions: ['wickr:RegisterOpentdfConfig', 'wickr:GetOpentdfConfig'], resources: [networkGrantArn(this, props.network.networkId)] }],
+    });
+  }
+}
