@@ -7,6 +7,7 @@ import { networkHandler } from './wickr/network';
 import { networkSettingsHandler } from './wickr/network-settings';
 import { defaultSecurityGroupHandler, securityGroupHandler } from './wickr/security-group';
 import { oidcConfigHandler, openTdfConfigHandler } from './wickr/sso';
+import { usersHandler } from './wickr/users';
 
 /** Every resource type this provider serves. */
 export const HANDLERS: HandlerTable = Object.fromEntries(
@@ -19,6 +20,7 @@ export const HANDLERS: HandlerTable = Object.fromEntries(
     dataRetentionBotHandler,
     oidcConfigHandler,
     openTdfConfigHandler,
+    usersHandler,
     appInstanceHandler,
   ].map((h) => [h.resourceType, h]),
 );

@@ -6,4 +6,5 @@ export * from './wickr/security-group';
 export * from './wickr/bot';
 export * from './wickr/data-retention-bot';
 export * from './wickr/sso';
+export * from './wickr/users';
 export * from './chime/app-instance';

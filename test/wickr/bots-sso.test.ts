@@ -168,7 +168,7 @@ describe('WickrOidcConfig', () => {
     await h.update({ type: OIDC, props: props(), oldProps: props(), physicalId: `${networkId}/oidc` });
     expect(h.calls()).toHaveLength(0);
     await h.update({ type: OIDC, props: { ...props(), CompanyId: 'acme-eu' }, oldProps: props(), physicalId: `${networkId}/oidc` });
-    expect(network().oidc.companyId).toBe('acme-eu');
+    expect(network().oidc?.companyId).toBe('acme-eu');
     h.clearCalls();
     expect((await h.remove({ type: OIDC, props: props(), physicalId: `${networkId}/oidc` })).Status).toBe('SUCCESS');
     expect(h.calls()).toHaveLength(0);
