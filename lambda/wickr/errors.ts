@@ -59,9 +59,6 @@ export class ValidationError extends WickrServiceException {
     super('ValidationError', options);
     const reasons = options.body?.reasons;
     this.reasons = Array.isArray(reasons) ? reasons.map((r: Record<string, unknown>) => ({ field: str(r?.field), reason: str(r?.reason) })) : [];
-    if (this.reasons.length > 0) {
-      this.message = `${options.message} (${this.reasons.map((r) => (r.field ? `${r.field}: ${r.reason}` : r.reason)).join('; ')})`;
-    }
   }
 }
 export class RateLimitError extends WickrServiceException {

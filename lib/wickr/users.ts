@@ -1,39 +1,68 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { PropertyValidationError } from '../core/errors';
 import { WickrChimeProvider } from '../core/provider';
-import { checkUsers, parseUsersFile, UserRecord, USERS_TYPE, UsersFileError, UsersKeys } from '../../lambda/wickr/users.wire';
+import {
+  checkUsers,
+  CSV_COLUMNS,
+  parseUsersFile,
+  UserRecord,
+  USERS_TYPE,
+  UsersFileError,
+  UsersFileFormat,
+  UsersFileKeys,
+  UsersKeys,
+} from '../../lambda/wickr/users.wire';
 import { networkGrantArn } from './arns';
 import type { IWickrNetwork } from './network';
 import type { IWickrSecurityGroup } from './security-group';
 
 /** One user of `WickrUsers`. */
-export interface WickrUser {
-  /** The username (usually an email address); unique in the network, ignoring case. */
+export interface WickrUserSpec {
+  /**
+   * The username, usually the user's email address. Required, unique in the network
+   * ignoring case (among users and bots), without surrounding whitespace. A different
+   * username is a different user (the old one is deleted, the new one invited).
+   */
   readonly username: string;
   /** @default - none */
   readonly firstName?: string;
   /** @default - none */
   readonly lastName?: string;
   /**
-   * The user's security group (a user belongs to exactly one).
+   * The user's security group (a user belongs to exactly one): a group of the same
+   * network, or a group id.
    * @default - the `defaultSecurityGroup` of the `WickrUsers`
    */
-  readonly securityGroup?: IWickrSecurityGroup;
-  /** @default false */
+  readonly securityGroup?: IWickrSecurityGroup | string;
+  /**
+   * The user is suspended (keeps their data, cannot sign in).
+   * @default false
+   */
   readonly suspended?: boolean;
 }
 
 /**
- * A file of users that travels as an S3 asset, so that thousands of users fit one stack.
- * CSV: a header row naming some of `username,firstName,lastName,group,suspended`
- * (`username` required; `group` is a key of `WickrUsersProps.securityGroups`). JSON: an
- * array of objects with the same keys. The file is checked at synth time.
+ * A file of users, uploaded as an S3 asset so that thousands of users fit one stack:
+ * the template carries only the asset's bucket, key and SHA-256. The file is parsed and
+ * checked at synth time.
+ *
+ * CSV: a header row naming some of the columns `username` (required), `firstName`,
+ * `lastName`, `group` (a key of `WickrUsersProps.securityGroups`; empty for the default
+ * group) and `suspended` (`true` or `false`; empty for false), in any order, then one user
+ * per row. RFC 4180 quoting (`"Smith, Jr"`, `""` for a quote); fields are trimmed; blank
+ * lines are skipped. JSON: an array of objects with the same keys, `suspended` a boolean.
+ *
+ * ```csv
+ * username,firstName,lastName,group,suspended
+ * ann@example.com,Ann,Smith,analysts,
+ * bob@example.com,Bob,"Jones, Jr",,true
+ * ```
  */
 export class UsersFile {
   /** A CSV file. */
@@ -46,11 +75,19 @@ export class UsersFile {
     return new UsersFile(filePath, 'json');
   }
 
+  /** A `.csv` or `.json` file, the format told by the extension. */
+  public static fromFile(filePath: string): UsersFile {
+    const ext = path.extname(filePath).toLowerCase();
+    if (ext === '.csv') return UsersFile.fromCsv(filePath);
+    if (ext === '.json') return UsersFile.fromJson(filePath);
+    throw new Error(`UsersFile.fromFile: cannot tell the format of "${filePath}" from its extension; use a .csv or .json file, or UsersFile.fromCsv / fromJson`);
+  }
+
   private constructor(
     /** The file's path. */
     public readonly filePath: string,
     /** `csv` or `json`. */
-    public readonly format: 'csv' | 'json',
+    public readonly format: UsersFileFormat,
   ) {}
 }
 
@@ -58,96 +95,124 @@ export interface WickrUsersProps {
   /** The network the users belong to. */
   readonly network: IWickrNetwork;
   /**
-   * The users, inline (up to 1,000; use `usersFile` beyond that).
-   * @default - none; give `users` or `usersFile`
+   * The users, inline in the template: at most `WickrUsers.MAX_INLINE_USERS` users and
+   * `WickrUsers.MAX_INLINE_BYTES` bytes; more go in a `usersFile`. Give `users` or
+   * `usersFile`.
+   * @default - none
    */
-  readonly users?: WickrUser[];
+  readonly users?: WickrUserSpec[];
   /**
-   * The users, from a file uploaded as an asset.
-   * @default - none; give `users` or `usersFile`
+   * The users, from a CSV or JSON file uploaded as an S3 asset (any number; the template
+   * carries only the file's location and hash). Give `users` or `usersFile`.
+   * @default - none
    */
   readonly usersFile?: UsersFile;
   /**
-   * Security groups the file's `group` column names, by key.
-   * @default - none
+   * Security groups that the `group` column of a `usersFile` names, by key (1 to 64 of
+   * letters, digits and `._:@-`; `default` is reserved for `defaultSecurityGroup`).
+   * A group or a group id.
+   * @default - none: every user of the file is in the default group
    */
-  readonly securityGroups?: Record<string, IWickrSecurityGroup>;
+  readonly securityGroups?: Record<string, IWickrSecurityGroup | string>;
   /**
    * The group of users that name none.
    * @default - the network's default security group
    */
-  readonly defaultSecurityGroup?: IWickrSecurityGroup;
+  readonly defaultSecurityGroup?: IWickrSecurityGroup | string;
   /**
-   * What happens to the users when this construct leaves the stack. Users hold messages,
-   * so they are kept unless `DESTROY` is chosen. (A user removed from the list while the
-   * construct stays is deleted: that is an explicit change.)
-   * @default RemovalPolicy.RETAIN
+   * What happens to the users when this construct leaves the stack (or moves them to a
+   * new network): `RETAIN` leaves them in the network, `DESTROY` deletes them. A user
+   * removed from the list while the construct stays is deleted: that removal is the
+   * explicit opt-in (it shows in `cdk diff` for inline users; for a file, only its hash
+   * changes, so review the file's own history).
+   * @default RemovalPolicy.RETAIN - users hold messages
    */
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const INLINE_MAX = 1000;
 const DEFAULT_ALIAS = 'default';
+const ALIAS_PATTERN = /^[A-Za-z0-9._:@-]{1,64}$/;
 
 /**
- * Many Wickr users in one resource. Created with `BatchCreateUser`, 50 per call with a
- * client token per batch; updated by difference (new users created, changed ones updated,
- * suspensions toggled, removed ones deleted last); a batch that partly fails ends the
- * deployment FAILED with each user's reason, and a failed create deletes the users it
- * made. The response carries no user data whatever the count.
+ * Many Wickr users of one network in one resource, given inline or as a CSV/JSON file
+ * that travels as an S3 asset, so 10,000 users fit one stack (one CloudFormation resource,
+ * a template of a few KB).
+ *
+ * - Create: `BatchCreateUser`, 50 users per call with a client token per batch (1,000
+ *   users: 20 calls), then the suspended users are suspended (one call per 50).
+ * - Update, by difference of the old and new lists: new users are created, changed ones
+ *   updated (`UpdateUser`), suspensions toggled, and removed users deleted, last. One
+ *   changed user costs 2 calls (a `ListUsers` lookup of its user id, then `UpdateUser`): the
+ *   user ids are not kept anywhere, since a response's `Data` must stay small. An update
+ *   that changes nothing makes no call. A new `network` creates the users there
+ *   (replacement; the old users follow `removalPolicy`). Moving many users to another
+ *   group costs one `UpdateUser` each.
+ * - A batch that partly fails ends the deployment FAILED with each user's reason (as many
+ *   as fit the CloudFormation reason; all in the provider's log, never with first or last
+ *   names); a failed create deletes the users it made.
+ * - Only the listed usernames are managed; other users of the network are never touched.
+ *   A username belongs to one `WickrUsers`: to move users between two of them, remove them
+ *   from one in a deployment, then add them to the other.
+ * - A rollback after users were deleted creates them again, empty: deleted users' data
+ *   cannot come back.
  */
 export class WickrUsers extends ProviderBackedResource {
+  /** The most users `users` takes inline; use a `usersFile` beyond. */
+  public static readonly MAX_INLINE_USERS = 1000;
+  /**
+   * The most bytes inline users take in the template. CloudFormation sends old and new
+   * properties in one Lambda event (at most 256 KB), and the template itself is capped.
+   */
+  public static readonly MAX_INLINE_BYTES = 100_000;
+
+  /** The network the users belong to. */
+  public readonly network: IWickrNetwork;
+  /** How many users this construct declares (known at synth time). */
+  public readonly userCount: number;
+
+  private readonly groups: Record<string, string> = {};
+  private readonly aliasOfId = new Map<string, string>();
+
   constructor(scope: Construct, id: string, props: WickrUsersProps) {
     super(scope, id);
+    this.network = props.network;
     if ((props.users === undefined) === (props.usersFile === undefined)) {
       throw new PropertyValidationError(this, 'users', props.users === undefined ? 'neither' : 'both', 'give exactly one of users and usersFile');
     }
-    const groups: Record<string, string> = {};
-    const aliasOf = new Map<IWickrSecurityGroup, string>();
-    const addGroup = (alias: string, group: IWickrSecurityGroup) => {
-      groups[alias] = group.securityGroupId;
-      aliasOf.set(group, alias);
-    };
-    addGroup(DEFAULT_ALIAS, props.defaultSecurityGroup ?? props.network.defaultSecurityGroup);
-    for (const [alias, group] of Object.entries(props.securityGroups ?? {})) {
-      if (alias === DEFAULT_ALIAS) throw new PropertyValidationError(this, 'securityGroups', alias, `the key "${DEFAULT_ALIAS}" is reserved for defaultSecurityGroup`);
-      addGroup(alias, group);
+    this.addGroup('defaultSecurityGroup', DEFAULT_ALIAS, props.defaultSecurityGroup ?? props.network.defaultSecurityGroup);
+    for (const [key, group] of Object.entries(props.securityGroups ?? {})) {
+      if (key === DEFAULT_ALIAS) throw new PropertyValidationError(this, 'securityGroups', key, `the key "${DEFAULT_ALIAS}" is reserved for defaultSecurityGroup`);
+      if (!ALIAS_PATTERN.test(key)) throw new PropertyValidationError(this, 'securityGroups', key, 'keys must be 1 to 64 of letters, digits and ._:@-');
+      this.addGroup(`securityGroups.${key}`, key, group);
     }
 
     let users: UserRecord[] | undefined;
     let file: Record<string, string> | undefined;
     if (props.users) {
-      if (props.users.length > INLINE_MAX) {
-        throw new PropertyValidationError(this, 'users', `${props.users.length} users`, `at most ${INLINE_MAX} inline; give more as a usersFile (an S3 asset)`);
-      }
-      users = props.users.map((u) => {
-        if (u.securityGroup && !aliasOf.has(u.securityGroup)) addGroup(`group${aliasOf.size}`, u.securityGroup);
-        return { username: u.username, firstName: u.firstName, lastName: u.lastName, group: u.securityGroup ? aliasOf.get(u.securityGroup) : undefined, suspended: u.suspended };
-      });
-      this.check('users', 'users', () => checkUsers(users!, (i) => `users[${i}]`));
+      users = this.inlineUsers(props.users);
+      this.userCount = users.length;
     } else {
       const source = props.usersFile!;
       const text = this.check('usersFile', source.filePath, () => fs.readFileSync(source.filePath, 'utf8'));
-      const parsed = this.check('usersFile', source.filePath, () => parseUsersFile(text, source.format));
-      parsed.forEach((u, i) => {
-        if (u.group !== undefined && groups[u.group] === undefined) {
-          const where = source.format === 'csv' ? `line ${i + 2}` : `item ${i}`;
-          throw new PropertyValidationError(this, 'usersFile', path.basename(source.filePath),
-            `${where}: group "${u.group}" is not a key of securityGroups (${Object.keys(groups).join(', ')})`);
-        }
-      });
+      const parsed = this.check('usersFile', source.filePath, () => parseUsersFile(text, source.format, { groups: Object.keys(this.groups) }));
+      this.userCount = parsed.length;
       const asset = new s3assets.Asset(this, 'File', { path: source.filePath });
       asset.grantRead(WickrChimeProvider.of(this).function);
-      file = { Bucket: asset.s3BucketName, Key: asset.s3ObjectKey, Format: source.format, Sha256: createHash('sha256').update(text).digest('hex') };
+      file = {
+        [UsersFileKeys.Bucket]: asset.s3BucketName,
+        [UsersFileKeys.Key]: asset.s3ObjectKey,
+        [UsersFileKeys.Format]: source.format,
+        [UsersFileKeys.Sha256]: createHash('sha256').update(text, 'utf8').digest('hex'),
+      };
     }
 
     this.createResource({
       resourceType: USERS_TYPE,
       properties: {
         [UsersKeys.NetworkId]: props.network.networkId,
-        [UsersKeys.Groups]: groups,
+        [UsersKeys.Groups]: this.groups,
         [UsersKeys.DefaultGroup]: DEFAULT_ALIAS,
-        [UsersKeys.Users]: users?.map((u) => Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined))),
+        [UsersKeys.Users]: users,
         [UsersKeys.UsersFile]: file,
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
@@ -160,15 +225,87 @@ export class WickrUsers extends ProviderBackedResource {
     });
   }
 
+  /** Inline users as template records: groups by alias, `undefined` left out; checked. */
+  private inlineUsers(specs: readonly WickrUserSpec[]): UserRecord[] {
+    if (specs.length > WickrUsers.MAX_INLINE_USERS) {
+      throw new PropertyValidationError(this, 'users', `${specs.length} users`, `at most ${WickrUsers.MAX_INLINE_USERS} users inline; give them as a usersFile (UsersFile.fromCsv), which travels as an S3 asset`);
+    }
+    const records = specs.map((u, i) => {
+      const alias = u.securityGroup === undefined ? undefined : this.addGroup(`users[${i}].securityGroup`, undefined, u.securityGroup);
+      const record: UserRecord = {
+        username: u.username,
+        firstName: u.firstName,
+        lastName: u.lastName,
+        group: alias === DEFAULT_ALIAS ? undefined : alias,
+        suspended: u.suspended,
+      };
+      return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as UserRecord;
+    });
+    this.check('users', `${records.length} users`, () => checkUsers(records, (i) => `users[${i}]`, (i) => Token.isUnresolved(records[i].username)));
+    const bytes = Buffer.byteLength(JSON.stringify(records));
+    if (bytes > WickrUsers.MAX_INLINE_BYTES) {
+      throw new PropertyValidationError(this, 'users', `${specs.length} users, ${bytes} bytes`,
+        `at most ${WickrUsers.MAX_INLINE_BYTES} bytes of users inline; give them as a usersFile (UsersFile.fromCsv), which travels as an S3 asset`);
+    }
+    return records;
+  }
+
+  /**
+   * Registers a group under an alias (given, or made from the group) and returns the
+   * alias; one alias per group id. A group of another network is refused.
+   */
+  private addGroup(prop: string, given: string | undefined, group: IWickrSecurityGroup | string): string {
+    const groupId = typeof group === 'string' ? group : group.securityGroupId;
+    if (typeof group === 'string' && !Token.isUnresolved(group) && !/^\S+$/.test(group)) {
+      throw new PropertyValidationError(this, prop, group, 'a security group id is one or more characters without whitespace');
+    }
+    if (typeof group !== 'string') this.checkSameNetwork(prop, group);
+    const existing = this.aliasOfId.get(groupId);
+    if (existing !== undefined && given === undefined) return existing;
+    let alias = given ?? aliasFor(group);
+    for (let n = 2; given === undefined && this.groups[alias] !== undefined; n++) alias = `${aliasFor(group)}-${n}`;
+    this.groups[alias] = groupId;
+    if (existing === undefined) this.aliasOfId.set(groupId, alias);
+    return alias;
+  }
+
+  private checkSameNetwork(prop: string, group: IWickrSecurityGroup): void {
+    const mine = this.network.networkId;
+    const theirs = group.network.networkId;
+    if (mine === theirs) return;
+    const bothKnown = !Token.isUnresolved(mine) && !Token.isUnresolved(theirs);
+    // Two networks made in this app (not imports) are two networks, tokens or not.
+    const bothMade = group.network !== this.network && isNetworkConstruct(group.network) && isNetworkConstruct(this.network);
+    if (bothKnown || bothMade) {
+      throw new PropertyValidationError(this, prop, group.node.path, `the security group belongs to another network (${group.network.node.path}) than the users (${this.network.node.path})`);
+    }
+  }
+
   /** Runs a check; a users-file error becomes a synth error naming this construct and prop. */
   private check<T>(prop: string, value: string, run: () => T): T {
     try {
       return run();
     } catch (err) {
-      if (err instanceof UsersFileError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new PropertyValidationError(this, prop, prop === 'usersFile' ? path.basename(value) : value, (err as Error).message);
+      if (err instanceof UsersFileError) {
+        // A file error shows the file (its message has the line, column and value); an inline one the value.
+        throw new PropertyValidationError(this, prop, prop === 'usersFile' ? path.basename(value) : err.received ?? value, err.message);
+      }
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new PropertyValidationError(this, prop, value, `the file does not exist (a users file has columns ${CSV_COLUMNS.join(',')})`);
       }
       throw err;
     }
   }
+}
+
+/** An alias for a group given without one: the construct id, or the literal group id. */
+function aliasFor(group: IWickrSecurityGroup | string): string {
+  const raw = typeof group === 'string' ? (Token.isUnresolved(group) ? 'group' : group) : group.node.id;
+  const alias = raw.replace(/[^A-Za-z0-9._:@-]/g, '-').slice(0, 56);
+  return alias === '' || alias === DEFAULT_ALIAS ? 'group' : alias;
+}
+
+/** A network created by this library (the provider-backed construct), not an import. */
+function isNetworkConstruct(network: IWickrNetwork): boolean {
+  return network instanceof ProviderBackedResource;
 }

@@ -1,15 +1,19 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { usersHandler } from '../../lambda/wickr/users';
 import { AccessLevel, UsersFile, WickrNetwork, WickrSecurityGroup, WickrUsers } from '../../lib';
 import { customResources, newStack, providerActions } from '../constructs/helpers';
+import { cfnStringify } from '../harness/handler-harness';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'users-file-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let files = 0;
 const file = (name: string, text: string) => {
-  const p = path.join(dir, name);
+  const p = path.join(dir, `${++files}-${name}`);
   fs.writeFileSync(p, text);
   return p;
 };
@@ -19,67 +23,215 @@ function setup(stack: Stack = newStack()) {
   const ops = new WickrSecurityGroup(stack, 'Ops', { network, name: 'ops' });
   return { stack, network, ops };
 }
+const usersResource = (stack: Stack) => Object.values(customResources(Template.fromStack(stack), 'Custom::WickrUsers'))[0];
+const USER_ACTIONS = ['wickr:BatchCreateUser', 'wickr:BatchDeleteUser', 'wickr:BatchToggleUserSuspendStatus', 'wickr:UpdateUser', 'wickr:ListUsers'];
 
-test('inline users: groups by alias, the default group of the network, retained by default, exact IAM', () => {
-  const { stack, network, ops } = setup();
-  new WickrUsers(stack, 'Users', { network, users: [{ username: 'a@example.com', firstName: 'Ann', securityGroup: ops, suspended: true }, { username: 'b@example.com' }] });
-  const template = Template.fromStack(stack);
-  const [resource] = Object.values(customResources(template, 'Custom::WickrUsers'));
-  expect(resource.DeletionPolicy).toBe('Retain');
-  expect(resource.Properties).toMatchObject({
-    DefaultGroup: 'default',
-    Groups: { default: { Ref: expect.stringMatching(/^NetDefaultSecurityGroup/) }, group1: { Ref: expect.stringMatching(/^Ops/) } },
-    Users: [{ username: 'a@example.com', firstName: 'Ann', group: 'group1', suspended: true }, { username: 'b@example.com' }],
+describe('inline users', () => {
+  test('template contract: groups by alias, users without undefined keys, the default group omitted, retained by default', () => {
+    const { stack, network, ops } = setup();
+    const users = new WickrUsers(stack, 'Users', {
+      network,
+      users: [
+        { username: 'a@example.com', firstName: 'Ann', securityGroup: ops, suspended: true },
+        { username: 'b@example.com', lastName: 'Bee', suspended: false },
+        { username: 'c@example.com', securityGroup: network.defaultSecurityGroup },
+        { username: 'd@example.com', securityGroup: ops },
+      ],
+    });
+    expect(users.userCount).toBe(4);
+    const resource = usersResource(stack);
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.UpdateReplacePolicy).toBe('Retain');
+    expect(resource.Properties).toEqual({
+      ServiceToken: expect.anything(),
+      ServiceTimeout: expect.anything(),
+      NetworkId: { Ref: expect.stringMatching(/^Net[A-Z0-9]+$/) },
+      Groups: { default: { Ref: expect.stringMatching(/^NetDefaultSecurityGroup/) }, Ops: { Ref: expect.stringMatching(/^Ops/) } },
+      DefaultGroup: 'default',
+      Users: [
+        { username: 'a@example.com', firstName: 'Ann', group: 'Ops', suspended: true },
+        { username: 'b@example.com', lastName: 'Bee', suspended: false },
+        { username: 'c@example.com' },
+        { username: 'd@example.com', group: 'Ops' },
+      ],
+    });
   });
-  expect(providerActions(template)).toEqual(
-    expect.arrayContaining(['wickr:BatchCreateUser', 'wickr:BatchDeleteUser', 'wickr:BatchToggleUserSuspendStatus', 'wickr:UpdateUser', 'wickr:ListUsers']),
-  );
+
+  test('what the template carries decodes to what the handler needs: "true"/"false" as booleans', () => {
+    const { stack, network, ops } = setup();
+    new WickrUsers(stack, 'Users', { network, users: [{ username: 'a@example.com', securityGroup: ops, suspended: true }, { username: 'b@example.com', suspended: false }] });
+    const props = { ...usersResource(stack).Properties, NetworkId: '12345678', Groups: { default: 'g-default', Ops: 'g-ops' } } as Record<string, unknown>;
+    delete props.ServiceToken;
+    delete props.ServiceTimeout;
+    expect(usersHandler.parse(cfnStringify(props) as Record<string, unknown>)).toEqual({
+      NetworkId: '12345678',
+      Groups: { default: 'g-default', Ops: 'g-ops' },
+      DefaultGroup: 'default',
+      Users: [
+        { username: 'a@example.com', group: 'Ops', suspended: true },
+        { username: 'b@example.com', suspended: false },
+      ],
+    });
+  });
+
+  test('group ids as strings, a securityGroups key reused for inline users, a chosen default group', () => {
+    const { stack, network, ops } = setup();
+    new WickrUsers(stack, 'Users', {
+      network,
+      defaultSecurityGroup: ops,
+      securityGroups: { analysts: 'sg-analysts' },
+      users: [{ username: 'a@x.com', securityGroup: 'sg-analysts' }, { username: 'b@x.com', securityGroup: 'sg-other' }, { username: 'c@x.com', securityGroup: ops }],
+    });
+    expect(usersResource(stack).Properties).toMatchObject({
+      Groups: { default: { Ref: expect.stringMatching(/^Ops/) }, analysts: 'sg-analysts', 'sg-other': 'sg-other' },
+      Users: [{ username: 'a@x.com', group: 'analysts' }, { username: 'b@x.com', group: 'sg-other' }, { username: 'c@x.com' }],
+    });
+  });
+
+  test('IAM: exactly the user actions, on the network (every network of the account while its id is a token; the one network when known)', () => {
+    const { stack, network } = setup();
+    new WickrUsers(stack, 'Users', { network, users: [{ username: 'a@x.com' }] });
+    const imported = WickrNetwork.fromNetworkId(stack, 'Imported', '12345678');
+    new WickrUsers(stack, 'More', { network: imported, users: [{ username: 'b@x.com' }] });
+    const template = Template.fromStack(stack);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const mine = statements.filter((s: any) => ([] as string[]).concat(s.Action).includes('wickr:BatchCreateUser'));
+    expect(mine).toHaveLength(2);
+    for (const s of mine) expect(([] as string[]).concat(s.Action).sort()).toEqual([...USER_ACTIONS].sort());
+    const resources = JSON.stringify(mine.map((s: any) => s.Resource));
+    expect(resources).toContain(':network/*');
+    expect(resources).toContain(':network/12345678');
+    expect(providerActions(template).filter((a) => a.startsWith('s3:'))).toEqual([]);
+  });
+
+  test('removalPolicy DESTROY deletes the users with the construct', () => {
+    const { stack, network } = setup();
+    new WickrUsers(stack, 'Users', { network, users: [], removalPolicy: RemovalPolicy.DESTROY });
+    expect(usersResource(stack).DeletionPolicy).toBe('Delete');
+  });
+
+  test('tokens pass synth: a username known only at deploy time is not checked', () => {
+    const { stack, network } = setup();
+    const late = Lazy.string({ produce: () => ' ' });
+    expect(() => new WickrUsers(stack, 'Users', { network, users: [{ username: late }, { username: 'a@x.com' }] })).not.toThrow();
+  });
 });
 
-test('a users file travels as an asset: bucket, key, format and hash in the template, no user in it; read access granted', () => {
-  const { stack, network, ops } = setup();
-  const csv = file('team.csv', 'username,firstName,group\nsecret-person@example.com,Zed,ops\n');
-  new WickrUsers(stack, 'Users', { network, usersFile: UsersFile.fromCsv(csv), securityGroups: { ops } });
-  const template = Template.fromStack(stack);
-  const [resource] = Object.values(customResources(template, 'Custom::WickrUsers'));
-  expect(resource.Properties.UsersFile).toMatchObject({ Format: 'csv', Sha256: expect.stringMatching(/^[0-9a-f]{64}$/), Bucket: expect.anything(), Key: expect.anything() });
-  expect(resource.Properties.Users).toBeUndefined();
-  expect(JSON.stringify(template.toJSON())).not.toContain('secret-person');
-  expect(providerActions(template)).toEqual(expect.arrayContaining(['s3:GetObject*']));
+describe('users file', () => {
+  test('travels as an asset: bucket, key, format and hash in the template, no user; the provider may read it', () => {
+    const { stack, network, ops } = setup();
+    const text = 'username,firstName,group\nsecret-person@example.com,Zed,ops\nother@example.com,,\n';
+    const users = new WickrUsers(stack, 'Users', { network, usersFile: UsersFile.fromCsv(file('team.csv', text)), securityGroups: { ops } });
+    expect(users.userCount).toBe(2);
+    const template = Template.fromStack(stack);
+    const resource = usersResource(stack);
+    expect(resource.Properties.UsersFile).toEqual({
+      Bucket: expect.stringContaining('assets'),
+      Key: expect.stringMatching(/^[0-9a-f]{64}\.csv$/),
+      Format: 'csv',
+      Sha256: createHash('sha256').update(text).digest('hex'),
+    });
+    expect(resource.Properties.Users).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/secret-person|Zed/);
+    expect(providerActions(template)).toEqual(expect.arrayContaining(['s3:GetObject*', ...USER_ACTIONS]));
+  });
+
+  test('a changed file changes the key and the hash (so CloudFormation sends an update); the same content does not', () => {
+    const hashOf = (text: string) => {
+      const { stack, network } = setup();
+      new WickrUsers(stack, 'Users', { network, usersFile: UsersFile.fromFile(file('u.csv', text)) });
+      const { Key, Sha256 } = usersResource(stack).Properties.UsersFile as Record<string, string>;
+      return `${Key}/${Sha256}`;
+    };
+    expect(hashOf('username\na@x.com\n')).toBe(hashOf('username\na@x.com\n'));
+    expect(hashOf('username\na@x.com\n')).not.toBe(hashOf('username\nb@x.com\n'));
+  });
+
+  test('JSON, and UsersFile.fromFile tells the format by extension', () => {
+    const { stack, network } = setup();
+    new WickrUsers(stack, 'Users', { network, usersFile: UsersFile.fromFile(file('team.JSON', '[{"username":"a@x.com","suspended":true}]')) });
+    expect(usersResource(stack).Properties.UsersFile).toMatchObject({ Format: 'json', Key: expect.stringMatching(/\.JSON$/) });
+    expect(() => UsersFile.fromFile('users.txt')).toThrow(/cannot tell the format of "users.txt"/);
+  });
+
+  test('10,000 users from a file: one custom resource, the template far under 1 MB and the stack under 500 resources', () => {
+    const rows = ['username,firstName,lastName,group,suspended'];
+    for (let i = 0; i < 10_000; i++) rows.push(`user${i}@example.com,First${i},Last${i},${i % 2 ? 'ops' : ''},${i % 100 === 0}`);
+    const app = new App({ outdir: path.join(dir, 'out') });
+    const { stack, network, ops } = setup(new Stack(app, 'Big', { env: { account: '123456789012', region: 'us-east-1' } }));
+    const users = new WickrUsers(stack, 'Users', { network, usersFile: UsersFile.fromCsv(file('big.csv', rows.join('\n'))), securityGroups: { ops } });
+    expect(users.userCount).toBe(10_000);
+    const assembly = app.synth();
+    const templatePath = path.join(assembly.directory, 'Big.template.json');
+    expect(fs.statSync(templatePath).size).toBeLessThan(50_000);
+    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8'));
+    expect(Object.keys(template.Resources).length).toBeLessThan(500);
+    expect(Object.values(template.Resources).filter((r: any) => r.Type === 'Custom::WickrUsers')).toHaveLength(1);
+  });
 });
 
-test('10,000 users from a file: synth succeeds and the template stays far under 1 MB', () => {
-  const rows = ['username,firstName,lastName,group'];
-  for (let i = 0; i < 10_000; i++) rows.push(`user${i}@example.com,First${i},Last${i},${i % 2 ? 'ops' : ''}`);
-  const app = new App({ outdir: path.join(dir, 'out') });
-  const { stack, network, ops } = setup(new Stack(app, 'Big', { env: { account: '123456789012', region: 'us-east-1' } }));
-  new WickrUsers(stack, 'Users', { network, usersFile: UsersFile.fromCsv(file('big.csv', rows.join('\n'))), securityGroups: { ops } });
-  const assembly = app.synth();
-  const bytes = fs.statSync(path.join(assembly.directory, 'Big.template.json')).size;
-  expect(bytes).toBeLessThan(1_000_000);
-  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Big.template.json'), 'utf8')).Resources).length).toBeLessThan(500);
-});
+type Build = (s: ReturnType<typeof setup>) => unknown;
+const csv = (text: string) => ({ usersFile: UsersFile.fromCsv(file('f.csv', text)) });
+const json = (text: string) => ({ usersFile: UsersFile.fromJson(file('f.json', text)) });
 
-const cases: Array<[string, (s: ReturnType<typeof setup>) => void, string]> = [
+const cases: Array<[string, Build, string]> = [
   ['neither users nor file', ({ stack, network }) => new WickrUsers(stack, 'U', { network }), '[Test/U] users: give exactly one of users and usersFile (received "neither")'],
-  ['both users and file', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [], usersFile: UsersFile.fromCsv(file('x.csv', 'username\n')) }), 'give exactly one of users and usersFile (received "both")'],
-  ['inline duplicate ignoring case', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: 'a@x.com' }, { username: 'A@x.com' }] }), '[Test/U] users: users[1]: username "A@x.com" appears twice (also users[0])'],
-  ['inline empty username', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: '' }] }), 'users[0]: username is required'],
-  ['inline username with a space', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: 'a b@x.com' }] }), 'username must not contain spaces (received "a b@x.com")'],
-  ['more than 1,000 inline', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: Array.from({ length: 1001 }, (_, i) => ({ username: `u${i}` })) }), 'users: at most 1000 inline; give more as a usersFile'],
-  ['CSV unknown column', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(file('c1.csv', 'username,email\na,b\n')) }), '[Test/U] usersFile: line 1: unknown column "email"'],
-  ['CSV without username column', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(file('c2.csv', 'firstName\nAnn\n')) }), 'line 1: the header must name a "username" column'],
-  ['CSV wrong field count', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(file('c3.csv', 'username,firstName\na@x.com\n')) }), 'line 2: 1 field(s), the header has 2'],
-  ['CSV bad suspended', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(file('c4.csv', 'username,suspended\na@x.com,yes\n')) }), 'line 2: column suspended must be true or false (received "yes")'],
-  ['CSV duplicate on line 4', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(file('c5.csv', 'username\na@x.com\nb@x.com\nA@X.com\n')) }), 'line 4: username "A@X.com" appears twice (also line 2)'],
-  ['CSV unknown group', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(file('c6.csv', 'username,group\na@x.com,admins\n')) }), 'usersFile: line 2: group "admins" is not a key of securityGroups (default) (received "c6.csv")'],
-  ['CSV unclosed quote', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(file('c7.csv', 'username\n"a@x.com\n')) }), 'a quoted field is not closed'],
-  ['JSON not an array', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromJson(file('j1.json', '{}')) }), 'usersFile: must be a JSON array of users'],
-  ['JSON bad type', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromJson(file('j2.json', '[{"username":"a@x.com","suspended":"no"}]')) }), 'item 0: suspended must be true or false (received "no")'],
-  ['missing file', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(path.join(dir, 'missing.csv')) }), '[Test/U] usersFile: ENOENT'],
-  ['reserved group key', ({ stack, network, ops }) => new WickrUsers(stack, 'U', { network, users: [], securityGroups: { default: ops } }), 'securityGroups: the key "default" is reserved'],
+  ['both users and file', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [], ...csv('username\n') }), '[Test/U] users: give exactly one of users and usersFile (received "both")'],
+  ['inline duplicate ignoring case', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: 'a@x.com' }, { username: 'A@x.com' }] }),
+    '[Test/U] users: users[1], username: "A@x.com" appears twice (also users[0]); usernames are unique in a network, ignoring case (received "A@x.com")'],
+  ['inline empty username', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: '' }] }), '[Test/U] users: users[0], username: is required (received "")'],
+  ['inline username with surrounding spaces', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: ' a@x.com' }] }),
+    'users[0], username: must not start or end with whitespace (received " a@x.com")'],
+  ['more than 1,000 inline', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: Array.from({ length: 1001 }, (_, i) => ({ username: `u${i}` })) }),
+    '[Test/U] users: at most 1000 users inline; give them as a usersFile (UsersFile.fromCsv), which travels as an S3 asset (received "1001 users")'],
+  ['more than 100 KB inline', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: Array.from({ length: 600 }, (_, i) => ({ username: `u${i}@x.com`, firstName: 'x'.repeat(200) })) }),
+    'users: at most 100000 bytes of users inline; give them as a usersFile'],
+  ['reserved group key', ({ stack, network, ops }) => new WickrUsers(stack, 'U', { network, users: [], securityGroups: { default: ops } }),
+    '[Test/U] securityGroups: the key "default" is reserved for defaultSecurityGroup (received "default")'],
+  ['group key with a space', ({ stack, network, ops }) => new WickrUsers(stack, 'U', { network, users: [], securityGroups: { 'my group': ops } }),
+    'securityGroups: keys must be 1 to 64 of letters, digits and ._:@- (received "my group")'],
+  ['group id with whitespace', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: 'a@x.com', securityGroup: 'sg 1' }] }),
+    '[Test/U] users[0].securityGroup: a security group id is one or more characters without whitespace (received "sg 1")'],
+  ['group of another network (both made here)', ({ stack, network }) => {
+    const other = new WickrNetwork(stack, 'Other', { networkName: 'o', accessLevel: AccessLevel.STANDARD });
+    return new WickrUsers(stack, 'U', { network, users: [{ username: 'a@x.com', securityGroup: new WickrSecurityGroup(stack, 'OtherOps', { network: other, name: 'x' }) }] });
+  }, '[Test/U] users[0].securityGroup: the security group belongs to another network (Test/Other) than the users (Test/Net) (received "Test/OtherOps")'],
+  ['group of another network (both imported)', ({ stack }) => {
+    const a = WickrNetwork.fromNetworkId(stack, 'A', '11111111');
+    const b = WickrNetwork.fromNetworkId(stack, 'B', '22222222');
+    return new WickrUsers(stack, 'U', { network: a, users: [], defaultSecurityGroup: b.defaultSecurityGroup });
+  }, '[Test/U] defaultSecurityGroup: the security group belongs to another network (Test/B) than the users (Test/A)'],
+  ['CSV empty', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('\n\n') }), '[Test/U] usersFile: line 1: the header row is missing'],
+  ['CSV unknown column', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('username,email\na,b\n') }),
+    '[Test/U] usersFile: line 1, column 2: unknown column "email" (columns: username, firstName, lastName, group, suspended; names are case-sensitive)'],
+  ['CSV column twice', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('username,group,group\na,b,c\n') }), 'line 1, column 3: column "group" appears twice'],
+  ['CSV without a username column', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('firstName\nAnn\n') }), 'line 1: the header must name a "username" column'],
+  ['CSV wrong field count, after a blank line', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('username,firstName\n\na@x.com\n') }),
+    'usersFile: line 3: 1 field(s), the header has 2 (username,firstName); quote fields that contain commas'],
+  ['CSV bad suspended', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('username,suspended\na@x.com,yes\n') }),
+    '[Test/U] usersFile: line 2, column suspended: must be true or false (received "yes")'],
+  ['CSV duplicate, lines counted across a quoted line break', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('username,lastName\na@x.com,"two\nlines"\nb@x.com,\nA@X.com,\n') }),
+    'usersFile: line 5, username: "A@X.com" appears twice (also line 2)'],
+  ['CSV blank username', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('username,firstName\n,Ann\n') }), 'usersFile: line 2, username: is required'],
+  ['CSV unknown group', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('username,group\na@x.com,admins\n') }),
+    'usersFile: line 2, group: "admins" is not a known group (known: default); name one of securityGroups, or leave it empty for the default group'],
+  ['CSV unclosed quote', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...csv('username\nb@x.com\n"a@x.com\n') }), 'usersFile: line 3: a quoted field is not closed'],
+  ['JSON invalid', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...json('[{"username": }]') }), '[Test/U] usersFile: not valid JSON'],
+  ['JSON not an array', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...json('{}') }), 'usersFile: must be a JSON array of users'],
+  ['JSON unknown key', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...json('[{"username":"a@x.com","email":"x"}]') }), 'usersFile: item 0, key email: unknown key'],
+  ['JSON bad suspended', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...json('[{"username":"a@x.com"},{"username":"b@x.com","suspended":"no"}]') }),
+    'item 1, key suspended: must be true or false (received "no")'],
+  ['JSON name not a string, value not echoed', ({ stack, network }) => new WickrUsers(stack, 'U', { network, ...json('[{"username":"a@x.com","firstName":42}]') }),
+    'item 0, key firstName: must be a string (received a number)'],
+  ['missing file', ({ stack, network }) => new WickrUsers(stack, 'U', { network, usersFile: UsersFile.fromCsv(path.join(dir, 'missing.csv')) }),
+    '[Test/U] usersFile: the file does not exist'],
 ];
 
 test.each(cases)('synth refuses: %s', (_name, build, message) => {
   expect(() => build(setup())).toThrow(message);
+});
+
+test('the file errors name the file', () => {
+  const { stack, network } = setup();
+  expect(() => new WickrUsers(stack, 'U', { network, ...csv('username\n"\n') })).toThrow(/\(received "\d+-f\.csv"\)$/);
 });

@@ -1,22 +1,26 @@
 import { createHash } from 'crypto';
-import { Harness, startHarness } from '../harness/handler-harness';
+import { usersHandler } from '../../lambda/wickr/users';
+import { CreateNetworkCommand, CreateSecurityGroupCommand, ListSecurityGroupsCommand, BatchCreateUserCommand, WickrClient } from '../../lambda/wickr/client';
+import { cfnStringify, Harness, startHarness } from '../harness/handler-harness';
 
-/** WickrUsers handler against the emulator: batches, differences, partial failures, faults. */
-let h: Harness;
-let networkId: string;
-let otherNetworkId: string;
-let defaultGroup: string;
-let opsGroup: string;
-
+/**
+ * WickrUsers handler against the emulator, with CloudFormation-shaped (stringified) events:
+ * batches with tokens, updates by difference with exact call counts, partial failures,
+ * faults, the users file read from S3, and no names in logs.
+ */
 const TYPE = 'Custom::WickrUsers';
-const user = (i: number, extra: Record<string, unknown> = {}) => ({ username: `user${String(i).padStart(3, '0')}@example.com`, firstName: `First${i}`, lastName: 'Last', ...extra });
+let h: Harness;
+let wickr: WickrClient;
+
+interface Net {
+  readonly networkId: string;
+  readonly defaultGroup: string;
+  readonly opsGroup: string;
+}
 
 beforeAll(async () => {
   h = await startHarness({ seed: 21 });
-  networkId = (await h.create({ type: 'Custom::WickrNetwork', props: { NetworkName: 'users', AccessLevel: 'PREMIUM' } })).PhysicalResourceId!;
-  otherNetworkId = (await h.create({ type: 'Custom::WickrNetwork', props: { NetworkName: 'users2', AccessLevel: 'PREMIUM' } })).PhysicalResourceId!;
-  defaultGroup = (await h.create({ type: 'Custom::WickrDefaultSecurityGroup', props: { NetworkId: networkId } })).PhysicalResourceId!;
-  opsGroup = (await h.create({ type: 'Custom::WickrSecurityGroup', props: { NetworkId: networkId, Name: 'ops' } })).PhysicalResourceId!;
+  wickr = new WickrClient({ region: 'us-east-1' });
 });
 afterAll(() => h.close());
 beforeEach(() => {
@@ -24,141 +28,396 @@ beforeEach(() => {
   h.clearCalls();
 });
 
-const liveUsers = (id = networkId) => Object.values(h.emulator.services.wickr.store.state.networks[id].users) as Array<Record<string, any>>;
-const ops = () => h.calls().map((c) => c.operation);
-const props = (users: unknown[], network = networkId) => ({ NetworkId: network, Groups: { default: defaultGroup, ops: opsGroup }, DefaultGroup: 'default', Users: users });
+let networks = 0;
+/** A fresh network with its default group and an `ops` group, made directly (not through other handlers). */
+async function newNetwork(): Promise<Net> {
+  const { networkId } = await wickr.send(new CreateNetworkCommand({ networkName: `users-${++networks}`, accessLevel: 'PREMIUM' }));
+  const { securityGroups } = await wickr.send(new ListSecurityGroupsCommand({ networkId: networkId! }));
+  const ops = await wickr.send(new CreateSecurityGroupCommand({ networkId: networkId!, name: 'ops', securityGroupSettings: {} }));
+  h.clearCalls();
+  return { networkId: networkId!, defaultGroup: securityGroups!.find((g) => g.isDefault)!.id, opsGroup: ops.securityGroup.id };
+}
 
-describe('inline users', () => {
-  const initial = Array.from({ length: 120 }, (_, i) => user(i, i === 7 ? { suspended: true, group: 'ops' } : {}));
+type Spec = { username: string; firstName?: string; lastName?: string; group?: string; suspended?: boolean };
+const user = (i: number, extra: Partial<Spec> = {}): Spec => ({ username: `user${String(i).padStart(4, '0')}@example.com`, firstName: `Given${i}x`, lastName: `Family${i}x`, ...extra });
+const range = (from: number, count: number, extra: (i: number) => Partial<Spec> = () => ({})) => Array.from({ length: count }, (_, k) => user(from + k, extra(from + k)));
+const props = (net: Net, users: Spec[]) => ({ NetworkId: net.networkId, Groups: { default: net.defaultGroup, ops: net.opsGroup }, DefaultGroup: 'default', Users: users });
+
+const live = (net: Net) => Object.values(h.emulator.services.wickr.store.state.networks[net.networkId].users) as Array<Record<string, any>>;
+const liveUser = (net: Net, username: string) => live(net).find((u) => u.username.toLowerCase() === username.toLowerCase());
+/** Calls per operation since the last `clearCalls`, retries and replays included. */
+const counts = () => h.calls().reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.operation]: (acc[c.operation] ?? 0) + 1 }), {});
+
+describe('inline users: create, update by difference, replace, delete', () => {
+  let net: Net;
+  let users: Spec[];
   let id: string;
+  const update = async (next: Spec[]) => {
+    h.clearCalls();
+    const res = await h.update({ type: TYPE, props: props(net, next), oldProps: props(net, users), physicalId: id });
+    expect(res).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    users = next;
+    return res;
+  };
 
-  test('120 users: 3 BatchCreateUser calls with a token each, then one suspension call ("true" decoded)', async () => {
-    const res = await h.create({ type: TYPE, props: props(initial) });
+  beforeAll(async () => {
+    net = await newNetwork();
+    users = range(0, 120, (i) => (i === 7 ? { suspended: true, group: 'ops' } : i === 8 ? { suspended: false } : {}));
+  });
+
+  test('120 users: 3 BatchCreateUser calls, a distinct token each, then 1 suspension call; no Data', async () => {
+    const res = await h.create({ type: TYPE, props: props(net, users) });
     expect(res.Status).toBe('SUCCESS');
     id = res.PhysicalResourceId!;
-    expect(id).toMatch(new RegExp(`^${networkId}/users/[0-9a-f]{16}$`));
-    expect(ops()).toEqual(['BatchCreateUser', 'BatchCreateUser', 'BatchCreateUser', 'BatchToggleUserSuspendStatus']);
-    const tokens = h.calls().slice(0, 3).map((c) => c.request.headers['x-client-token']);
-    expect(new Set(tokens).size).toBe(3);
-    expect(liveUsers()).toHaveLength(120);
-    expect(liveUsers().find((u) => u.username === 'user007@example.com')).toMatchObject({ suspended: true, groupId: opsGroup });
+    expect(id).toMatch(new RegExp(`^${net.networkId}/users/[0-9a-f]{16}$`));
+    expect(counts()).toEqual({ BatchCreateUser: 3, BatchToggleUserSuspendStatus: 1 });
+    const creates = h.calls().filter((c) => c.operation === 'BatchCreateUser');
+    expect(new Set(creates.map((c) => c.request.headers['x-client-token'])).size).toBe(3);
+    expect(creates.map((c) => (c.request.body as any).users.length).sort()).toEqual([20, 50, 50]);
+    // Batches are the users in username order: the same request always sends the same batches.
+    const first = creates.find((c) => (c.request.body as any).users[0].username === 'user0000@example.com')!;
+    expect((first.request.body as any).users.map((u: any) => u.username)).toEqual(users.slice(0, 50).map((u) => u.username));
+    expect(live(net)).toHaveLength(120);
+    expect(liveUser(net, 'user0007@example.com')).toMatchObject({ suspended: true, groupId: net.opsGroup, firstName: 'Given7x' });
+    // "false" decodes to false: user 8 is not suspended, and only user 7 went into the suspension call.
+    expect(liveUser(net, 'user0008@example.com')).toMatchObject({ suspended: false, groupId: net.defaultGroup });
+    const toggle = h.calls().find((c) => c.operation === 'BatchToggleUserSuspendStatus')!;
+    expect(toggle.request.query).toMatchObject({ suspend: 'true' });
+    expect((toggle.request.body as any).userIds).toEqual([liveUser(net, 'user0007@example.com')!.userId]);
     expect(res.Data ?? {}).toEqual({});
   });
 
-  test('no-op update: 0 calls', async () => {
-    await h.update({ type: TYPE, props: props(initial), oldProps: props(initial), physicalId: id });
+  test('an update that changes nothing makes no call', async () => {
+    await update(users);
     expect(h.calls()).toHaveLength(0);
   });
 
-  test('one changed, one removed, one added, one resumed: exact calls', async () => {
-    const next = initial
-      .filter((u) => u.username !== 'user010@example.com')
-      .map((u) => (u.username === 'user005@example.com' ? { ...u, lastName: 'Renamed' } : u.username === 'user007@example.com' ? { ...u, suspended: false } : u))
-      .concat([user(500)]);
-    const res = await h.update({ type: TYPE, props: props(next), oldProps: props(initial), physicalId: id });
-    expect(res.Status).toBe('SUCCESS');
-    // Three users to look up: a listing of the network (2 pages of 100) takes fewer calls than 3 lookups.
-    expect(ops()).toEqual(['ListUsers', 'ListUsers', 'BatchCreateUser', 'UpdateUser', 'BatchToggleUserSuspendStatus', 'BatchDeleteUser']);
-    expect(liveUsers().map((u) => u.username)).toContain('user500@example.com');
-    expect(liveUsers().map((u) => u.username)).not.toContain('user010@example.com');
-    expect(liveUsers().find((u) => u.username === 'user005@example.com')!.lastName).toBe('Renamed');
-    expect(liveUsers().find((u) => u.username === 'user007@example.com')!.suspended).toBe(false);
-    initial.splice(0, initial.length, ...next);
-  });
-
-  test('one user changed in a large list: one lookup and one UpdateUser', async () => {
-    const next = initial.map((u) => (u.username === 'user001@example.com' ? { ...u, firstName: 'Changed' } : u));
-    const big = { ...props(next) };
-    await h.update({ type: TYPE, props: big, oldProps: props(initial), physicalId: id });
-    expect(ops()).toEqual(['ListUsers', 'UpdateUser']);
-    expect(h.calls()[0].request.query).toMatchObject({ username: 'user001@example.com' });
-    initial.splice(0, initial.length, ...next);
-  });
-
-  test('read returns the managed users for drift', async () => {
-    const live = await h.read({ type: TYPE, props: props(initial), physicalId: id });
-    expect(live.Exists).toBe(true);
-    expect((live.Live!.Users as unknown[]).length).toBe(120);
-    expect(live.Live!.Missing).toBe(0);
-  });
-
-  test('a new network replaces: the users are created there; delete removes them; delete again succeeds', async () => {
-    const otherDefault = (await h.create({ type: 'Custom::WickrDefaultSecurityGroup', props: { NetworkId: otherNetworkId } })).PhysicalResourceId!;
-    const moved = { ...props(initial, otherNetworkId), Groups: { default: otherDefault, ops: otherDefault } };
-    const res = await h.update({ type: TYPE, props: moved, oldProps: props(initial), physicalId: id });
-    expect(res.Status).toBe('SUCCESS');
-    expect(res.PhysicalResourceId).not.toBe(id);
-    expect(liveUsers(otherNetworkId)).toHaveLength(120);
+  test('group aliases renamed, same group ids: no call', async () => {
     h.clearCalls();
-    expect((await h.remove({ type: TYPE, props: props(initial), physicalId: id })).Status).toBe('SUCCESS');
-    expect(liveUsers()).toHaveLength(0);
-    expect(ops().filter((o) => o === 'BatchDeleteUser')).toHaveLength(3);
-    expect((await h.remove({ type: TYPE, props: props(initial), physicalId: id })).Status).toBe('SUCCESS');
+    const renamed = { ...props(net, users.map((u) => (u.group === 'ops' ? { ...u, group: 'operations' } : u))), Groups: { default: net.defaultGroup, operations: net.opsGroup } };
+    const res = await h.update({ type: TYPE, props: renamed, oldProps: props(net, users), physicalId: id });
+    expect(res.Status).toBe('SUCCESS');
+    expect(h.calls()).toHaveLength(0);
+  });
+
+  test('one user changed: 2 calls (ListUsers by username, then UpdateUser with only what changed)', async () => {
+    await update(users.map((u) => (u.username === 'user0001@example.com' ? { ...u, lastName: 'Renamed' } : u)));
+    expect(counts()).toEqual({ ListUsers: 1, UpdateUser: 1 });
+    expect(h.calls()[0].request.query).toMatchObject({ username: 'user0001@example.com' });
+    expect(h.calls()[1].request.body).toMatchObject({ userDetails: { lastName: 'Renamed' } });
+    expect(Object.keys((h.calls()[1].request.body as any).userDetails)).toEqual(['lastName']);
+    expect(liveUser(net, 'user0001@example.com')).toMatchObject({ lastName: 'Renamed', firstName: 'Given1x' });
+  });
+
+  test('one changed, one removed, one added: 2 lookups, 1 create, 1 update, 1 delete', async () => {
+    const next = users
+      .filter((u) => u.username !== 'user0010@example.com')
+      .map((u) => (u.username === 'user0005@example.com' ? { ...u, group: 'ops' } : u))
+      .concat([user(500)]);
+    await update(next);
+    expect(counts()).toEqual({ ListUsers: 2, BatchCreateUser: 1, UpdateUser: 1, BatchDeleteUser: 1 });
+    // Deletes come last: nothing is destroyed until the rest worked.
+    expect(h.calls().map((c) => c.operation).pop()).toBe('BatchDeleteUser');
+    expect(liveUser(net, 'user0500@example.com')).toBeDefined();
+    expect(liveUser(net, 'user0010@example.com')).toBeUndefined();
+    expect(liveUser(net, 'user0005@example.com')!.groupId).toBe(net.opsGroup);
+    expect(live(net)).toHaveLength(120);
+  });
+
+  test('suspend one, resume another: one lookup each, one call per direction', async () => {
+    await update(users.map((u) => (u.username === 'user0007@example.com' ? { ...u, suspended: false } : u.username === 'user0009@example.com' ? { ...u, suspended: true } : u)));
+    expect(counts()).toEqual({ ListUsers: 2, BatchToggleUserSuspendStatus: 2 });
+    expect(liveUser(net, 'user0007@example.com')!.suspended).toBe(false);
+    expect(liveUser(net, 'user0009@example.com')!.suspended).toBe(true);
+  });
+
+  test('many changes: the network is listed (100 per page) instead of one lookup per user', async () => {
+    await update(users.map((u, i) => (i < 5 ? { ...u, firstName: `Again${i}x` } : u)));
+    expect(counts()).toEqual({ ListUsers: 2, UpdateUser: 5 });
+    expect(h.calls()[0].request.query).not.toHaveProperty('username');
+  });
+
+  test('a username that changes only in case is the same user, renamed in place', async () => {
+    await update(users.map((u) => (u.username === 'user0002@example.com' ? { ...u, username: 'USER0002@example.com' } : u)));
+    expect(counts()).toEqual({ ListUsers: 1, UpdateUser: 1 });
+    expect(live(net).map((u) => u.username)).toContain('USER0002@example.com');
+  });
+
+  test('a changed user deleted outside the stack is created again as declared', async () => {
+    const victim = liveUser(net, 'user0003@example.com')!;
+    delete h.emulator.services.wickr.store.state.networks[net.networkId].users[victim.userId];
+    h.clearCalls();
+    await update(users.map((u) => (u.username === 'user0003@example.com' ? { ...u, firstName: 'Back', suspended: true } : u)));
+    expect(counts()).toEqual({ ListUsers: 1, BatchCreateUser: 1, BatchToggleUserSuspendStatus: 1 });
+    expect(liveUser(net, 'user0003@example.com')).toMatchObject({ firstName: 'Back', suspended: true });
+  });
+
+  test('read returns the managed users as they are, for drift', async () => {
+    const res = await h.read({ type: TYPE, props: props(net, users), physicalId: id });
+    expect(res.Exists).toBe(true);
+    expect(res.Live!.Users as unknown[]).toHaveLength(120);
+    expect(res.Live!.MissingUsers).toEqual([]);
+    expect((res.Live!.Users as any[]).find((u) => u.username === 'user0005@example.com')).toMatchObject({ group: 'ops', suspended: false });
+  });
+
+  test('a new network replaces: the users are created there and the old ones stay until the old resource is deleted', async () => {
+    const other = await newNetwork();
+    const res = await h.update({ type: TYPE, props: props(other, users), oldProps: props(net, users), physicalId: id });
+    expect(res.Status).toBe('SUCCESS');
+    expect(res.PhysicalResourceId).toMatch(new RegExp(`^${other.networkId}/users/`));
+    expect(live(other)).toHaveLength(120);
+    expect(live(net)).toHaveLength(120);
+    // CloudFormation's cleanup then deletes the old resource (with DESTROY).
+    h.clearCalls();
+    expect((await h.remove({ type: TYPE, props: props(net, users), physicalId: id })).Status).toBe('SUCCESS');
+    expect(counts()).toEqual({ ListUsers: 2, BatchDeleteUser: 3 });
+    expect(live(net)).toHaveLength(0);
+    expect(live(other)).toHaveLength(120);
+  });
+
+  test('delete of users already gone succeeds, deleting nothing', async () => {
+    h.clearCalls();
+    expect((await h.remove({ type: TYPE, props: props(net, users), physicalId: id })).Status).toBe('SUCCESS');
+    expect(counts()).toEqual({ ListUsers: 1 });
+  });
+
+  test('delete when the network itself is gone succeeds', async () => {
+    const res = await h.remove({ type: TYPE, props: { ...props(net, users), NetworkId: '99999999' }, physicalId: '99999999/users/0000000000000000' });
+    expect(res.Status).toBe('SUCCESS');
+  });
+
+  test('only managed users are touched: a user of the network outside the list survives the delete', async () => {
+    const mine = await newNetwork();
+    await wickr.send(new BatchCreateUserCommand({ networkId: mine.networkId, users: [{ username: 'outsider@example.com', securityGroupIds: [mine.defaultGroup] }] }));
+    const res = await h.create({ type: TYPE, props: props(mine, range(0, 3)) });
+    await h.remove({ type: TYPE, props: props(mine, range(0, 3)), physicalId: res.PhysicalResourceId! });
+    expect(live(mine).map((u) => u.username)).toEqual(['outsider@example.com']);
   });
 });
 
-describe('failures and faults', () => {
-  test('a partly failed batch: FAILED with each user\'s reason, and the users it made are deleted', async () => {
-    h.emulator.services.wickr.store.state.networks[networkId].users = {};
-    const taken = await h.create({ type: TYPE, props: props([user(900)]) });
-    expect(taken.Status).toBe('SUCCESS');
-    const res = await h.create({ type: TYPE, props: props([user(899), user(900), user(901)]) });
+describe('failures', () => {
+  let net: Net;
+  beforeAll(async () => {
+    net = await newNetwork();
+    // A user of the network that no stack manages.
+    await wickr.send(new BatchCreateUserCommand({ networkId: net.networkId, users: [user(900)].map((u) => ({ username: u.username, securityGroupIds: [net.defaultGroup] })) }));
+  });
+  const others = () => live(net).filter((u) => u.username !== 'user0900@example.com');
+
+  test('a partly failed batch: FAILED with the user\'s reason, the users it made deleted, the existing user untouched', async () => {
+    const res = await h.create({ type: TYPE, props: props(net, [user(899), user(900), user(901)]) });
     expect(res.Status).toBe('FAILED');
-    expect(res.Reason).toMatch(/BatchCreateUser: 1 of 3 item\(s\) failed: user900@example\.com username: username already exists/);
-    expect(liveUsers().map((u) => u.username)).toEqual(['user900@example.com']);
-    await h.remove({ type: TYPE, props: props([user(900)]), physicalId: taken.PhysicalResourceId! });
+    expect(res.Reason).toContain('BatchCreateUser: 1 of 3 user(s) failed: user0900@example.com username: username already exists');
+    expect(res.Reason).toContain('The 2 user(s) created before the failure were deleted again');
+    expect(others()).toHaveLength(0);
+    expect(liveUser(net, 'user0900@example.com')).toMatchObject({ firstName: undefined });
+    expect(counts()).toEqual({ BatchCreateUser: 1, BatchDeleteUser: 1 });
   });
 
-  test('a 50% throttle storm during the create: retried, no duplicate, nothing left over', async () => {
-    const users = Array.from({ length: 120 }, (_, i) => user(i + 200));
+  test('hundreds of failures: the reason fits CloudFormation\'s 4096 bytes, the log lists every one, no name anywhere', async () => {
+    await wickr.send(
+      new BatchCreateUserCommand({ networkId: net.networkId, users: range(1000, 50).map((u) => ({ username: u.username, securityGroupIds: [net.defaultGroup] })) }),
+    );
+    await wickr.send(
+      new BatchCreateUserCommand({ networkId: net.networkId, users: range(1050, 50).map((u) => ({ username: u.username, securityGroupIds: [net.defaultGroup] })) }),
+    );
+    const before = live(net).length;
+    const logStart = h.logs.length;
+    // Half of each batch collides: every batch partly fails, so every batch is tried.
+    const users = range(1000, 200).filter((_, i) => i % 2 === 0 || i >= 100);
+    const res = await h.create({ type: TYPE, props: props(net, users) });
+    expect(res.Status).toBe('FAILED');
+    expect(Buffer.byteLength(JSON.stringify(res))).toBeLessThanOrEqual(4096);
+    expect(res.Reason).toMatch(/BatchCreateUser: 50 of 150 user\(s\) failed: user1000@example\.com username: username already exists; .* and \d+ more/);
+    const lines = h.logs.slice(logStart).map((l) => JSON.parse(l)).filter((l) => l.message === 'user failures');
+    expect(lines.flatMap((l) => l.failures)).toHaveLength(50);
+    expect(live(net)).toHaveLength(before);
+    expect(JSON.stringify(h.responses) + h.logs.join('\n')).not.toMatch(/Given\d+x|Family\d+x/);
+  });
+
+  test('a batch in which every user fails (a group that does not exist) stops the create: later batches are not sent', async () => {
+    const users = range(2000, 120, () => ({ group: 'ghost' }));
+    const before = live(net).length;
+    const res = await h.create({ type: TYPE, props: { ...props(net, users), Groups: { default: net.defaultGroup, ghost: '9999999' } } });
+    expect(res.Status).toBe('FAILED');
+    expect(res.Reason).toMatch(/security group 9999999 not found/);
+    expect(res.Reason).toMatch(/user\(s\) were not tried after the failure/);
+    expect(res.Reason).toMatch(/BatchCreateUser: 50 of 120 user\(s\) failed: user2000@example\.com securityGroupIds: security group 9999999 not found/);
+    expect(counts()).toEqual({ BatchCreateUser: 1 });
+    expect(live(net)).toHaveLength(before);
+  });
+
+  test('a create call that keeps failing as a whole: FAILED with the service error, nothing left', async () => {
+    const before = live(net).length;
+    h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'error', after: 1, count: 100 });
+    const res = await h.create({ type: TYPE, props: props(net, range(3000, 120)) });
+    expect(res.Status).toBe('FAILED');
+    expect(res.Reason).toMatch(/BatchCreateUser failed: Wickr InternalServerError \(HTTP 500\).*\. The 50 user\(s\) created before the failure were deleted again/);
+    expect(live(net)).toHaveLength(before);
+  });
+
+  test('an update whose new users partly fail: FAILED, the new users made are deleted, the old ones stay', async () => {
+    const old = range(4000, 3);
+    const created = await h.create({ type: TYPE, props: props(net, old) });
+    h.clearCalls();
+    const res = await h.update({ type: TYPE, props: props(net, [...old, user(4100), user(900)]), oldProps: props(net, old), physicalId: created.PhysicalResourceId! });
+    expect(res.Status).toBe('FAILED');
+    expect(res.Reason).toMatch(/user0900@example\.com username: username already exists/);
+    expect(liveUser(net, 'user4100@example.com')).toBeUndefined();
+    expect(old.every((u) => liveUser(net, u.username))).toBe(true);
+    await h.remove({ type: TYPE, props: props(net, old), physicalId: created.PhysicalResourceId! });
+  });
+
+  test('refused before any call: an unknown group alias, a duplicate username, a blank username', async () => {
+    const bad = await h.create({ type: TYPE, props: props(net, [user(1, { group: 'nope' })]) });
+    expect(bad.Reason).toMatch(/user user0001@example\.com: group "nope" is not one of default, ops/);
+    const dup = await h.create({ type: TYPE, props: props(net, [user(1), { ...user(1), username: 'USER0001@example.com' }]) });
+    expect(dup.Reason).toMatch(/Users\[1\], username: "USER0001@example.com" appears twice \(also Users\[0\]\)/);
+    const blank = await h.create({ type: TYPE, props: props(net, [{ username: '  ' }]) });
+    expect(blank.Reason).toMatch(/Users\[0\], username: is required/);
+    const notBool = await h.create({ type: TYPE, props: props(net, [{ username: 'a@example.com', suspended: 'yes' as any }]) });
+    expect(notBool.Reason).toMatch(/suspended/);
+    expect(h.calls()).toHaveLength(0);
+  });
+});
+
+describe('retries and repeated deliveries', () => {
+  let net: Net;
+  beforeAll(async () => {
+    net = await newNetwork();
+  });
+
+  test('a 50% throttle storm on every call: 429s waited out, every user exactly once; the delete too', async () => {
     h.emulator.addFault({ operation: '*', kind: 'throttle', rate: 0.5, seed: 3 });
-    const res = await h.create({ type: TYPE, props: props(users) });
-    h.emulator.clearFaults();
+    const users = range(0, 120, (i) => ({ suspended: i === 0 }));
+    const res = await h.create({ type: TYPE, props: props(net, users) });
     expect(res.Status).toBe('SUCCESS');
-    expect(h.calls().some((c) => c.status === 429)).toBe(true);
-    expect(liveUsers()).toHaveLength(120);
-    await h.remove({ type: TYPE, props: props(users), physicalId: res.PhysicalResourceId! });
-    expect(liveUsers()).toHaveLength(0);
+    expect(h.calls().filter((c) => c.operation === 'BatchCreateUser' && c.status === 429).length).toBeGreaterThan(0);
+    // Each batch committed once: retries carried the batch's token, and only 200s count.
+    expect(h.calls().filter((c) => c.operation === 'BatchCreateUser' && c.status === 200 && !c.replayed)).toHaveLength(3);
+    expect(live(net).map((u) => u.username).sort()).toEqual(users.map((u) => u.username));
+    expect(liveUser(net, users[0].username)!.suspended).toBe(true);
+    expect((await h.remove({ type: TYPE, props: props(net, users), physicalId: res.PhysicalResourceId! })).Status).toBe('SUCCESS');
+    expect(live(net)).toHaveLength(0);
   });
 
-  test('BatchCreateUser committed but dropped: the retry replays its token; then a duplicate delivery adds nobody', async () => {
-    const users = Array.from({ length: 60 }, (_, i) => user(i + 300));
-    h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'drop-after-commit', count: 1 });
-    const res = await h.create({ type: TYPE, props: props(users), requestId: 'dup-request' });
+  test('throttling on every operation, within the retry budget: every user exactly once', async () => {
+    h.emulator.addFault({ operation: '*', kind: 'throttle', count: 4 });
+    const users = range(200, 120, (i) => ({ suspended: i % 40 === 0 }));
+    const res = await h.create({ type: TYPE, props: props(net, users) });
     expect(res.Status).toBe('SUCCESS');
-    const again = await h.create({ type: TYPE, props: props(users), requestId: 'dup-request' });
+    expect(h.calls().filter((c) => c.status === 429)).toHaveLength(4);
+    expect(live(net).map((u) => u.username).sort()).toEqual(users.map((u) => u.username));
+    expect(live(net).filter((u) => u.suspended)).toHaveLength(3);
+    await h.remove({ type: TYPE, props: props(net, users), physicalId: res.PhysicalResourceId! });
+  });
+
+  test('BatchCreateUser committed but its answer dropped: the retry replays its token; a repeated delivery adds nobody', async () => {
+    const users = range(300, 60);
+    h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'drop-after-commit', count: 1 });
+    const res = await h.create({ type: TYPE, props: props(net, users), requestId: 'dup-request' });
+    expect(res.Status).toBe('SUCCESS');
+    expect(h.calls().filter((c) => c.dropped)).toHaveLength(1);
+    expect(h.calls().filter((c) => c.replayed)).toHaveLength(1);
+    h.clearCalls();
+    const again = await h.create({ type: TYPE, props: props(net, users), requestId: 'dup-request' });
     expect(again.Status).toBe('SUCCESS');
     expect(again.PhysicalResourceId).toBe(res.PhysicalResourceId);
-    expect(liveUsers()).toHaveLength(60);
-    await h.remove({ type: TYPE, props: props(users), physicalId: res.PhysicalResourceId! });
+    expect(h.calls().every((c) => c.replayed)).toBe(true);
+    expect(live(net)).toHaveLength(60);
+
+    // The same on an update's new users.
+    h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'drop-after-commit', count: 1 });
+    const more = [...users, ...range(400, 5)];
+    const upd = await h.update({ type: TYPE, props: props(net, more), oldProps: props(net, users), physicalId: res.PhysicalResourceId! });
+    expect(upd.Status).toBe('SUCCESS');
+    expect(live(net)).toHaveLength(65);
+    await h.remove({ type: TYPE, props: props(net, more), physicalId: res.PhysicalResourceId! });
+    expect(live(net)).toHaveLength(0);
   });
 
-  test('an unknown group alias and duplicate usernames are refused before any call', async () => {
-    const bad = await h.create({ type: TYPE, props: props([user(1, { group: 'nope' })]) });
-    expect(bad.Reason).toMatch(/group "nope" is not one of default, ops/);
-    const dup = await h.create({ type: TYPE, props: props([user(1), { ...user(1), username: 'USER001@example.com' }]) });
-    expect(dup.Reason).toMatch(/appears twice/);
-    expect(h.calls()).toHaveLength(0);
+  test('a batch whose answers keep being dropped beyond the client\'s retries: asked once more with its token, replayed, no duplicate', async () => {
+    const users = range(600, 50);
+    h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'drop-after-commit', count: 5 });
+    const res = await h.create({ type: TYPE, props: props(net, users) });
+    expect(res.Status).toBe('SUCCESS');
+    const creates = h.calls().filter((c) => c.operation === 'BatchCreateUser');
+    expect(creates).toHaveLength(6);
+    expect(creates.filter((c) => c.replayed)).toHaveLength(5);
+    expect(h.logs.some((l) => l.includes('asking again with the same token'))).toBe(true);
+    expect(live(net)).toHaveLength(50);
+    await h.remove({ type: TYPE, props: props(net, users), physicalId: res.PhysicalResourceId! });
+  });
+
+  test('a repeated delivery of a failed create fails the same way and leaves nothing', async () => {
+    await wickr.send(new BatchCreateUserCommand({ networkId: net.networkId, users: [{ username: user(510).username, securityGroupIds: [net.defaultGroup] }] }));
+    const users = range(500, 20);
+    const first = await h.create({ type: TYPE, props: props(net, users), requestId: 'failed-request' });
+    const second = await h.create({ type: TYPE, props: props(net, users), requestId: 'failed-request' });
+    expect(first.Status).toBe('FAILED');
+    expect(second.Reason).toContain('user0510@example.com username: username already exists');
+    expect(live(net).map((u) => u.username)).toEqual([user(510).username]);
   });
 });
 
 describe('users file from S3', () => {
-  test('CSV read from the asset, checked against its hash', async () => {
-    const csv = 'username,firstName,lastName,group,suspended\n"a@example.com",Ann,"Smith, Jr",ops,false\nb@example.com,Bob,,,TRUE\n';
-    h.emulator.s3.putObject('assets-bucket', 'users.csv', Buffer.from(csv));
-    const file = { Bucket: 'assets-bucket', Key: 'users.csv', Format: 'csv', Sha256: createHash('sha256').update(csv).digest('hex') };
-    const p = { NetworkId: networkId, Groups: { default: defaultGroup, ops: opsGroup }, DefaultGroup: 'default', UsersFile: file };
-    const res = await h.create({ type: TYPE, props: p });
+  let net: Net;
+  const put = (key: string, text: string, format: 'csv' | 'json') => {
+    h.emulator.s3.putObject('assets-bucket', key, Buffer.from(text));
+    return { Bucket: 'assets-bucket', Key: key, Format: format, Sha256: createHash('sha256').update(text).digest('hex') };
+  };
+  const fileProps = (file: object) => ({ NetworkId: net.networkId, Groups: { default: net.defaultGroup, ops: net.opsGroup }, DefaultGroup: 'default', UsersFile: file });
+  beforeAll(async () => {
+    net = await newNetwork();
+  });
+
+  test('a CSV file: read, checked against its hash, created; a new file updates by difference; delete removes all', async () => {
+    const v1 = put('v1.csv', 'username,firstName,lastName,group,suspended\n"a@example.com",Ann,"Smith, Jr",ops,false\nb@example.com,Bob,,,TRUE\n\nc@example.com,Cy,Doe,,\n', 'csv');
+    const res = await h.create({ type: TYPE, props: fileProps(v1) });
     expect(res.Status).toBe('SUCCESS');
-    expect(liveUsers().find((u) => u.username === 'a@example.com')).toMatchObject({ lastName: 'Smith, Jr', groupId: opsGroup, suspended: false });
-    expect(liveUsers().find((u) => u.username === 'b@example.com')).toMatchObject({ groupId: defaultGroup, suspended: true });
-    const tampered = await h.update({ type: TYPE, props: { ...p, UsersFile: { ...file, Sha256: '0'.repeat(64) } }, oldProps: p, physicalId: res.PhysicalResourceId! });
+    expect(h.calls('s3').map((c) => c.operation)).toEqual(['GetObject']);
+    expect(liveUser(net, 'a@example.com')).toMatchObject({ lastName: 'Smith, Jr', groupId: net.opsGroup, suspended: false });
+    expect(liveUser(net, 'b@example.com')).toMatchObject({ groupId: net.defaultGroup, suspended: true });
+
+    const v2 = put('v2.json', JSON.stringify([{ username: 'a@example.com', firstName: 'Ann', lastName: 'Smith, Jr', group: 'ops' }, { username: 'b@example.com', firstName: 'Bob', suspended: true }, { username: 'd@example.com' }]), 'json');
+    h.clearCalls();
+    const upd = await h.update({ type: TYPE, props: fileProps(v2), oldProps: fileProps(v1), physicalId: res.PhysicalResourceId! });
+    expect(upd.Status).toBe('SUCCESS');
+    expect(counts()).toEqual({ ListUsers: 1, BatchCreateUser: 1, BatchDeleteUser: 1 });
+    expect(live(net).map((u) => u.username).sort()).toEqual(['a@example.com', 'b@example.com', 'd@example.com']);
+
+    h.clearCalls();
+    expect((await h.update({ type: TYPE, props: fileProps(v2), oldProps: fileProps(v2), physicalId: res.PhysicalResourceId! })).Status).toBe('SUCCESS');
+    expect(h.calls()).toHaveLength(0);
+
+    const tampered = await h.update({ type: TYPE, props: fileProps({ ...v2, Sha256: '0'.repeat(64) }), oldProps: fileProps(v2), physicalId: res.PhysicalResourceId! });
     expect(tampered.Reason).toMatch(/does not match the hash synthesized into the template/);
-    await h.remove({ type: TYPE, props: p, physicalId: res.PhysicalResourceId! });
-    expect(liveUsers().filter((u) => /^[ab]@/.test(u.username))).toHaveLength(0);
+
+    expect((await h.remove({ type: TYPE, props: fileProps(v2), physicalId: res.PhysicalResourceId! })).Status).toBe('SUCCESS');
+    expect(live(net)).toHaveLength(0);
+    expect(h.logs.join('\n')).not.toMatch(/Ann|Smith|Bob|"Cy"|Doe/);
+  });
+
+  test('a file naming an unknown group is refused with its line number, before any Wickr call', async () => {
+    const bad = put('bad.csv', 'username,group\na@example.com,ops\n\nb@example.com,admins\n', 'csv');
+    const res = await h.create({ type: TYPE, props: fileProps(bad) });
+    expect(res.Reason).toMatch(/users: line 4, group: "admins" is not a known group/);
+    expect(h.calls()).toHaveLength(0);
+  });
+
+  test('a users file that is gone fails the delete with the reason instead of passing as "already deleted"', async () => {
+    const res = await h.remove({ type: TYPE, props: fileProps({ Bucket: 'assets-bucket', Key: 'missing.csv', Format: 'csv', Sha256: 'a'.repeat(64) }), physicalId: `${net.networkId}/users/0000000000000000` });
+    expect(res.Status).toBe('FAILED');
+    expect(res.Reason).toMatch(/cannot read the users file s3:\/\/assets-bucket\/missing\.csv/);
   });
 });
 
-test('no first or last name reaches a log line', () => {
-  expect(h.logs.join('\n')).not.toMatch(/First\d+|Smith, Jr/);
+test('stringified properties decode: "true"/"false" become booleans, a false stays false', () => {
+  const raw = cfnStringify({ NetworkId: '12345678', Groups: { default: 'g1' }, DefaultGroup: 'default', Users: [{ username: 'a', suspended: false }, { username: 'b', suspended: true }] });
+  const decoded = usersHandler.parse(raw as Record<string, unknown>);
+  expect(decoded.Users).toEqual([{ username: 'a', suspended: false }, { username: 'b', suspended: true }]);
+});
+
+test('no first or last name used in these tests reaches a log line', () => {
+  expect(h.logs.join('\n')).not.toMatch(/Given\d+x|Family\d+x|Renamed|Again\dx/);
 });
