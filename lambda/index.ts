@@ -1,6 +1,11 @@
 import { createServiceClients } from './core/clients';
 import { createDispatcher, HandlerTable } from './core/dispatcher';
+import { appInstanceAdminHandler } from './chime/admin';
 import { appInstanceHandler } from './chime/app-instance';
+import { appInstanceBotHandler } from './chime/bot';
+import { userEndpointHandler } from './chime/endpoint';
+import { retentionHandler } from './chime/retention';
+import { appInstanceUserHandler } from './chime/user';
 import { botHandler } from './wickr/bot';
 import { dataRetentionBotHandler } from './wickr/data-retention-bot';
 import { networkHandler } from './wickr/network';
@@ -22,6 +27,11 @@ export const HANDLERS: HandlerTable = Object.fromEntries(
     openTdfConfigHandler,
     usersHandler,
     appInstanceHandler,
+    appInstanceUserHandler,
+    appInstanceAdminHandler,
+    appInstanceBotHandler,
+    userEndpointHandler,
+    retentionHandler,
   ].map((h) => [h.resourceType, h]),
 );
 

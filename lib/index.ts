@@ -8,3 +8,8 @@ export * from './wickr/data-retention-bot';
 export * from './wickr/sso';
 export * from './wickr/users';
 export * from './chime/app-instance';
+export * from './chime/user';
+export * from './chime/admin';
+export * from './chime/bot';
+export * from './chime/endpoint';
+export * from './chime/retention';

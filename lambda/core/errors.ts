@@ -86,7 +86,9 @@ export function isNotFound(err: unknown): boolean {
     e.$metadata?.httpStatusCode === 404 ||
     e.name === 'ResourceNotFoundError' ||
     e.name === 'NotFoundException' ||
-    e.name === 'ResourceNotFoundException'
+    e.name === 'ResourceNotFoundException' ||
+    // Chime SDK Identity answers most lookups of a missing resource with a 400.
+    (e.name === 'BadRequestException' && /\bnot found\b|does not exist/i.test(e.message ?? ''))
   );
 }
 

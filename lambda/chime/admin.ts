@@ -1,0 +1,54 @@
+import { CreateAppInstanceAdminCommand, DeleteAppInstanceAdminCommand, DescribeAppInstanceAdminCommand } from '@aws-sdk/client-chime-sdk-identity';
+import { isNotFound } from '../core/errors';
+import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { decodeProperties, str, struct } from '../core/schema';
+import { APP_INSTANCE_ADMIN_TYPE } from './admin.wire';
+
+export interface AppInstanceAdminProps {
+  readonly AppInstanceArn: string;
+  readonly AdminArn: string;
+}
+
+const ARN = str({ pattern: /^arn:[^:]+:chime:/, patternText: 'a Chime ARN' });
+const schema = struct<AppInstanceAdminProps>({ AppInstanceArn: ARN, AdminArn: ARN });
+
+/** Physical id: `<app instance ARN>|<admin ARN>` (an admin is a relation, not a thing of its own). */
+/** The service answers a 400 "... is not an AppInstanceAdmin of ..." for someone who is not (or no longer) an admin. */
+const notAdmin = (err: unknown) => isNotFound(err) || ((err as Error).name === 'BadRequestException' && /not an AppInstanceAdmin/i.test((err as Error).message));
+
+const physicalId = (p: AppInstanceAdminProps) => `${p.AppInstanceArn}|${p.AdminArn}`;
+
+/** Promoting someone who is an admin already succeeds: the call is idempotent by nature. */
+async function promote(ctx: OperationContext, props: AppInstanceAdminProps): Promise<OperationResult> {
+  await ctx.clients.chime().send(new CreateAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
+  return { physicalResourceId: physicalId(props) };
+}
+
+/** Demotes the admin to a user; `DeleteAppInstanceAdmin` deletes nobody. */
+async function demote(ctx: OperationContext, props: AppInstanceAdminProps): Promise<void> {
+  try {
+    await ctx.clients.chime().send(new DeleteAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
+  } catch (err) {
+    if (!notAdmin(err)) throw err;
+  }
+}
+
+async function read(ctx: OperationContext, _id: string, props: AppInstanceAdminProps): Promise<LiveState> {
+  try {
+    await ctx.clients.chime().send(new DescribeAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
+    return { exists: true, properties: { ...props } };
+  } catch (err) {
+    if (notAdmin(err)) return { exists: false };
+    throw err;
+  }
+}
+
+export const appInstanceAdminHandler: ResourceHandler<AppInstanceAdminProps> = {
+  resourceType: APP_INSTANCE_ADMIN_TYPE,
+  parse: (raw) => decodeProperties(schema, raw),
+  create: promote,
+  // Any change names another admin or instance: promote the new one; CloudFormation's cleanup demotes the old.
+  update: async (ctx, id, props, old) => (changedKeys(old, props).length === 0 ? { physicalResourceId: id } : promote(ctx, props)),
+  delete: (ctx, _id, props) => demote(ctx, props),
+  read,
+};

@@ -1,0 +1,103 @@
+import {
+  CreateAppInstanceBotCommand,
+  DeleteAppInstanceBotCommand,
+  DescribeAppInstanceBotCommand,
+  LexConfiguration,
+  UpdateAppInstanceBotCommand,
+} from '@aws-sdk/client-chime-sdk-identity';
+import { isNotFound } from '../core/errors';
+import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
+import { APP_INSTANCE_BOT_TYPE, LEX_BOT_ALIAS_ARN_PATTERN, RESPONDS_TO, STANDARD_MESSAGES, TARGETED_MESSAGES, WELCOME_INTENT_PATTERN } from './bot.wire';
+import { METADATA_MAX, NAME_MAX } from './rules';
+import { applyTagDiff, readTags, Tag, tagList } from './tags';
+
+interface Lex {
+  readonly LexBotAliasArn: string;
+  readonly LocaleId: string;
+  readonly RespondsTo?: (typeof RESPONDS_TO)[number];
+  readonly InvokedBy?: { readonly StandardMessages: (typeof STANDARD_MESSAGES)[number]; readonly TargetedMessages: (typeof TARGETED_MESSAGES)[number] };
+  readonly WelcomeIntent?: string;
+}
+
+export interface AppInstanceBotProps {
+  readonly AppInstanceArn: string;
+  readonly Name: string;
+  readonly Metadata: string;
+  readonly Lex: Lex;
+  readonly Tags: Tag[];
+}
+
+const schema = struct<AppInstanceBotProps>({
+  AppInstanceArn: str({ pattern: /^arn:[^:]+:chime:/, patternText: 'an app instance ARN' }),
+  Name: withDefault(str({ maxLength: NAME_MAX }), ''),
+  Metadata: withDefault(str({ maxLength: METADATA_MAX }), ''),
+  Lex: struct<Lex>({
+    LexBotAliasArn: str({ pattern: LEX_BOT_ALIAS_ARN_PATTERN, patternText: 'a Lex V2 bot alias ARN' }),
+    LocaleId: str({ minLength: 1 }),
+    RespondsTo: optional(oneOf(...RESPONDS_TO)),
+    InvokedBy: optional(struct({ StandardMessages: oneOf(...STANDARD_MESSAGES), TargetedMessages: oneOf(...TARGETED_MESSAGES) })),
+    WelcomeIntent: optional(str({ minLength: 1, maxLength: 100, pattern: WELCOME_INTENT_PATTERN })),
+  }),
+  Tags: withDefault(tagList(), []),
+});
+
+const configuration = (lex: Lex) => ({ Lex: lex as LexConfiguration });
+
+async function create(ctx: OperationContext, props: AppInstanceBotProps): Promise<OperationResult> {
+  const out = await ctx.clients.chime().send(
+    new CreateAppInstanceBotCommand({
+      AppInstanceArn: props.AppInstanceArn,
+      Name: props.Name,
+      Metadata: props.Metadata,
+      Configuration: configuration(props.Lex),
+      Tags: props.Tags.length ? props.Tags : undefined,
+      ClientRequestToken: ctx.token('create-app-instance-bot'),
+    }),
+  );
+  if (!out.AppInstanceBotArn) throw new Error('CreateAppInstanceBot answered without an AppInstanceBotArn');
+  return { physicalResourceId: out.AppInstanceBotArn };
+}
+
+/** Name, metadata and the Lex configuration change in place (`UpdateAppInstanceBot` takes all three); a new instance means a new bot. */
+async function update(ctx: OperationContext, arn: string, props: AppInstanceBotProps, old: AppInstanceBotProps): Promise<OperationResult> {
+  const changed = changedKeys(old, props);
+  if (changed.includes('AppInstanceArn')) return create(ctx, props);
+  if (changed.some((k) => k === 'Name' || k === 'Metadata' || k === 'Lex')) {
+    await ctx.clients.chime().send(
+      new UpdateAppInstanceBotCommand({ AppInstanceBotArn: arn, Name: props.Name, Metadata: props.Metadata, Configuration: changed.includes('Lex') ? configuration(props.Lex) : undefined }),
+    );
+  }
+  if (changed.includes('Tags')) await applyTagDiff(ctx, arn, old.Tags, props.Tags);
+  return { physicalResourceId: arn };
+}
+
+async function remove(ctx: OperationContext, arn: string): Promise<void> {
+  try {
+    await ctx.clients.chime().send(new DeleteAppInstanceBotCommand({ AppInstanceBotArn: arn }));
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+async function read(ctx: OperationContext, arn: string, props: AppInstanceBotProps): Promise<LiveState> {
+  try {
+    const { AppInstanceBot: b } = await ctx.clients.chime().send(new DescribeAppInstanceBotCommand({ AppInstanceBotArn: arn }));
+    return {
+      exists: true,
+      properties: { AppInstanceArn: props.AppInstanceArn, Name: b?.Name ?? '', Metadata: b?.Metadata ?? '', Lex: b?.Configuration?.Lex, Tags: await readTags(ctx, arn) },
+    };
+  } catch (err) {
+    if (isNotFound(err)) return { exists: false };
+    throw err;
+  }
+}
+
+export const appInstanceBotHandler: ResourceHandler<AppInstanceBotProps> = {
+  resourceType: APP_INSTANCE_BOT_TYPE,
+  parse: (raw) => decodeProperties(schema, raw),
+  create,
+  update,
+  delete: (ctx, arn) => remove(ctx, arn),
+  read,
+};

@@ -1,0 +1,69 @@
+import { GetAppInstanceRetentionSettingsCommand, PutAppInstanceRetentionSettingsCommand } from '@aws-sdk/client-chime-sdk-identity';
+import { isNotFound } from '../core/errors';
+import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { decodeProperties, int, str, struct } from '../core/schema';
+import { RETENTION_TYPE, retentionPhysicalId } from './retention.wire';
+import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from './rules';
+
+export interface RetentionProps {
+  readonly AppInstanceArn: string;
+  readonly RetentionDays: number;
+}
+
+const schema = struct<RetentionProps>({
+  AppInstanceArn: str({ pattern: /^arn:[^:]+:chime:/, patternText: 'an app instance ARN' }),
+  RetentionDays: int({ min: RETENTION_DAYS_MIN, max: RETENTION_DAYS_MAX }),
+});
+
+/** `PutAppInstanceRetentionSettings` replaces the settings whole, so a repeated call is harmless. */
+async function put(ctx: OperationContext, arn: string, days: number | undefined): Promise<void> {
+  await ctx.clients.chime().send(
+    new PutAppInstanceRetentionSettingsCommand({
+      AppInstanceArn: arn,
+      AppInstanceRetentionSettings: days === undefined ? {} : { ChannelRetentionSettings: { RetentionDays: days } },
+    }),
+  );
+}
+
+async function create(ctx: OperationContext, props: RetentionProps): Promise<OperationResult> {
+  await put(ctx, props.AppInstanceArn, props.RetentionDays);
+  return { physicalResourceId: retentionPhysicalId(props.AppInstanceArn) };
+}
+
+/** Another app instance is another resource (its settings are put, the old ones cleared in cleanup). */
+async function update(ctx: OperationContext, id: string, props: RetentionProps, old: RetentionProps): Promise<OperationResult> {
+  const changed = changedKeys(old, props);
+  if (changed.includes('AppInstanceArn')) return create(ctx, props);
+  if (changed.length > 0) await put(ctx, props.AppInstanceArn, props.RetentionDays);
+  return { physicalResourceId: id };
+}
+
+/** Clears the retention settings: messages are then kept until deleted. Nothing is deleted. */
+async function remove(ctx: OperationContext, _id: string, props: RetentionProps): Promise<void> {
+  try {
+    await put(ctx, props.AppInstanceArn, undefined);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+async function read(ctx: OperationContext, _id: string, props: RetentionProps): Promise<LiveState> {
+  try {
+    const out = await ctx.clients.chime().send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: props.AppInstanceArn }));
+    const days = out.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays;
+    if (days === undefined) return { exists: false };
+    return { exists: true, properties: { AppInstanceArn: props.AppInstanceArn, RetentionDays: days } };
+  } catch (err) {
+    if (isNotFound(err)) return { exists: false };
+    throw err;
+  }
+}
+
+export const retentionHandler: ResourceHandler<RetentionProps> = {
+  resourceType: RETENTION_TYPE,
+  parse: (raw) => decodeProperties(schema, raw),
+  create,
+  update,
+  delete: remove,
+  read,
+};

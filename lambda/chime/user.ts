@@ -1,0 +1,101 @@
+import {
+  CreateAppInstanceUserCommand,
+  DeleteAppInstanceUserCommand,
+  DescribeAppInstanceUserCommand,
+  PutAppInstanceUserExpirationSettingsCommand,
+  UpdateAppInstanceUserCommand,
+} from '@aws-sdk/client-chime-sdk-identity';
+import { isNotFound } from '../core/errors';
+import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
+import { APP_INSTANCE_USER_ID_PATTERN, METADATA_MAX, RETENTION_DAYS_MAX } from './rules';
+import { applyTagDiff, readTags, Tag, tagList } from './tags';
+import { APP_INSTANCE_USER_TYPE, USER_NAME_MAX } from './user.wire';
+
+export interface AppInstanceUserProps {
+  readonly AppInstanceArn: string;
+  readonly AppInstanceUserId: string;
+  readonly Name: string;
+  readonly Metadata: string;
+  readonly ExpirationDays?: number;
+  readonly Tags: Tag[];
+}
+
+const schema = struct<AppInstanceUserProps>({
+  AppInstanceArn: str({ pattern: /^arn:[^:]+:chime:/, patternText: 'an app instance ARN' }),
+  AppInstanceUserId: str({ pattern: APP_INSTANCE_USER_ID_PATTERN, patternText: 'an app instance user id (1 to 64 of A-Z a-z 0-9 : - _ . @, starting and ending alphanumeric)' }),
+  Name: str({ minLength: 1, maxLength: USER_NAME_MAX }),
+  Metadata: withDefault(str({ maxLength: METADATA_MAX }), ''),
+  ExpirationDays: optional(int({ min: 1, max: RETENTION_DAYS_MAX })),
+  Tags: withDefault(tagList(), []),
+});
+
+const expiration = (days: number | undefined) => (days === undefined ? undefined : { ExpirationCriterion: 'CREATED_TIMESTAMP' as const, ExpirationDays: days });
+
+/** One call with the request's `ClientRequestToken`: a retried or duplicated delivery gets the same user. */
+async function create(ctx: OperationContext, props: AppInstanceUserProps): Promise<OperationResult> {
+  const out = await ctx.clients.chime().send(
+    new CreateAppInstanceUserCommand({
+      AppInstanceArn: props.AppInstanceArn,
+      AppInstanceUserId: props.AppInstanceUserId,
+      Name: props.Name,
+      Metadata: props.Metadata,
+      ExpirationSettings: expiration(props.ExpirationDays),
+      Tags: props.Tags.length ? props.Tags : undefined,
+      ClientRequestToken: ctx.token('create-app-instance-user'),
+    }),
+  );
+  if (!out.AppInstanceUserArn) throw new Error('CreateAppInstanceUser answered without an AppInstanceUserArn');
+  return { physicalResourceId: out.AppInstanceUserArn };
+}
+
+async function update(ctx: OperationContext, arn: string, props: AppInstanceUserProps, old: AppInstanceUserProps): Promise<OperationResult> {
+  const changed = changedKeys(old, props);
+  if (changed.includes('AppInstanceArn') || changed.includes('AppInstanceUserId')) return create(ctx, props);
+  const chime = ctx.clients.chime();
+  if (changed.includes('Name') || changed.includes('Metadata')) {
+    await chime.send(new UpdateAppInstanceUserCommand({ AppInstanceUserArn: arn, Name: props.Name, Metadata: props.Metadata }));
+  }
+  if (changed.includes('ExpirationDays')) {
+    await chime.send(new PutAppInstanceUserExpirationSettingsCommand({ AppInstanceUserArn: arn, ExpirationSettings: expiration(props.ExpirationDays) }));
+  }
+  if (changed.includes('Tags')) await applyTagDiff(ctx, arn, old.Tags, props.Tags);
+  return { physicalResourceId: arn };
+}
+
+async function remove(ctx: OperationContext, arn: string): Promise<void> {
+  try {
+    await ctx.clients.chime().send(new DeleteAppInstanceUserCommand({ AppInstanceUserArn: arn }));
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+async function read(ctx: OperationContext, arn: string, props: AppInstanceUserProps): Promise<LiveState> {
+  try {
+    const { AppInstanceUser: u } = await ctx.clients.chime().send(new DescribeAppInstanceUserCommand({ AppInstanceUserArn: arn }));
+    return {
+      exists: true,
+      properties: {
+        AppInstanceArn: props.AppInstanceArn,
+        AppInstanceUserId: props.AppInstanceUserId,
+        Name: u?.Name,
+        Metadata: u?.Metadata ?? '',
+        ExpirationDays: u?.ExpirationSettings?.ExpirationDays,
+        Tags: await readTags(ctx, arn),
+      },
+    };
+  } catch (err) {
+    if (isNotFound(err)) return { exists: false };
+    throw err;
+  }
+}
+
+export const appInstanceUserHandler: ResourceHandler<AppInstanceUserProps> = {
+  resourceType: APP_INSTANCE_USER_TYPE,
+  parse: (raw) => decodeProperties(schema, raw),
+  create,
+  update,
+  delete: (ctx, arn) => remove(ctx, arn),
+  read,
+};

@@ -1,0 +1,188 @@
+import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { CfnAppInstanceBot } from 'aws-cdk-lib/aws-chime';
+import { Construct } from 'constructs';
+import { ProviderBackedResource } from '../core/base';
+import { checkLength, checkMaxBytes, checkOneOf, checkPattern } from '../core/validate';
+import {
+  APP_INSTANCE_BOT_TYPE,
+  AppInstanceBotKeys,
+  LEX_BOT_ALIAS_ARN_PATTERN,
+  RESPONDS_TO,
+  STANDARD_MESSAGES,
+  TARGETED_MESSAGES,
+  WELCOME_INTENT_PATTERN,
+} from '../../lambda/chime/bot.wire';
+import { METADATA_MAX, NAME_MAX } from '../../lambda/chime/rules';
+import { IChimeAppInstance } from './app-instance';
+import { anyAppInstanceArn } from './arns';
+import { validateTags } from './tags';
+
+/** An app instance bot, created here or imported. */
+export interface IChimeAppInstanceBot extends IResource {
+  /**
+   * The bot's ARN: `arn:aws:chime:<region>:<account>:app-instance/<id>/bot/<bot id>`.
+   * @attribute
+   */
+  readonly appInstanceBotArn: string;
+}
+
+/** Which standard (non-targeted) channel messages invoke the bot. */
+export enum LexStandardMessages {
+  /** Messages in a channel with exactly two members (the bot and one user), and messages that mention the bot. */
+  AUTO = 'AUTO',
+  /** Every standard message. */
+  ALL = 'ALL',
+  /** Messages that mention the bot. */
+  MENTIONS = 'MENTIONS',
+  /** None. */
+  NONE = 'NONE',
+}
+
+/** Which targeted messages invoke the bot. */
+export enum LexTargetedMessages {
+  /** Every targeted message. */
+  ALL = 'ALL',
+  /** None. */
+  NONE = 'NONE',
+}
+
+/** What the Lex bot responds to. */
+export enum LexRespondsTo {
+  /** Standard channel messages. */
+  STANDARD_MESSAGES = 'STANDARD_MESSAGES',
+}
+
+/** The Amazon Lex V2 bot behind an app instance bot. */
+export interface ChimeLexConfiguration {
+  /**
+   * The Lex V2 bot alias ARN: `arn:aws:lex:<region>:<account>:bot-alias/<bot id>/<alias id>`.
+   */
+  readonly botAliasArn: string;
+  /** The bot's locale, for example `en_US`. */
+  readonly localeId: string;
+  /**
+   * What the bot responds to.
+   * @default - not set (the service's default)
+   */
+  readonly respondsTo?: LexRespondsTo;
+  /**
+   * Which messages invoke the bot.
+   * @default - not set (the service's default)
+   */
+  readonly invokedBy?: {
+    /** Standard messages that invoke the bot. */
+    readonly standardMessages: LexStandardMessages;
+    /** Targeted messages that invoke the bot. */
+    readonly targetedMessages: LexTargetedMessages;
+  };
+  /**
+   * The intent run when a user first joins a channel with the bot, 1 to 100 letters,
+   * single underscores between them.
+   * @default - no welcome intent
+   */
+  readonly welcomeIntent?: string;
+}
+
+export interface ChimeAppInstanceBotProps {
+  /** The app instance the bot belongs to. Another instance means another bot (replacement). */
+  readonly appInstance: IChimeAppInstance;
+  /**
+   * The bot's name, at most 256 characters. Changes in place.
+   * @default - no name
+   */
+  readonly name?: string;
+  /**
+   * Metadata, at most 1 KB. Changes in place.
+   * @default - no metadata
+   */
+  readonly metadata?: string;
+  /** The Lex V2 bot that answers. Changes in place (`UpdateAppInstanceBot`). */
+  readonly lex: ChimeLexConfiguration;
+  /**
+   * What happens to the bot when it leaves the stack or is replaced.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A bot of an Amazon Chime SDK app instance, backed by an Amazon Lex V2 bot.
+ *
+ * Name, metadata, the Lex configuration and tags change in place; another app instance
+ * means a new bot. The create carries a `ClientRequestToken` derived from the
+ * CloudFormation request, so a duplicated delivery never makes a second bot. The Lex
+ * bot's resource policy must let `messaging.chime.amazonaws.com` call it; that policy is
+ * the Lex bot's, not part of this construct.
+ */
+export class ChimeAppInstanceBot extends ProviderBackedResource implements IChimeAppInstanceBot, ITaggable {
+  /** Imports a bot by ARN. */
+  public static fromAppInstanceBotArn(scope: Construct, id: string, appInstanceBotArn: string): IChimeAppInstanceBot {
+    class Import extends Resource implements IChimeAppInstanceBot {
+      public readonly appInstanceBotArn = appInstanceBotArn;
+    }
+    return new Import(scope, id);
+  }
+
+  /** Adopts a bot created with the native `AWS::Chime::AppInstanceBot` (`aws_chime.CfnAppInstanceBot`). */
+  public static fromCfnAppInstanceBot(cfnBot: CfnAppInstanceBot): IChimeAppInstanceBot {
+    const id = '@FromCfnAppInstanceBot';
+    const existing = cfnBot.node.tryFindChild(id);
+    if (existing) return existing as unknown as IChimeAppInstanceBot;
+    return ChimeAppInstanceBot.fromAppInstanceBotArn(cfnBot, id, cfnBot.attrAppInstanceBotArn);
+  }
+
+  public readonly appInstanceBotArn: string;
+  /** The app instance the bot belongs to. */
+  public readonly appInstance: IChimeAppInstance;
+  /** Tags, set with `Tags.of(...)`; changes are applied by tag/untag difference. */
+  public readonly tags = new TagManager(TagType.KEY_VALUE, APP_INSTANCE_BOT_TYPE);
+
+  constructor(scope: Construct, id: string, props: ChimeAppInstanceBotProps) {
+    super(scope, id);
+    checkLength(this, 'name', props.name, 0, NAME_MAX);
+    checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
+    const lex = props.lex;
+    checkPattern(this, 'lex.botAliasArn', lex.botAliasArn, LEX_BOT_ALIAS_ARN_PATTERN, 'a Lex V2 bot alias ARN (arn:aws:lex:<region>:<account>:bot-alias/<10 of A-Z 0-9>/<10 of A-Z 0-9>)');
+    checkLength(this, 'lex.localeId', lex.localeId, 1, 32);
+    checkOneOf(this, 'lex.respondsTo', lex.respondsTo, RESPONDS_TO);
+    checkOneOf(this, 'lex.invokedBy.standardMessages', lex.invokedBy?.standardMessages, STANDARD_MESSAGES);
+    checkOneOf(this, 'lex.invokedBy.targetedMessages', lex.invokedBy?.targetedMessages, TARGETED_MESSAGES);
+    checkLength(this, 'lex.welcomeIntent', lex.welcomeIntent, 1, 100);
+    checkPattern(this, 'lex.welcomeIntent', lex.welcomeIntent, WELCOME_INTENT_PATTERN, 'letters with single underscores between them');
+    this.node.addValidation({ validate: () => validateTags(this, this.tags) });
+
+    this.appInstance = props.appInstance;
+    const resource = this.createResource({
+      resourceType: APP_INSTANCE_BOT_TYPE,
+      properties: {
+        [AppInstanceBotKeys.AppInstanceArn]: props.appInstance.appInstanceArn,
+        [AppInstanceBotKeys.Name]: props.name,
+        [AppInstanceBotKeys.Metadata]: props.metadata,
+        [AppInstanceBotKeys.Lex]: {
+          LexBotAliasArn: lex.botAliasArn,
+          LocaleId: lex.localeId,
+          RespondsTo: lex.respondsTo,
+          InvokedBy: lex.invokedBy && { StandardMessages: lex.invokedBy.standardMessages, TargetedMessages: lex.invokedBy.targetedMessages },
+          WelcomeIntent: lex.welcomeIntent,
+        },
+        [AppInstanceBotKeys.Tags]: Lazy.any({ produce: () => this.tags.renderTags() }),
+      },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      grants: [
+        {
+          actions: [
+            'chime:CreateAppInstanceBot',
+            'chime:DescribeAppInstanceBot',
+            'chime:UpdateAppInstanceBot',
+            'chime:DeleteAppInstanceBot',
+            'chime:TagResource',
+            'chime:UntagResource',
+            'chime:ListTagsForResource',
+          ],
+          resources: [anyAppInstanceArn(this)],
+        },
+      ],
+    });
+    this.appInstanceBotArn = resource.ref;
+  }
+}

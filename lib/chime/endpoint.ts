@@ -1,0 +1,122 @@
+import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ProviderBackedResource } from '../core/base';
+import { secretReference } from '../core/secrets';
+import { checkLength, checkOneOf, checkPattern } from '../core/validate';
+import { ENDPOINT_NAME_MAX, ENDPOINT_TYPES, USER_ENDPOINT_TYPE, UserEndpointKeys } from '../../lambda/chime/endpoint.wire';
+import { anyAppInstanceArn } from './arns';
+import { IChimeAppInstanceUser } from './user';
+
+/** The push service of an app instance user endpoint. */
+export enum ChimeEndpointType {
+  /** Apple Push Notification service. */
+  APNS = 'APNS',
+  /** The APNs sandbox, for development builds. */
+  APNS_SANDBOX = 'APNS_SANDBOX',
+  /** Firebase Cloud Messaging (formerly Google Cloud Messaging). */
+  GCM = 'GCM',
+}
+
+export interface ChimeAppInstanceUserEndpointProps {
+  /** The user whose device this is. Another user means another endpoint (replacement). */
+  readonly user: IChimeAppInstanceUser;
+  /** The push service. Another type means another endpoint (replacement). */
+  readonly type: ChimeEndpointType;
+  /**
+   * The Amazon Pinpoint application that sends the notifications:
+   * `arn:aws:mobiletargeting:<region>:<account>:apps/<application id>`. Another
+   * application means another endpoint (replacement).
+   */
+  readonly pinpointApplicationArn: string;
+  /**
+   * The secret holding the device token. Only the secret's ARN goes into the template;
+   * the provider reads the value when it registers the endpoint.
+   */
+  readonly deviceToken: secretsmanager.ISecret;
+  /**
+   * A field of the device token secret's JSON value that holds the token.
+   * @default - the whole secret string
+   */
+  readonly deviceTokenField?: string;
+  /**
+   * The secret holding the VoIP device token (APNs VoIP pushes).
+   * @default - no VoIP token
+   */
+  readonly voipDeviceToken?: secretsmanager.ISecret;
+  /**
+   * A field of the VoIP token secret's JSON value that holds the token.
+   * @default - the whole secret string
+   */
+  readonly voipDeviceTokenField?: string;
+  /**
+   * Change it (a date, a counter) to register the secrets' current values again after the
+   * device token changed: the endpoint is registered anew and the old one deregistered.
+   * @default - none
+   */
+  readonly tokenVersion?: string;
+  /**
+   * The endpoint's name, at most 1600 characters. Changes in place.
+   * @default - no name
+   */
+  readonly name?: string;
+  /**
+   * Whether the endpoint receives messages. Changes in place.
+   * @default true
+   */
+  readonly allowMessages?: boolean;
+}
+
+/**
+ * A push notification endpoint (a device) of an app instance user.
+ *
+ * Name and `allowMessages` change in place; any other change registers a new endpoint,
+ * then CloudFormation's cleanup deregisters the old one. The device tokens never enter
+ * the template, a response or a log line: they are read from Secrets Manager at deploy
+ * time. Registration carries a `ClientRequestToken` derived from the CloudFormation
+ * request, so a duplicated delivery never registers the device twice.
+ */
+export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
+  /** The endpoint's id. @attribute */
+  public readonly endpointId: string;
+  /** The user the endpoint belongs to. */
+  public readonly user: IChimeAppInstanceUser;
+
+  constructor(scope: Construct, id: string, props: ChimeAppInstanceUserEndpointProps) {
+    super(scope, id);
+    checkOneOf(this, 'type', props.type, ENDPOINT_TYPES);
+    checkPattern(this, 'pinpointApplicationArn', props.pinpointApplicationArn, /^arn:[a-z0-9-]+:mobiletargeting:[a-z0-9-]+:\d{12}:apps\/[A-Za-z0-9]+$/,
+      'an Amazon Pinpoint application ARN (arn:aws:mobiletargeting:<region>:<account>:apps/<application id>)');
+    checkLength(this, 'name', props.name, 0, ENDPOINT_NAME_MAX);
+    checkLength(this, 'tokenVersion', props.tokenVersion, 1, 128);
+    this.user = props.user;
+
+    const resource = this.createResource({
+      resourceType: USER_ENDPOINT_TYPE,
+      properties: {
+        [UserEndpointKeys.AppInstanceUserArn]: props.user.appInstanceUserArn,
+        [UserEndpointKeys.Type]: props.type,
+        [UserEndpointKeys.ResourceArn]: props.pinpointApplicationArn,
+        [UserEndpointKeys.DeviceToken]: secretReference(this, 'deviceToken', props.deviceToken, props.deviceTokenField),
+        [UserEndpointKeys.VoipDeviceToken]: props.voipDeviceToken && secretReference(this, 'voipDeviceToken', props.voipDeviceToken, props.voipDeviceTokenField),
+        [UserEndpointKeys.TokenVersion]: props.tokenVersion,
+        [UserEndpointKeys.Name]: props.name,
+        [UserEndpointKeys.AllowMessages]: props.allowMessages === false ? 'NONE' : 'ALL',
+      },
+      removalPolicy: RemovalPolicy.DESTROY,
+      grants: [
+        {
+          actions: [
+            'chime:RegisterAppInstanceUserEndpoint',
+            'chime:DescribeAppInstanceUserEndpoint',
+            'chime:UpdateAppInstanceUserEndpoint',
+            'chime:DeregisterAppInstanceUserEndpoint',
+          ],
+          resources: [anyAppInstanceArn(this)],
+        },
+      ],
+    });
+    // The physical id is `<user ARN>/endpoints/<endpoint id>`.
+    this.endpointId = Fn.select(1, Fn.split('/endpoints/', resource.ref));
+  }
+}

@@ -1,0 +1,44 @@
+import { Construct } from 'constructs';
+import { isUnresolved, PropertyValidationError } from '../core/errors';
+import { checkPattern } from '../core/validate';
+import { ChimeAppInstance, IChimeAppInstance } from './app-instance';
+
+/** Synth-time checks of app instance member (user and bot) ARNs; internal, not exported by the package. */
+
+const USER_ARN = /^arn:[a-z0-9-.]{1,63}:chime:[a-z0-9-]*:\d{12}:app-instance\/[^/]+\/user\/[^/]+$/;
+const MEMBER_ARN = /^arn:[a-z0-9-.]{1,63}:chime:[a-z0-9-]*:\d{12}:app-instance\/[^/]+\/(user|bot)\/[^/]+$/;
+
+/** Checks a literal app instance user ARN. */
+export function checkUserArn(scope: Construct, prop: string, arn: string): void {
+  checkPattern(scope, prop, arn, USER_ARN, 'an app instance user ARN (arn:aws:chime:<region>:<account>:app-instance/<id>/user/<user id>)');
+}
+
+/** Checks a literal app instance user or bot ARN. */
+export function checkMemberArn(scope: Construct, prop: string, arn: string): void {
+  checkPattern(scope, prop, arn, MEMBER_ARN, 'an app instance user or bot ARN (arn:aws:chime:<region>:<account>:app-instance/<id>/user/<user id> or .../bot/<bot id>)');
+}
+
+/**
+ * The app instance ARN a member ARN (user or bot) lives in, when both are literal and the
+ * member's instance can be told: `arn:...:app-instance/<id>`.
+ */
+export function instanceOfMember(memberArn: string): string | undefined {
+  if (isUnresolved(memberArn)) return undefined;
+  const at = memberArn.search(/\/(user|bot)\//);
+  return at < 0 ? undefined : memberArn.slice(0, at);
+}
+
+/**
+ * Refuses a member (user or bot) of another app instance than `appInstance`, when both
+ * sides are known at synth time: the service would answer with a 400 only at deploy time.
+ */
+export function checkSameInstance(scope: Construct, prop: string, memberArn: string, appInstance: IChimeAppInstance, memberInstance?: IChimeAppInstance): void {
+  if (memberInstance !== undefined && memberInstance !== appInstance && memberInstance instanceof ChimeAppInstance && appInstance instanceof ChimeAppInstance) {
+    throw new PropertyValidationError(scope, prop, memberInstance.node.path, `must belong to the app instance ${appInstance.node.path}`);
+  }
+  const literal = instanceOfMember(memberArn);
+  if (literal !== undefined && !isUnresolved(appInstance.appInstanceArn) && literal !== appInstance.appInstanceArn) {
+    throw new PropertyValidationError(scope, prop, memberArn, `must belong to the app instance ${appInstance.appInstanceArn}`);
+  }
+}
+

@@ -1,0 +1,43 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ProviderBackedResource } from '../core/base';
+import { checkRange } from '../core/validate';
+import { RETENTION_TYPE, RetentionKeys } from '../../lambda/chime/retention.wire';
+import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from '../../lambda/chime/rules';
+import { ChimeAppInstance, IChimeAppInstance, wholeDays } from './app-instance';
+import { anyAppInstanceArn } from './arns';
+import { PropertyValidationError } from '../core/errors';
+
+export interface ChimeAppInstanceRetentionProps {
+  /**
+   * The app instance: an import (`fromAppInstanceArn`) or an adopted native
+   * `CfnAppInstance` (`fromCfnAppInstance`). A `ChimeAppInstance` takes `retention` itself.
+   */
+  readonly appInstance: IChimeAppInstance;
+  /** How long channel messages are kept: whole days from 1 to 5475. Changes in place. */
+  readonly retention: Duration;
+}
+
+/**
+ * The channel message retention of an app instance this library did not create (the
+ * native `AWS::Chime::AppInstance` has no retention property), set with
+ * `PutAppInstanceRetentionSettings`. Deleting the construct clears the setting: messages
+ * are then kept until deleted; nothing is deleted.
+ */
+export class ChimeAppInstanceRetention extends ProviderBackedResource {
+  constructor(scope: Construct, id: string, props: ChimeAppInstanceRetentionProps) {
+    super(scope, id);
+    if (props.appInstance instanceof ChimeAppInstance) {
+      throw new PropertyValidationError(this, 'appInstance', props.appInstance.node.path,
+        'a ChimeAppInstance manages its retention itself: give its retention prop instead');
+    }
+    const days = wholeDays(this, 'retention', props.retention);
+    checkRange(this, 'retention', days, RETENTION_DAYS_MIN, RETENTION_DAYS_MAX);
+    this.createResource({
+      resourceType: RETENTION_TYPE,
+      properties: { [RetentionKeys.AppInstanceArn]: props.appInstance.appInstanceArn, [RetentionKeys.RetentionDays]: days },
+      removalPolicy: RemovalPolicy.DESTROY,
+      grants: [{ actions: ['chime:PutAppInstanceRetentionSettings', 'chime:GetAppInstanceRetentionSettings'], resources: [anyAppInstanceArn(this)] }],
+    });
+  }
+}

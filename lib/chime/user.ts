@@ -1,0 +1,133 @@
+import { Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
+import { CfnAppInstanceUser } from 'aws-cdk-lib/aws-chime';
+import { Construct } from 'constructs';
+import { ProviderBackedResource } from '../core/base';
+import { checkLength, checkMaxBytes, checkPattern, checkRange } from '../core/validate';
+import { APP_INSTANCE_USER_ID_MAX, APP_INSTANCE_USER_ID_PATTERN, METADATA_MAX, RETENTION_DAYS_MAX } from '../../lambda/chime/rules';
+import { APP_INSTANCE_USER_TYPE, AppInstanceUserKeys, USER_NAME_MAX } from '../../lambda/chime/user.wire';
+import { IChimeAppInstance, wholeDays } from './app-instance';
+import { anyAppInstanceArn } from './arns';
+import { checkUserArn } from './members';
+import { validateTags } from './tags';
+
+/** An app instance user, created here or imported. */
+export interface IChimeAppInstanceUser extends IResource {
+  /**
+   * The user's ARN: `arn:aws:chime:<region>:<account>:app-instance/<id>/user/<user id>`.
+   * @attribute
+   */
+  readonly appInstanceUserArn: string;
+}
+
+export interface ChimeAppInstanceUserProps {
+  /** The app instance the user belongs to. Another instance means another user (replacement). */
+  readonly appInstance: IChimeAppInstance;
+  /**
+   * The user's id in the instance: 1 to 64 of `A-Z a-z 0-9 : - _ . @`, starting and ending
+   * with a letter or digit. Another id means another user (replacement).
+   */
+  readonly appInstanceUserId: string;
+  /** The user's name, 1 to 100 characters, not only whitespace. Changes in place. */
+  readonly name: string;
+  /**
+   * Metadata, at most 1 KB. Changes in place.
+   * @default - no metadata
+   */
+  readonly metadata?: string;
+  /**
+   * The user is deleted automatically this long after it was created: whole days from 1
+   * to 5475. Changes in place (`PutAppInstanceUserExpirationSettings`).
+   * @default - the user never expires
+   */
+  readonly expiration?: Duration;
+  /**
+   * What happens to the user when it leaves the stack or is replaced. Channels and their
+   * messages belong to the app instance and stay either way.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A user of an Amazon Chime SDK app instance.
+ *
+ * Name, metadata, expiration and tags (`Tags.of(...)`, applied by difference) change in
+ * place; a new `appInstanceUserId` or app instance creates the new user first, then
+ * CloudFormation's cleanup deletes the old one. The create carries a `ClientRequestToken`
+ * derived from the CloudFormation request, so a retried or duplicated delivery never
+ * makes a second user.
+ */
+export class ChimeAppInstanceUser extends ProviderBackedResource implements IChimeAppInstanceUser, ITaggable {
+  /** Imports a user by ARN. */
+  public static fromAppInstanceUserArn(scope: Construct, id: string, appInstanceUserArn: string): IChimeAppInstanceUser {
+    checkUserArn(scope, 'appInstanceUserArn', appInstanceUserArn);
+    class Import extends Resource implements IChimeAppInstanceUser {
+      public readonly appInstanceUserArn = appInstanceUserArn;
+    }
+    return new Import(scope, id);
+  }
+
+  /**
+   * Adopts a user created with the native `AWS::Chime::AppInstanceUser`
+   * (`aws_chime.CfnAppInstanceUser`), so an admin or an endpoint of this library can
+   * attach to it.
+   */
+  public static fromCfnAppInstanceUser(cfnUser: CfnAppInstanceUser): IChimeAppInstanceUser {
+    const id = '@FromCfnAppInstanceUser';
+    const existing = cfnUser.node.tryFindChild(id);
+    if (existing) return existing as unknown as IChimeAppInstanceUser;
+    return ChimeAppInstanceUser.fromAppInstanceUserArn(cfnUser, id, cfnUser.attrAppInstanceUserArn);
+  }
+
+  /** The app instance the user belongs to. */
+  public readonly appInstance: IChimeAppInstance;
+  public readonly appInstanceUserArn: string;
+  /** The user's id in the app instance. */
+  public readonly appInstanceUserId: string;
+  /** Tags, set with `Tags.of(...)`; changes are applied by tag/untag difference. */
+  public readonly tags = new TagManager(TagType.KEY_VALUE, APP_INSTANCE_USER_TYPE);
+
+  constructor(scope: Construct, id: string, props: ChimeAppInstanceUserProps) {
+    super(scope, id);
+    checkLength(this, 'appInstanceUserId', props.appInstanceUserId, 1, APP_INSTANCE_USER_ID_MAX);
+    checkPattern(this, 'appInstanceUserId', props.appInstanceUserId, APP_INSTANCE_USER_ID_PATTERN,
+      'letters, digits and : - _ . @, starting and ending with a letter or digit');
+    checkLength(this, 'name', props.name, 1, USER_NAME_MAX);
+    checkPattern(this, 'name', props.name, /\S/, 'not only whitespace');
+    checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
+    const expirationDays = wholeDays(this, 'expiration', props.expiration);
+    checkRange(this, 'expiration', expirationDays, 1, RETENTION_DAYS_MAX);
+    this.node.addValidation({ validate: () => validateTags(this, this.tags) });
+
+    this.appInstance = props.appInstance;
+    this.appInstanceUserId = props.appInstanceUserId;
+    const resource = this.createResource({
+      resourceType: APP_INSTANCE_USER_TYPE,
+      properties: {
+        [AppInstanceUserKeys.AppInstanceArn]: props.appInstance.appInstanceArn,
+        [AppInstanceUserKeys.AppInstanceUserId]: props.appInstanceUserId,
+        [AppInstanceUserKeys.Name]: props.name,
+        [AppInstanceUserKeys.Metadata]: props.metadata,
+        [AppInstanceUserKeys.ExpirationDays]: expirationDays,
+        [AppInstanceUserKeys.Tags]: Lazy.any({ produce: () => this.tags.renderTags() }),
+      },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      grants: [
+        {
+          actions: [
+            'chime:CreateAppInstanceUser',
+            'chime:DescribeAppInstanceUser',
+            'chime:UpdateAppInstanceUser',
+            'chime:DeleteAppInstanceUser',
+            'chime:PutAppInstanceUserExpirationSettings',
+            'chime:TagResource',
+            'chime:UntagResource',
+            'chime:ListTagsForResource',
+          ],
+          resources: [anyAppInstanceArn(this)],
+        },
+      ],
+    });
+    this.appInstanceUserArn = resource.ref;
+  }
+}
