@@ -134,7 +134,7 @@ const user = (over: Partial<ConstructorParameters<typeof ChimeAppInstanceUser>[2
   new ChimeAppInstanceUser(s, 'U', { appInstance: chat, appInstanceUserId: 'u1', name: 'U', ...over });
 const bot = (lex: Record<string, unknown>, over: Record<string, unknown> = {}): Build => (s, chat) =>
   new ChimeAppInstanceBot(s, 'B', { appInstance: chat, lex: { botAliasArn: LEX_ALIAS, localeId: 'en_US', ...lex }, ...over } as any);
-const endpoint = (over: Record<string, unknown>): Build => (s, chat, secret) => {
+const endpoint = (over: Record<string, unknown>): Build => (s, _chat, secret) => {
   const u = ChimeAppInstanceUser.fromAppInstanceUserArn(s, 'Imported', `${INSTANCE_ARN}/user/u1`);
   new ChimeAppInstanceUserEndpoint(s, 'E', { user: u, type: ChimeEndpointType.APNS, pinpointApplicationArn: PINPOINT_APP, deviceToken: secret, ...over } as any);
 };
