@@ -18,9 +18,22 @@ const notAdmin = (err: unknown) => isNotFound(err) || ((err as Error).name === '
 
 const physicalId = (p: AppInstanceAdminProps) => `${p.AppInstanceArn}|${p.AdminArn}`;
 
-/** Promoting someone who is an admin already succeeds: the call is idempotent by nature. */
+/**
+ * `CreateAppInstanceAdmin` takes no client token and refuses someone who is an admin
+ * already (409). After a lost answer or a duplicate delivery that someone is the admin this
+ * request made, so a conflict confirmed by `DescribeAppInstanceAdmin` is success. (An admin
+ * promoted outside the stack is taken over the same way; deleting the construct demotes them.)
+ */
 async function promote(ctx: OperationContext, props: AppInstanceAdminProps): Promise<OperationResult> {
-  await ctx.clients.chime().send(new CreateAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
+  const chime = ctx.clients.chime();
+  const input = { AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn };
+  try {
+    await chime.send(new CreateAppInstanceAdminCommand(input));
+  } catch (err) {
+    if ((err as Error).name !== 'ConflictException') throw err;
+    await chime.send(new DescribeAppInstanceAdminCommand(input));
+    ctx.log.log('info', 'already an admin: taken over', { admin: props.AdminArn });
+  }
   return { physicalResourceId: physicalId(props) };
 }
 

@@ -22,7 +22,8 @@ export interface ChimeAppInstanceAdminProps {
  * Promotes a user (or bot) of an Amazon Chime SDK app instance to app instance admin.
  *
  * Deleting the construct demotes the admin back to a plain user; it never deletes the
- * user. Promoting someone who is already an admin succeeds.
+ * user. Someone who is already an admin (promoted by hand, or by a request whose answer
+ * was lost) is taken over rather than refused, and is demoted when the construct goes.
  */
 export class ChimeAppInstanceAdmin extends ProviderBackedResource {
   /** The ARN of the promoted user or bot. */

@@ -181,6 +181,15 @@ describe('ChimeAppInstanceAdmin', () => {
     expect(instance().users.deputy).toBeDefined();
   });
 
+  test('someone already an admin (a duplicate delivery, a lost answer) is confirmed, not refused', async () => {
+    const props = { AppInstanceArn: instanceArn, AdminArn: userArn };
+    const id = await ok(h.create({ type: T.admin, props }));
+    expect(await ok(h.create({ type: T.admin, props }))).toBe(id);
+    expect(ops()).toEqual(['CreateAppInstanceAdmin', 'CreateAppInstanceAdmin', 'DescribeAppInstanceAdmin']);
+    await ok(h.remove({ type: T.admin, props, physicalId: id }));
+    expect(instance().admins).toEqual({});
+  });
+
   test('a user of no instance fails with the service\'s code and message', async () => {
     const res = await h.create({ type: T.admin, props: { AppInstanceArn: instanceArn, AdminArn: `${instanceArn}/user/nobody` } });
     expect(res.Status).toBe('FAILED');
