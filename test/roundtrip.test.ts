@@ -2,7 +2,18 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { HANDLERS } from '../lambda/index';
-import { AccessLevel, ChimeAppInstance, WickrNetwork } from '../lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  AccessLevel,
+  ChimeAppInstance,
+  ChimeAppInstanceBot,
+  ChimeAppInstanceUser,
+  ChimeAppInstanceUserEndpoint,
+  ChimeEndpointType,
+  LexStandardMessages,
+  LexTargetedMessages,
+  WickrNetwork,
+} from '../lib';
 import { cfnStringify } from './harness/handler-harness';
 import { newStack } from './constructs/helpers';
 
@@ -54,7 +65,90 @@ const appInstanceCase: Case<{ name: string; metadata?: string; days?: number }> 
   expected: (p) => ({ Name: p.name, Metadata: p.metadata ?? '', ...(p.days === undefined ? {} : { RetentionDays: p.days }), Tags: [] }),
 };
 
-const cases: Array<Case<any>> = [networkCase, appInstanceCase];
+const INSTANCE = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc';
+const clean = (min: number, max: number) => text(min, max).filter((n) => !n.includes('${'));
+
+const userCase: Case<{ id: string; name: string; metadata?: string; days?: number }> = {
+  type: 'Custom::ChimeAppInstanceUser',
+  props: fc.record(
+    { id: fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9:\-_.@]{0,20}[A-Za-z0-9])?$/), name: clean(1, 40).filter((n) => /\S/.test(n)), metadata: clean(0, 60), days: fc.integer({ min: 1, max: 5475 }) },
+    { requiredKeys: ['id', 'name'] },
+  ),
+  build: (stack, p) =>
+    new ChimeAppInstanceUser(stack, 'U', {
+      appInstance: ChimeAppInstance.fromAppInstanceArn(stack, 'I', INSTANCE),
+      appInstanceUserId: p.id,
+      name: p.name,
+      metadata: p.metadata,
+      expiration: p.days === undefined ? undefined : Duration.days(p.days),
+    }),
+  expected: (p) => ({ AppInstanceArn: INSTANCE, AppInstanceUserId: p.id, Name: p.name, Metadata: p.metadata ?? '', ...(p.days === undefined ? {} : { ExpirationDays: p.days }), Tags: [] }),
+};
+
+const botCase: Case<{ name?: string; standard?: LexStandardMessages; targeted: LexTargetedMessages; intent?: string }> = {
+  type: 'Custom::ChimeAppInstanceBot',
+  props: fc.record(
+    {
+      name: clean(0, 40),
+      standard: fc.constantFrom(...Object.values(LexStandardMessages)),
+      targeted: fc.constantFrom(...Object.values(LexTargetedMessages)),
+      intent: fc.stringMatching(/^([A-Za-z]_?){1,20}$/),
+    },
+    { requiredKeys: ['targeted'] },
+  ),
+  build: (stack, p) =>
+    new ChimeAppInstanceBot(stack, 'B', {
+      appInstance: ChimeAppInstance.fromAppInstanceArn(stack, 'I', INSTANCE),
+      name: p.name,
+      lex: {
+        botAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST',
+        localeId: 'en_US',
+        invokedBy: p.standard === undefined ? undefined : { standardMessages: p.standard, targetedMessages: p.targeted },
+        welcomeIntent: p.intent,
+      },
+    }),
+  expected: (p) => ({
+    AppInstanceArn: INSTANCE,
+    Name: p.name ?? '',
+    Metadata: '',
+    Lex: {
+      LexBotAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST',
+      LocaleId: 'en_US',
+      ...(p.standard === undefined ? {} : { InvokedBy: { StandardMessages: p.standard, TargetedMessages: p.targeted } }),
+      ...(p.intent === undefined ? {} : { WelcomeIntent: p.intent }),
+    },
+    Tags: [],
+  }),
+};
+
+const endpointCase: Case<{ type: ChimeEndpointType; name?: string; allow?: boolean; version?: string }> = {
+  type: 'Custom::ChimeAppInstanceUserEndpoint',
+  props: fc.record(
+    { type: fc.constantFrom(...Object.values(ChimeEndpointType)), name: clean(0, 40), allow: fc.boolean(), version: clean(1, 10) },
+    { requiredKeys: ['type'] },
+  ),
+  build: (stack, p) =>
+    new ChimeAppInstanceUserEndpoint(stack, 'E', {
+      user: ChimeAppInstanceUser.fromAppInstanceUserArn(stack, 'U', `${INSTANCE}/user/u1`),
+      type: p.type,
+      pinpointApplicationArn: 'arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc123',
+      deviceToken: secretsmanager.Secret.fromSecretCompleteArn(stack, 'T', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:device-AbCdEf'),
+      name: p.name,
+      allowMessages: p.allow,
+      tokenVersion: p.version,
+    }),
+  expected: (p) => ({
+    AppInstanceUserArn: `${INSTANCE}/user/u1`,
+    Type: p.type,
+    ResourceArn: 'arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc123',
+    DeviceToken: { SecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:device-AbCdEf' },
+    Name: p.name ?? '',
+    AllowMessages: p.allow === false ? 'NONE' : 'ALL',
+    ...(p.version === undefined ? {} : { TokenVersion: p.version }),
+  }),
+};
+
+const cases: Array<Case<any>> = [networkCase, appInstanceCase, userCase, botCase, endpointCase];
 
 test.each(cases.map((c) => [c.type, c]))('%s: props survive the template and the string round trip', (_type, c: Case<any>) => {
   fc.assert(
