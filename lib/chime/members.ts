@@ -1,9 +1,8 @@
+/** Synth-time checks of app instance member (user and bot) ARNs; internal, not exported by the package. */
 import { Construct } from 'constructs';
 import { isUnresolved, PropertyValidationError } from '../core/errors';
 import { checkPattern } from '../core/validate';
 import { ChimeAppInstance, IChimeAppInstance } from './app-instance';
-
-/** Synth-time checks of app instance member (user and bot) ARNs; internal, not exported by the package. */
 
 const USER_ARN = /^arn:[a-z0-9-.]{1,63}:chime:[a-z0-9-]*:\d{12}:app-instance\/[^/]+\/user\/[^/]+$/;
 const MEMBER_ARN = /^arn:[a-z0-9-.]{1,63}:chime:[a-z0-9-]*:\d{12}:app-instance\/[^/]+\/(user|bot)\/[^/]+$/;
@@ -41,4 +40,3 @@ export function checkSameInstance(scope: Construct, prop: string, memberArn: str
     throw new PropertyValidationError(scope, prop, memberArn, `must belong to the app instance ${appInstance.appInstanceArn}`);
   }
 }
-

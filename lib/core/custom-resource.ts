@@ -8,6 +8,7 @@ export interface ProviderGrant {
   readonly resources: string[];
 }
 
+/** What a construct of this library declares about its custom resource. */
 export interface ProviderResourceOptions {
   /** `Custom::WickrNetwork` etc., from the resource's wire contract. */
   readonly resourceType: string;

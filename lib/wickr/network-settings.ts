@@ -33,8 +33,11 @@ export interface NetworkSettings {
   readonly enableClientMetrics?: boolean;
   /** Data retention is on for the network (see `WickrDataRetentionBot`). @default - the service's default */
   readonly dataRetention?: boolean;
-  /** @default - the service's default */
-  readonly readReceiptConfig?: { readonly status?: ReadReceiptStatus };
+  /** Read receipts. @default - the service's default */
+  readonly readReceiptConfig?: {
+    /** Whether members send read receipts. @default - the service's default */
+    readonly status?: ReadReceiptStatus;
+  };
   /** @default - the service's default */
   readonly consentPopup?: ConsentPopup;
   /** Trusted Data Format (TDF) messages. @default - the service's default */
