@@ -68,8 +68,13 @@ async function createGroup(ctx: OperationContext, props: SecurityGroupProps): Pr
 
 async function updateGroup(ctx: OperationContext, groupId: string, props: SecurityGroupProps, old: SecurityGroupProps): Promise<OperationResult> {
   if (props.NetworkId !== old.NetworkId) return createGroup(ctx, props);
+  return updateInPlace(ctx, groupId, props, old);
+}
+
+/** Sends what changed (a new name, changed settings) in one `UpdateSecurityGroup`; nothing changed, no call. */
+async function updateInPlace(ctx: OperationContext, groupId: string, props: DefaultSecurityGroupProps, old: DefaultSecurityGroupProps): Promise<OperationResult> {
   const settings = changedSettings(old.Settings, props.Settings);
-  const renamed = props.Name !== old.Name;
+  const renamed = props.Name !== undefined && props.Name !== old.Name;
   if (renamed || !isEmpty(settings)) {
     await ctx.clients.wickr().send(
       new UpdateSecurityGroupCommand({
@@ -160,19 +165,7 @@ export const defaultSecurityGroupHandler: ResourceHandler<DefaultSecurityGroupPr
   create: adoptDefault,
   async update(ctx, groupId, props, old) {
     if (changedKeys(old, props).includes('NetworkId')) return adoptDefault(ctx, props);
-    const settings = changedSettings(old.Settings, props.Settings);
-    const renamed = props.Name !== undefined && props.Name !== old.Name;
-    if (renamed || !isEmpty(settings)) {
-      await ctx.clients.wickr().send(
-        new UpdateSecurityGroupCommand({
-          networkId: props.NetworkId,
-          groupId,
-          name: renamed ? props.Name : undefined,
-          securityGroupSettings: isEmpty(settings) ? undefined : settings,
-        }),
-      );
-    }
-    return { physicalResourceId: groupId };
+    return updateInPlace(ctx, groupId, props, old);
   },
   async delete(ctx) {
     ctx.log.log('info', 'the default security group cannot be deleted; it keeps its current name and settings');
