@@ -6,7 +6,7 @@ import {
   PutAppInstanceRetentionSettingsCommand,
   UpdateAppInstanceCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { isNotFound } from '../core/errors';
+import { ignoreNotFound, isNotFound } from '../core/errors';
 import { OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
 import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
 import { APP_INSTANCE_TYPE } from './app-instance.wire';
@@ -72,11 +72,7 @@ async function update(ctx: OperationContext, arn: string, props: AppInstanceProp
 }
 
 async function remove(ctx: OperationContext, arn: string): Promise<void> {
-  try {
-    await ctx.clients.chime().send(new DeleteAppInstanceCommand({ AppInstanceArn: arn }));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await ignoreNotFound(ctx.clients.chime().send(new DeleteAppInstanceCommand({ AppInstanceArn: arn })));
 }
 
 async function read(ctx: OperationContext, arn: string): Promise<LiveState> {

@@ -5,7 +5,7 @@ import {
   LexConfiguration,
   UpdateAppInstanceBotCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { isNotFound } from '../core/errors';
+import { ignoreNotFound, isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { APP_INSTANCE_BOT_TYPE, LEX_BOT_ALIAS_ARN_PATTERN, RESPONDS_TO, STANDARD_MESSAGES, TARGETED_MESSAGES, WELCOME_INTENT_PATTERN } from './bot.wire';
@@ -73,11 +73,7 @@ async function update(ctx: OperationContext, arn: string, props: AppInstanceBotP
 }
 
 async function remove(ctx: OperationContext, arn: string): Promise<void> {
-  try {
-    await ctx.clients.chime().send(new DeleteAppInstanceBotCommand({ AppInstanceBotArn: arn }));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await ignoreNotFound(ctx.clients.chime().send(new DeleteAppInstanceBotCommand({ AppInstanceBotArn: arn })));
 }
 
 async function read(ctx: OperationContext, arn: string, props: AppInstanceBotProps): Promise<LiveState> {

@@ -4,7 +4,7 @@ import {
   RegisterAppInstanceUserEndpointCommand,
   UpdateAppInstanceUserEndpointCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { isNotFound } from '../core/errors';
+import { ignoreNotFound, isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
@@ -89,11 +89,7 @@ async function update(ctx: OperationContext, id: string, props: UserEndpointProp
 
 async function remove(ctx: OperationContext, id: string): Promise<void> {
   const { userArn, endpointId } = split(id);
-  try {
-    await ctx.clients.chime().send(new DeregisterAppInstanceUserEndpointCommand({ AppInstanceUserArn: userArn, EndpointId: endpointId }));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await ignoreNotFound(ctx.clients.chime().send(new DeregisterAppInstanceUserEndpointCommand({ AppInstanceUserArn: userArn, EndpointId: endpointId })));
 }
 
 async function read(ctx: OperationContext, id: string, props: UserEndpointProps): Promise<LiveState> {

@@ -1,5 +1,5 @@
 import { GetAppInstanceRetentionSettingsCommand, PutAppInstanceRetentionSettingsCommand } from '@aws-sdk/client-chime-sdk-identity';
-import { isNotFound } from '../core/errors';
+import { ignoreNotFound, isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, int, str, struct } from '../core/schema';
 import { RETENTION_TYPE, retentionPhysicalId } from './retention.wire';
@@ -40,11 +40,7 @@ async function update(ctx: OperationContext, id: string, props: RetentionProps, 
 
 /** Clears the retention settings: messages are then kept until deleted. Nothing is deleted. */
 async function remove(ctx: OperationContext, _id: string, props: RetentionProps): Promise<void> {
-  try {
-    await put(ctx, props.AppInstanceArn, undefined);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await ignoreNotFound(put(ctx, props.AppInstanceArn, undefined));
 }
 
 async function read(ctx: OperationContext, _id: string, props: RetentionProps): Promise<LiveState> {

@@ -5,7 +5,7 @@ import {
   PutAppInstanceUserExpirationSettingsCommand,
   UpdateAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { isNotFound } from '../core/errors';
+import { ignoreNotFound, isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
 import { APP_INSTANCE_USER_ID_PATTERN, METADATA_MAX, RETENTION_DAYS_MAX } from './rules';
@@ -64,11 +64,7 @@ async function update(ctx: OperationContext, arn: string, props: AppInstanceUser
 }
 
 async function remove(ctx: OperationContext, arn: string): Promise<void> {
-  try {
-    await ctx.clients.chime().send(new DeleteAppInstanceUserCommand({ AppInstanceUserArn: arn }));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await ignoreNotFound(ctx.clients.chime().send(new DeleteAppInstanceUserCommand({ AppInstanceUserArn: arn })));
 }
 
 async function read(ctx: OperationContext, arn: string, props: AppInstanceUserProps): Promise<LiveState> {

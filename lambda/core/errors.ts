@@ -78,6 +78,15 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
+/** Runs a delete; the thing being gone already is success (CloudFormation may delete twice). */
+export async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
 /** True when the service says the thing is not there (404 and the services' not-found codes). */
 export function isNotFound(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;

@@ -1,4 +1,4 @@
-import { isNotFound, RequestRefusedError } from '../core/errors';
+import { ignoreNotFound, isNotFound, RequestRefusedError } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, decodeProperties, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
@@ -94,11 +94,7 @@ async function update(ctx: OperationContext, botId: string, props: BotProps, old
 }
 
 async function remove(ctx: OperationContext, botId: string, props: BotProps): Promise<void> {
-  try {
-    await ctx.clients.wickr().send(new DeleteBotCommand({ networkId: props.NetworkId, botId }));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await ignoreNotFound(ctx.clients.wickr().send(new DeleteBotCommand({ networkId: props.NetworkId, botId })));
 }
 
 async function read(ctx: OperationContext, botId: string, props: BotProps): Promise<LiveState> {

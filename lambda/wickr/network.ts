@@ -1,6 +1,6 @@
 import { OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
 import { bool, decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
-import { ReplacementRefusedError, RequestRefusedError, isNotFound } from '../core/errors';
+import { ignoreNotFound, isNotFound, ReplacementRefusedError, RequestRefusedError } from '../core/errors';
 import { WickrClient, isAmbiguousFailure, paginateListNetworks } from './client';
 import { CreateNetworkCommand, DeleteNetworkCommand, GetNetworkCommand, Network, UpdateNetworkCommand } from './model.generated';
 import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE } from './network.wire';
@@ -148,11 +148,7 @@ async function update(ctx: OperationContext, networkId: string, props: NetworkPr
 }
 
 async function remove(ctx: OperationContext, networkId: string): Promise<void> {
-  try {
-    await ctx.clients.wickr().send(new DeleteNetworkCommand({ networkId, clientToken: ctx.token('delete-network') }));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await ignoreNotFound(ctx.clients.wickr().send(new DeleteNetworkCommand({ networkId, clientToken: ctx.token('delete-network') })));
 }
 
 async function read(ctx: OperationContext, networkId: string): Promise<LiveState> {

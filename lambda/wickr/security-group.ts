@@ -1,4 +1,4 @@
-import { isNotFound, RequestRefusedError } from '../core/errors';
+import { ignoreNotFound, isNotFound, RequestRefusedError } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, optional, str, struct, withDefault } from '../core/schema';
 import {
@@ -89,11 +89,7 @@ async function updateInPlace(ctx: OperationContext, groupId: string, props: Defa
 }
 
 async function deleteGroup(ctx: OperationContext, groupId: string, props: SecurityGroupProps): Promise<void> {
-  try {
-    await ctx.clients.wickr().send(new DeleteSecurityGroupCommand({ networkId: props.NetworkId, groupId }));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await ignoreNotFound(ctx.clients.wickr().send(new DeleteSecurityGroupCommand({ networkId: props.NetworkId, groupId })));
 }
 
 /** The live group, with only the settings the properties manage (drift is about those). */
