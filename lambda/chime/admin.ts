@@ -1,5 +1,4 @@
 import { CreateAppInstanceAdminCommand, DeleteAppInstanceAdminCommand, DescribeAppInstanceAdminCommand } from '@aws-sdk/client-chime-sdk-identity';
-import { isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, str, struct } from '../core/schema';
 import { APP_INSTANCE_ADMIN_TYPE } from './admin.wire';
@@ -13,9 +12,6 @@ const ARN = str({ pattern: /^arn:[^:]+:chime:/, patternText: 'a Chime ARN' });
 const schema = struct<AppInstanceAdminProps>({ AppInstanceArn: ARN, AdminArn: ARN });
 
 /** Physical id: `<app instance ARN>|<admin ARN>` (an admin is a relation, not a thing of its own). */
-/** The service answers a 400 "... is not an AppInstanceAdmin of ..." for someone who is not (or no longer) an admin. */
-const notAdmin = (err: unknown) => isNotFound(err) || ((err as Error).name === 'BadRequestException' && /not an AppInstanceAdmin/i.test((err as Error).message));
-
 const physicalId = (p: AppInstanceAdminProps) => `${p.AppInstanceArn}|${p.AdminArn}`;
 
 /**
@@ -37,23 +33,17 @@ async function promote(ctx: OperationContext, props: AppInstanceAdminProps): Pro
   return { physicalResourceId: physicalId(props) };
 }
 
-/** Demotes the admin to a user; `DeleteAppInstanceAdmin` deletes nobody. */
+/**
+ * Demotes the admin to a user; `DeleteAppInstanceAdmin` deletes nobody. Someone no longer an
+ * admin is answered with a 400 that `isNotFound` recognises, so the dispatcher counts it done.
+ */
 async function demote(ctx: OperationContext, props: AppInstanceAdminProps): Promise<void> {
-  try {
-    await ctx.clients.chime().send(new DeleteAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
-  } catch (err) {
-    if (!notAdmin(err)) throw err;
-  }
+  await ctx.clients.chime().send(new DeleteAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
 }
 
 async function read(ctx: OperationContext, _id: string, props: AppInstanceAdminProps): Promise<LiveState> {
-  try {
-    await ctx.clients.chime().send(new DescribeAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
-    return { exists: true, properties: { ...props } };
-  } catch (err) {
-    if (notAdmin(err)) return { exists: false };
-    throw err;
-  }
+  await ctx.clients.chime().send(new DescribeAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
+  return { exists: true, properties: { ...props } };
 }
 
 export const appInstanceAdminHandler: ResourceHandler<AppInstanceAdminProps> = {

@@ -6,7 +6,6 @@ import {
   PutAppInstanceRetentionSettingsCommand,
   UpdateAppInstanceCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { ignoreNotFound, isNotFound } from '../core/errors';
 import { OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
 import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
 import { APP_INSTANCE_TYPE } from './app-instance.wire';
@@ -72,27 +71,22 @@ async function update(ctx: OperationContext, arn: string, props: AppInstanceProp
 }
 
 async function remove(ctx: OperationContext, arn: string): Promise<void> {
-  await ignoreNotFound(ctx.clients.chime().send(new DeleteAppInstanceCommand({ AppInstanceArn: arn })));
+  await ctx.clients.chime().send(new DeleteAppInstanceCommand({ AppInstanceArn: arn }));
 }
 
 async function read(ctx: OperationContext, arn: string): Promise<LiveState> {
   const chime = ctx.clients.chime();
-  try {
-    const { AppInstance } = await chime.send(new DescribeAppInstanceCommand({ AppInstanceArn: arn }));
-    const retention = await chime.send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: arn }));
-    return {
-      exists: true,
-      properties: {
-        Name: AppInstance?.Name,
-        Metadata: AppInstance?.Metadata ?? '',
-        RetentionDays: retention.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays,
-        Tags: await readTags(ctx, arn),
-      },
-    };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const { AppInstance } = await chime.send(new DescribeAppInstanceCommand({ AppInstanceArn: arn }));
+  const retention = await chime.send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: arn }));
+  return {
+    exists: true,
+    properties: {
+      Name: AppInstance?.Name,
+      Metadata: AppInstance?.Metadata ?? '',
+      RetentionDays: retention.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays,
+      Tags: await readTags(ctx, arn),
+    },
+  };
 }
 
 export const appInstanceHandler: ResourceHandler<AppInstanceProps> = {

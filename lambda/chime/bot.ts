@@ -5,7 +5,6 @@ import {
   LexConfiguration,
   UpdateAppInstanceBotCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { ignoreNotFound, isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { APP_INSTANCE_BOT_TYPE, LEX_BOT_ALIAS_ARN_PATTERN, RESPONDS_TO, STANDARD_MESSAGES, TARGETED_MESSAGES, WELCOME_INTENT_PATTERN } from './bot.wire';
@@ -73,20 +72,15 @@ async function update(ctx: OperationContext, arn: string, props: AppInstanceBotP
 }
 
 async function remove(ctx: OperationContext, arn: string): Promise<void> {
-  await ignoreNotFound(ctx.clients.chime().send(new DeleteAppInstanceBotCommand({ AppInstanceBotArn: arn })));
+  await ctx.clients.chime().send(new DeleteAppInstanceBotCommand({ AppInstanceBotArn: arn }));
 }
 
 async function read(ctx: OperationContext, arn: string, props: AppInstanceBotProps): Promise<LiveState> {
-  try {
-    const { AppInstanceBot: b } = await ctx.clients.chime().send(new DescribeAppInstanceBotCommand({ AppInstanceBotArn: arn }));
-    return {
-      exists: true,
-      properties: { AppInstanceArn: props.AppInstanceArn, Name: b?.Name ?? '', Metadata: b?.Metadata ?? '', Lex: b?.Configuration?.Lex, Tags: await readTags(ctx, arn) },
-    };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const { AppInstanceBot: b } = await ctx.clients.chime().send(new DescribeAppInstanceBotCommand({ AppInstanceBotArn: arn }));
+  return {
+    exists: true,
+    properties: { AppInstanceArn: props.AppInstanceArn, Name: b?.Name ?? '', Metadata: b?.Metadata ?? '', Lex: b?.Configuration?.Lex, Tags: await readTags(ctx, arn) },
+  };
 }
 
 export const appInstanceBotHandler: ResourceHandler<AppInstanceBotProps> = {

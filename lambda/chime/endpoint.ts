@@ -4,7 +4,6 @@ import {
   RegisterAppInstanceUserEndpointCommand,
   UpdateAppInstanceUserEndpointCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { ignoreNotFound, isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
@@ -89,21 +88,16 @@ async function update(ctx: OperationContext, id: string, props: UserEndpointProp
 
 async function remove(ctx: OperationContext, id: string): Promise<void> {
   const { userArn, endpointId } = split(id);
-  await ignoreNotFound(ctx.clients.chime().send(new DeregisterAppInstanceUserEndpointCommand({ AppInstanceUserArn: userArn, EndpointId: endpointId })));
+  await ctx.clients.chime().send(new DeregisterAppInstanceUserEndpointCommand({ AppInstanceUserArn: userArn, EndpointId: endpointId }));
 }
 
 async function read(ctx: OperationContext, id: string, props: UserEndpointProps): Promise<LiveState> {
   const { userArn, endpointId } = split(id);
-  try {
-    const { AppInstanceUserEndpoint: e } = await ctx.clients.chime().send(new DescribeAppInstanceUserEndpointCommand({ AppInstanceUserArn: userArn, EndpointId: endpointId }));
-    return {
-      exists: true,
-      properties: { AppInstanceUserArn: userArn, Type: e?.Type, ResourceArn: e?.ResourceArn, Name: e?.Name ?? '', AllowMessages: e?.AllowMessages, DeviceToken: props.DeviceToken },
-    };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const { AppInstanceUserEndpoint: e } = await ctx.clients.chime().send(new DescribeAppInstanceUserEndpointCommand({ AppInstanceUserArn: userArn, EndpointId: endpointId }));
+  return {
+    exists: true,
+    properties: { AppInstanceUserArn: userArn, Type: e?.Type, ResourceArn: e?.ResourceArn, Name: e?.Name ?? '', AllowMessages: e?.AllowMessages, DeviceToken: props.DeviceToken },
+  };
 }
 
 export const userEndpointHandler: ResourceHandler<UserEndpointProps> = {

@@ -1,5 +1,4 @@
 import { GetAppInstanceRetentionSettingsCommand, PutAppInstanceRetentionSettingsCommand } from '@aws-sdk/client-chime-sdk-identity';
-import { ignoreNotFound, isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, int, str, struct } from '../core/schema';
 import { RETENTION_TYPE, retentionPhysicalId } from './retention.wire';
@@ -40,19 +39,14 @@ async function update(ctx: OperationContext, id: string, props: RetentionProps, 
 
 /** Clears the retention settings: messages are then kept until deleted. Nothing is deleted. */
 async function remove(ctx: OperationContext, _id: string, props: RetentionProps): Promise<void> {
-  await ignoreNotFound(put(ctx, props.AppInstanceArn, undefined));
+  await put(ctx, props.AppInstanceArn, undefined);
 }
 
 async function read(ctx: OperationContext, _id: string, props: RetentionProps): Promise<LiveState> {
-  try {
-    const out = await ctx.clients.chime().send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: props.AppInstanceArn }));
-    const days = out.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays;
-    if (days === undefined) return { exists: false };
-    return { exists: true, properties: { AppInstanceArn: props.AppInstanceArn, RetentionDays: days } };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const out = await ctx.clients.chime().send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: props.AppInstanceArn }));
+  const days = out.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays;
+  if (days === undefined) return { exists: false };
+  return { exists: true, properties: { AppInstanceArn: props.AppInstanceArn, RetentionDays: days } };
 }
 
 export const retentionHandler: ResourceHandler<RetentionProps> = {

@@ -5,7 +5,6 @@ import {
   PutAppInstanceUserExpirationSettingsCommand,
   UpdateAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { ignoreNotFound, isNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
 import { APP_INSTANCE_USER_ID_PATTERN, METADATA_MAX, RETENTION_DAYS_MAX } from './rules';
@@ -64,27 +63,22 @@ async function update(ctx: OperationContext, arn: string, props: AppInstanceUser
 }
 
 async function remove(ctx: OperationContext, arn: string): Promise<void> {
-  await ignoreNotFound(ctx.clients.chime().send(new DeleteAppInstanceUserCommand({ AppInstanceUserArn: arn })));
+  await ctx.clients.chime().send(new DeleteAppInstanceUserCommand({ AppInstanceUserArn: arn }));
 }
 
 async function read(ctx: OperationContext, arn: string, props: AppInstanceUserProps): Promise<LiveState> {
-  try {
-    const { AppInstanceUser: u } = await ctx.clients.chime().send(new DescribeAppInstanceUserCommand({ AppInstanceUserArn: arn }));
-    return {
-      exists: true,
-      properties: {
-        AppInstanceArn: props.AppInstanceArn,
-        AppInstanceUserId: props.AppInstanceUserId,
-        Name: u?.Name,
-        Metadata: u?.Metadata ?? '',
-        ExpirationDays: u?.ExpirationSettings?.ExpirationDays,
-        Tags: await readTags(ctx, arn),
-      },
-    };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const { AppInstanceUser: u } = await ctx.clients.chime().send(new DescribeAppInstanceUserCommand({ AppInstanceUserArn: arn }));
+  return {
+    exists: true,
+    properties: {
+      AppInstanceArn: props.AppInstanceArn,
+      AppInstanceUserId: props.AppInstanceUserId,
+      Name: u?.Name,
+      Metadata: u?.Metadata ?? '',
+      ExpirationDays: u?.ExpirationSettings?.ExpirationDays,
+      Tags: await readTags(ctx, arn),
+    },
+  };
 }
 
 export const appInstanceUserHandler: ResourceHandler<AppInstanceUserProps> = {

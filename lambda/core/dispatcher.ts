@@ -44,6 +44,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       const state = await resource.read(ctx, request.PhysicalResourceId, props);
       return state.exists ? { Status: 'SUCCESS', Exists: true, Live: state.properties } : { Status: 'SUCCESS', Exists: false };
     } catch (err) {
+      if (isNotFound(err)) return { Status: 'SUCCESS', Exists: false };
       const wrapped = new ResourceOperationError(request.ResourceType, request.LogicalResourceId, 'read', err);
       log.log('error', 'read failed', { reason: wrapped.message });
       return { Status: 'FAILED', Reason: wrapped.message };
@@ -76,20 +77,24 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       const props = cleanup ? tryParse(resource, event.ResourceProperties) : undefined;
       if (cleanup && props !== undefined) {
         const createRequest = { ...event, RequestId: physicalId.slice(CREATE_FAILED_PREFIX.length) };
-        await cleanup(ctx, (purpose, index) => requestToken(createRequest, purpose, index), props);
+        await alreadyGoneIsDone(ctx, cleanup(ctx, (purpose, index) => requestToken(createRequest, purpose, index), props));
       } else {
         ctx.log.log('info', 'nothing to delete: the create failed and cleaned up');
       }
       return { physicalResourceId: physicalId };
     }
-    const props = resource.parse(event.ResourceProperties);
+    await alreadyGoneIsDone(ctx, resource.delete(ctx, physicalId, resource.parse(event.ResourceProperties)));
+    return { physicalResourceId: physicalId };
+  }
+
+  /** A delete whose target the service says is not there has nothing left to do (CloudFormation may delete twice). */
+  async function alreadyGoneIsDone(ctx: OperationContext, work: Promise<void>): Promise<void> {
     try {
-      await resource.delete(ctx, physicalId, props);
+      await work;
     } catch (err) {
       if (!isNotFound(err)) throw err;
       ctx.log.log('info', 'already gone', { reason: describeError(err) });
     }
-    return { physicalResourceId: physicalId };
   }
 
   async function handleLifecycle(event: CustomResourceEvent, lambdaContext: LambdaContext): Promise<void> {

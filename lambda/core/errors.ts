@@ -78,15 +78,6 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
-/** Runs a delete; the thing being gone already is success (CloudFormation may delete twice). */
-export async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
-  try {
-    await call;
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-}
-
 /** True when the service says the thing is not there (404 and the services' not-found codes). */
 export function isNotFound(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
@@ -96,8 +87,9 @@ export function isNotFound(err: unknown): boolean {
     e.name === 'ResourceNotFoundError' ||
     e.name === 'NotFoundException' ||
     e.name === 'ResourceNotFoundException' ||
-    // Chime SDK Identity answers most lookups of a missing resource with a 400.
-    (e.name === 'BadRequestException' && /\bnot found\b|does not exist/i.test(e.message ?? ''))
+    // Chime SDK Identity answers most lookups of a missing resource (and of an admin role
+    // someone does not hold) with a 400.
+    (e.name === 'BadRequestException' && /\bnot found\b|does not exist|is not an AppInstanceAdmin/i.test(e.message ?? ''))
   );
 }
 

@@ -32,7 +32,8 @@ export type LiveState = { readonly exists: false } | { readonly exists: true; re
  * - `update` decides itself whether the change is in place (return the same id) or a
  *   replacement (create the new resource and return its id; CloudFormation then sends a
  *   Delete for the old id in its cleanup phase).
- * - `delete` succeeds when the resource is already gone.
+ * - `delete` and `read` may let the service's not-found error through: the dispatcher
+ *   answers a delete of something gone with success, and a read with `Exists: false`.
  * - a failed `create` removes what it made before throwing.
  */
 export interface ResourceHandler<P> {

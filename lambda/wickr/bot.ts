@@ -1,4 +1,4 @@
-import { ignoreNotFound, isNotFound, RequestRefusedError } from '../core/errors';
+import { RequestRefusedError } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, decodeProperties, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
@@ -94,20 +94,15 @@ async function update(ctx: OperationContext, botId: string, props: BotProps, old
 }
 
 async function remove(ctx: OperationContext, botId: string, props: BotProps): Promise<void> {
-  await ignoreNotFound(ctx.clients.wickr().send(new DeleteBotCommand({ networkId: props.NetworkId, botId })));
+  await ctx.clients.wickr().send(new DeleteBotCommand({ networkId: props.NetworkId, botId }));
 }
 
 async function read(ctx: OperationContext, botId: string, props: BotProps): Promise<LiveState> {
-  try {
-    const bot = await ctx.clients.wickr().send(new GetBotCommand({ networkId: props.NetworkId, botId }));
-    return {
-      exists: true,
-      properties: { NetworkId: props.NetworkId, Username: bot.username, DisplayName: bot.displayName, GroupId: bot.groupId, Suspended: bot.suspended ?? false },
-    };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const bot = await ctx.clients.wickr().send(new GetBotCommand({ networkId: props.NetworkId, botId }));
+  return {
+    exists: true,
+    properties: { NetworkId: props.NetworkId, Username: bot.username, DisplayName: bot.displayName, GroupId: bot.groupId, Suspended: bot.suspended ?? false },
+  };
 }
 
 export const botHandler: ResourceHandler<BotProps> = {

@@ -1,4 +1,3 @@
-import { ignoreNotFound } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, decodeProperties, optional, str, struct, withDefault } from '../core/schema';
 import { writeSecret } from '../core/secrets';
@@ -86,7 +85,7 @@ async function update(ctx: OperationContext, id: string, props: DataRetentionBot
 }
 
 async function remove(ctx: OperationContext, _id: string, props: DataRetentionBotProps): Promise<void> {
-  await ignoreNotFound(ctx.clients.wickr().send(new DeleteDataRetentionBotCommand({ networkId: props.NetworkId })));
+  await ctx.clients.wickr().send(new DeleteDataRetentionBotCommand({ networkId: props.NetworkId }));
 }
 
 async function read(ctx: OperationContext, _id: string, props: DataRetentionBotProps): Promise<LiveState> {

@@ -1,4 +1,3 @@
-import { isNotFound } from '../core/errors';
 import { LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, str, struct } from '../core/schema';
 import { GetNetworkSettingsCommand, NetworkSettings, UpdateNetworkSettingsCommand } from './client';
@@ -36,15 +35,10 @@ async function update(ctx: OperationContext, _id: string, props: NetworkSettings
 
 /** `GetNetworkSettings` answers a list of `{optionName, value}`; only the managed members are compared. */
 async function read(ctx: OperationContext, _id: string, props: NetworkSettingsProps): Promise<LiveState> {
-  try {
-    const out = await ctx.clients.wickr().send(new GetNetworkSettingsCommand({ networkId: props.NetworkId }));
-    const live = Object.fromEntries(out.settings.map((s) => [s.optionName, settingValue(s.value)]));
-    const managed = Object.fromEntries(Object.keys(props.Settings).map((k) => [k, live[k]]));
-    return { exists: true, properties: { NetworkId: props.NetworkId, Settings: managed } };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const out = await ctx.clients.wickr().send(new GetNetworkSettingsCommand({ networkId: props.NetworkId }));
+  const live = Object.fromEntries(out.settings.map((s) => [s.optionName, settingValue(s.value)]));
+  const managed = Object.fromEntries(Object.keys(props.Settings).map((k) => [k, live[k]]));
+  return { exists: true, properties: { NetworkId: props.NetworkId, Settings: managed } };
 }
 
 /** Values come back as text: `true`, `5`, or JSON for nested settings. */

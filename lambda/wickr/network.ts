@@ -1,6 +1,6 @@
 import { OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
 import { bool, decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
-import { ignoreNotFound, isNotFound, ReplacementRefusedError, RequestRefusedError } from '../core/errors';
+import { ReplacementRefusedError, RequestRefusedError } from '../core/errors';
 import { WickrClient, isAmbiguousFailure, paginateListNetworks } from './client';
 import { CreateNetworkCommand, DeleteNetworkCommand, GetNetworkCommand, Network, UpdateNetworkCommand } from './model.generated';
 import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE } from './network.wire';
@@ -148,20 +148,15 @@ async function update(ctx: OperationContext, networkId: string, props: NetworkPr
 }
 
 async function remove(ctx: OperationContext, networkId: string): Promise<void> {
-  await ignoreNotFound(ctx.clients.wickr().send(new DeleteNetworkCommand({ networkId, clientToken: ctx.token('delete-network') })));
+  await ctx.clients.wickr().send(new DeleteNetworkCommand({ networkId, clientToken: ctx.token('delete-network') }));
 }
 
 async function read(ctx: OperationContext, networkId: string): Promise<LiveState> {
-  try {
-    const n = await ctx.clients.wickr().send(new GetNetworkCommand({ networkId }));
-    return {
-      exists: true,
-      properties: { NetworkName: n.networkName, AccessLevel: n.accessLevel, EncryptionKeyArn: n.encryptionKeyArn },
-    };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const n = await ctx.clients.wickr().send(new GetNetworkCommand({ networkId }));
+  return {
+    exists: true,
+    properties: { NetworkName: n.networkName, AccessLevel: n.accessLevel, EncryptionKeyArn: n.encryptionKeyArn },
+  };
 }
 
 /** A network the failed create made under its marker name (CreateNetwork committed, every look after it failed). */

@@ -1,4 +1,4 @@
-import { ignoreNotFound, isNotFound, RequestRefusedError } from '../core/errors';
+import { RequestRefusedError } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, optional, str, struct, withDefault } from '../core/schema';
 import {
@@ -89,20 +89,15 @@ async function updateInPlace(ctx: OperationContext, groupId: string, props: Defa
 }
 
 async function deleteGroup(ctx: OperationContext, groupId: string, props: SecurityGroupProps): Promise<void> {
-  await ignoreNotFound(ctx.clients.wickr().send(new DeleteSecurityGroupCommand({ networkId: props.NetworkId, groupId })));
+  await ctx.clients.wickr().send(new DeleteSecurityGroupCommand({ networkId: props.NetworkId, groupId }));
 }
 
 /** The live group, with only the settings the properties manage (drift is about those). */
 async function readGroup(ctx: OperationContext, groupId: string, props: { NetworkId: string; Settings: SecurityGroupSettings }): Promise<LiveState> {
-  try {
-    const { securityGroup } = await ctx.clients.wickr().send(new GetSecurityGroupCommand({ networkId: props.NetworkId, groupId }));
-    const live = (securityGroup.securityGroupSettings ?? {}) as Record<string, unknown>;
-    const managed = Object.fromEntries(Object.keys(props.Settings).map((k) => [k, live[k]]));
-    return { exists: true, properties: { NetworkId: props.NetworkId, Name: securityGroup.name, Settings: managed } };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const { securityGroup } = await ctx.clients.wickr().send(new GetSecurityGroupCommand({ networkId: props.NetworkId, groupId }));
+  const live = (securityGroup.securityGroupSettings ?? {}) as Record<string, unknown>;
+  const managed = Object.fromEntries(Object.keys(props.Settings).map((k) => [k, live[k]]));
+  return { exists: true, properties: { NetworkId: props.NetworkId, Name: securityGroup.name, Settings: managed } };
 }
 
 export const securityGroupHandler: ResourceHandler<SecurityGroupProps> = {

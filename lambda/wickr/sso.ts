@@ -1,7 +1,6 @@
 import { deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, int, oneOf, optional, str, struct } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
-import { isNotFound } from '../core/errors';
 import { GetOidcInfoCommand, GetOpentdfConfigCommand, RegisterOidcConfigCommand, RegisterOidcConfigTestCommand, RegisterOpentdfConfigCommand } from './client';
 import { OIDC_CONFIG_TYPE, OPENTDF_CONFIG_TYPE, OPENTDF_PROVIDERS } from './sso.wire';
 
@@ -62,25 +61,20 @@ async function registerOidc(ctx: OperationContext, props: OidcProps): Promise<Op
 }
 
 async function readOidc(ctx: OperationContext, _id: string, props: OidcProps): Promise<LiveState> {
-  try {
-    const { openidConnectInfo: info } = await ctx.clients.wickr().send(new GetOidcInfoCommand({ networkId: props.NetworkId }));
-    return {
-      exists: true,
-      properties: {
-        NetworkId: props.NetworkId,
-        Issuer: info?.issuer,
-        CompanyId: info?.companyId,
-        Scopes: info?.scopes,
-        CustomUsername: info?.customUsername,
-        ExtraAuthParams: info?.extraAuthParams,
-        SsoTokenBufferMinutes: info?.ssoTokenBufferMinutes,
-        UserId: info?.userId,
-      },
-    };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const { openidConnectInfo: info } = await ctx.clients.wickr().send(new GetOidcInfoCommand({ networkId: props.NetworkId }));
+  return {
+    exists: true,
+    properties: {
+      NetworkId: props.NetworkId,
+      Issuer: info?.issuer,
+      CompanyId: info?.companyId,
+      Scopes: info?.scopes,
+      CustomUsername: info?.customUsername,
+      ExtraAuthParams: info?.extraAuthParams,
+      SsoTokenBufferMinutes: info?.ssoTokenBufferMinutes,
+      UserId: info?.userId,
+    },
+  };
 }
 
 export const oidcConfigHandler: ResourceHandler<OidcProps> = {
@@ -128,13 +122,8 @@ async function registerTdf(ctx: OperationContext, props: OpenTdfProps): Promise<
 }
 
 async function readTdf(ctx: OperationContext, _id: string, props: OpenTdfProps): Promise<LiveState> {
-  try {
-    const out = await ctx.clients.wickr().send(new GetOpentdfConfigCommand({ networkId: props.NetworkId }));
-    return { exists: true, properties: { NetworkId: props.NetworkId, ClientId: out.clientId, Domain: out.domain, Provider: out.provider } };
-  } catch (err) {
-    if (isNotFound(err)) return { exists: false };
-    throw err;
-  }
+  const out = await ctx.clients.wickr().send(new GetOpentdfConfigCommand({ networkId: props.NetworkId }));
+  return { exists: true, properties: { NetworkId: props.NetworkId, ClientId: out.clientId, Domain: out.domain, Provider: out.provider } };
 }
 
 export const openTdfConfigHandler: ResourceHandler<OpenTdfProps> = {

@@ -119,6 +119,8 @@ describe('ChimeAppInstanceUser', () => {
     expect(Object.keys(instance().users).sort()).toEqual(['ann', 'ann.b']);
     await ok(h.remove({ type: T.user, props: old, physicalId: arn }));
     expect(Object.keys(instance().users)).toEqual(['ann.b']);
+    // The service's not-found reaches the dispatcher, which answers the read with Exists: false.
+    expect(await h.read({ type: T.user, props: old, physicalId: arn })).toEqual({ Status: 'SUCCESS', Exists: false });
     await ok(h.remove({ type: T.user, props: old, physicalId: arn }));
     await ok(h.remove({ type: T.user, props: old, physicalId: replaced }));
     expect(instance().users).toEqual({});
