@@ -1,6 +1,7 @@
 import { CreateAppInstanceAdminCommand, DeleteAppInstanceAdminCommand, DescribeAppInstanceAdminCommand } from '@aws-sdk/client-chime-sdk-identity';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, str, struct } from '../core/schema';
+import { decodeProperties, struct } from '../core/schema';
+import { chimeArn } from './arn-schema';
 import { APP_INSTANCE_ADMIN_TYPE } from './admin.wire';
 
 export interface AppInstanceAdminProps {
@@ -8,8 +9,7 @@ export interface AppInstanceAdminProps {
   readonly AdminArn: string;
 }
 
-const ARN = str({ pattern: /^arn:[^:]+:chime:/, patternText: 'a Chime ARN' });
-const schema = struct<AppInstanceAdminProps>({ AppInstanceArn: ARN, AdminArn: ARN });
+const schema = struct<AppInstanceAdminProps>({ AppInstanceArn: chimeArn('an app instance ARN'), AdminArn: chimeArn('an app instance user or bot ARN') });
 
 /** Physical id: `<app instance ARN>|<admin ARN>` (an admin is a relation, not a thing of its own). */
 const physicalId = (p: AppInstanceAdminProps) => `${p.AppInstanceArn}|${p.AdminArn}`;

@@ -2,13 +2,12 @@ import {
   CreateAppInstanceCommand,
   DeleteAppInstanceCommand,
   DescribeAppInstanceCommand,
-  GetAppInstanceRetentionSettingsCommand,
-  PutAppInstanceRetentionSettingsCommand,
   UpdateAppInstanceCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import { OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
 import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
 import { APP_INSTANCE_TYPE } from './app-instance.wire';
+import { putRetention, retentionDays } from './retention';
 import { METADATA_MAX, NAME_MAX, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from './rules';
 import { Tag, applyTagDiff, readTags, tagList } from './tags';
 
@@ -25,15 +24,6 @@ const schema = struct<AppInstanceProps>({
   RetentionDays: optional(int({ min: RETENTION_DAYS_MIN, max: RETENTION_DAYS_MAX })),
   Tags: withDefault(tagList(), []),
 });
-
-async function putRetention(ctx: OperationContext, arn: string, days: number | undefined): Promise<void> {
-  await ctx.clients.chime().send(
-    new PutAppInstanceRetentionSettingsCommand({
-      AppInstanceArn: arn,
-      AppInstanceRetentionSettings: days === undefined ? {} : { ChannelRetentionSettings: { RetentionDays: days } },
-    }),
-  );
-}
 
 async function create(ctx: OperationContext, props: AppInstanceProps): Promise<OperationResult> {
   const chime = ctx.clients.chime();
@@ -75,15 +65,13 @@ async function remove(ctx: OperationContext, arn: string): Promise<void> {
 }
 
 async function read(ctx: OperationContext, arn: string): Promise<LiveState> {
-  const chime = ctx.clients.chime();
-  const { AppInstance } = await chime.send(new DescribeAppInstanceCommand({ AppInstanceArn: arn }));
-  const retention = await chime.send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: arn }));
+  const { AppInstance } = await ctx.clients.chime().send(new DescribeAppInstanceCommand({ AppInstanceArn: arn }));
   return {
     exists: true,
     properties: {
       Name: AppInstance?.Name,
       Metadata: AppInstance?.Metadata ?? '',
-      RetentionDays: retention.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays,
+      RetentionDays: await retentionDays(ctx, arn),
       Tags: await readTags(ctx, arn),
     },
   };

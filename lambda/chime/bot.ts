@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-chime-sdk-identity';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
+import { chimeArn } from './arn-schema';
 import { APP_INSTANCE_BOT_TYPE, LEX_BOT_ALIAS_ARN_PATTERN, RESPONDS_TO, STANDARD_MESSAGES, TARGETED_MESSAGES, WELCOME_INTENT_PATTERN } from './bot.wire';
 import { METADATA_MAX, NAME_MAX } from './rules';
 import { applyTagDiff, readTags, Tag, tagList } from './tags';
@@ -28,7 +29,7 @@ export interface AppInstanceBotProps {
 }
 
 const schema = struct<AppInstanceBotProps>({
-  AppInstanceArn: str({ pattern: /^arn:[^:]+:chime:/, patternText: 'an app instance ARN' }),
+  AppInstanceArn: chimeArn('an app instance ARN'),
   Name: withDefault(str({ maxLength: NAME_MAX }), ''),
   Metadata: withDefault(str({ maxLength: METADATA_MAX }), ''),
   Lex: struct<Lex>({

@@ -7,7 +7,7 @@ import {
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
-import { ALLOW_MESSAGES, ENDPOINT_NAME_MAX, ENDPOINT_TYPES, endpointPhysicalId, USER_ENDPOINT_TYPE } from './endpoint.wire';
+import { ALLOW_MESSAGES, ENDPOINT_NAME_MAX, ENDPOINT_TYPES, endpointPhysicalId, PINPOINT_APP_ARN_PATTERN, USER_ENDPOINT_TYPE } from './endpoint.wire';
 
 export interface UserEndpointProps {
   readonly AppInstanceUserArn: string;
@@ -23,7 +23,7 @@ export interface UserEndpointProps {
 const schema = struct<UserEndpointProps>({
   AppInstanceUserArn: str({ pattern: /^arn:[^:]+:chime:.*\/user\//, patternText: 'an app instance user ARN' }),
   Type: oneOf(...ENDPOINT_TYPES),
-  ResourceArn: str({ pattern: /^arn:[^:]+:mobiletargeting:/, patternText: 'an Amazon Pinpoint application ARN' }),
+  ResourceArn: str({ pattern: PINPOINT_APP_ARN_PATTERN, patternText: 'an Amazon Pinpoint application ARN' }),
   DeviceToken: secretRef(),
   VoipDeviceToken: optional(secretRef()),
   TokenVersion: optional(str()),

@@ -16,5 +16,7 @@ export const UserEndpointKeys = {
 export const ENDPOINT_TYPES = ['APNS', 'APNS_SANDBOX', 'GCM'] as const;
 export const ALLOW_MESSAGES = ['ALL', 'NONE'] as const;
 export const ENDPOINT_NAME_MAX = 1600;
+/** `ResourceArn`: an Amazon Pinpoint application. */
+export const PINPOINT_APP_ARN_PATTERN = /^arn:[a-z0-9-]+:mobiletargeting:[a-z0-9-]+:\d{12}:apps\/[A-Za-z0-9]+$/;
 /** Physical id: `<user ARN>/endpoints/<endpoint id>`. */
 export const endpointPhysicalId = (userArn: string, endpointId: string) => `${userArn}/endpoints/${endpointId}`;

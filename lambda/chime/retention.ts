@@ -1,6 +1,7 @@
 import { GetAppInstanceRetentionSettingsCommand, PutAppInstanceRetentionSettingsCommand } from '@aws-sdk/client-chime-sdk-identity';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, int, str, struct } from '../core/schema';
+import { decodeProperties, int, struct } from '../core/schema';
+import { chimeArn } from './arn-schema';
 import { RETENTION_TYPE, retentionPhysicalId } from './retention.wire';
 import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from './rules';
 
@@ -10,12 +11,15 @@ export interface RetentionProps {
 }
 
 const schema = struct<RetentionProps>({
-  AppInstanceArn: str({ pattern: /^arn:[^:]+:chime:/, patternText: 'an app instance ARN' }),
+  AppInstanceArn: chimeArn('an app instance ARN'),
   RetentionDays: int({ min: RETENTION_DAYS_MIN, max: RETENTION_DAYS_MAX }),
 });
 
-/** `PutAppInstanceRetentionSettings` replaces the settings whole, so a repeated call is harmless. */
-async function put(ctx: OperationContext, arn: string, days: number | undefined): Promise<void> {
+/**
+ * Sets (or, with `undefined`, clears) an app instance's channel retention.
+ * `PutAppInstanceRetentionSettings` replaces the settings whole, so a repeated call is harmless.
+ */
+export async function putRetention(ctx: OperationContext, arn: string, days: number | undefined): Promise<void> {
   await ctx.clients.chime().send(
     new PutAppInstanceRetentionSettingsCommand({
       AppInstanceArn: arn,
@@ -25,7 +29,7 @@ async function put(ctx: OperationContext, arn: string, days: number | undefined)
 }
 
 async function create(ctx: OperationContext, props: RetentionProps): Promise<OperationResult> {
-  await put(ctx, props.AppInstanceArn, props.RetentionDays);
+  await putRetention(ctx, props.AppInstanceArn, props.RetentionDays);
   return { physicalResourceId: retentionPhysicalId(props.AppInstanceArn) };
 }
 
@@ -33,20 +37,24 @@ async function create(ctx: OperationContext, props: RetentionProps): Promise<Ope
 async function update(ctx: OperationContext, id: string, props: RetentionProps, old: RetentionProps): Promise<OperationResult> {
   const changed = changedKeys(old, props);
   if (changed.includes('AppInstanceArn')) return create(ctx, props);
-  if (changed.length > 0) await put(ctx, props.AppInstanceArn, props.RetentionDays);
+  if (changed.length > 0) await putRetention(ctx, props.AppInstanceArn, props.RetentionDays);
   return { physicalResourceId: id };
 }
 
 /** Clears the retention settings: messages are then kept until deleted. Nothing is deleted. */
 async function remove(ctx: OperationContext, _id: string, props: RetentionProps): Promise<void> {
-  await put(ctx, props.AppInstanceArn, undefined);
+  await putRetention(ctx, props.AppInstanceArn, undefined);
+}
+
+/** An app instance's channel retention in days, `undefined` when none is set. */
+export async function retentionDays(ctx: OperationContext, arn: string): Promise<number | undefined> {
+  const out = await ctx.clients.chime().send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: arn }));
+  return out.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays;
 }
 
 async function read(ctx: OperationContext, _id: string, props: RetentionProps): Promise<LiveState> {
-  const out = await ctx.clients.chime().send(new GetAppInstanceRetentionSettingsCommand({ AppInstanceArn: props.AppInstanceArn }));
-  const days = out.AppInstanceRetentionSettings?.ChannelRetentionSettings?.RetentionDays;
-  if (days === undefined) return { exists: false };
-  return { exists: true, properties: { AppInstanceArn: props.AppInstanceArn, RetentionDays: days } };
+  const days = await retentionDays(ctx, props.AppInstanceArn);
+  return days === undefined ? { exists: false } : { exists: true, properties: { AppInstanceArn: props.AppInstanceArn, RetentionDays: days } };
 }
 
 export const retentionHandler: ResourceHandler<RetentionProps> = {

@@ -6,6 +6,9 @@ export const NAME_MAX = 256;
 export const METADATA_MAX = 1024;
 export const RETENTION_DAYS_MIN = 1;
 export const RETENTION_DAYS_MAX = 5475;
+/** `ExpirationDays` of a user's expiration settings. */
+export const EXPIRATION_DAYS_MIN = 1;
+export const EXPIRATION_DAYS_MAX = 5475;
 export const TAG_KEY_MAX = 128;
 export const TAG_VALUE_MAX = 256;
 export const TAGS_MAX = 50;

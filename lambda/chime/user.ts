@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-chime-sdk-identity';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
-import { APP_INSTANCE_USER_ID_PATTERN, METADATA_MAX, RETENTION_DAYS_MAX } from './rules';
+import { chimeArn } from './arn-schema';
+import { APP_INSTANCE_USER_ID_PATTERN, EXPIRATION_DAYS_MAX, EXPIRATION_DAYS_MIN, METADATA_MAX } from './rules';
 import { applyTagDiff, readTags, Tag, tagList } from './tags';
 import { APP_INSTANCE_USER_TYPE, USER_NAME_MAX } from './user.wire';
 
@@ -21,11 +22,11 @@ export interface AppInstanceUserProps {
 }
 
 const schema = struct<AppInstanceUserProps>({
-  AppInstanceArn: str({ pattern: /^arn:[^:]+:chime:/, patternText: 'an app instance ARN' }),
+  AppInstanceArn: chimeArn('an app instance ARN'),
   AppInstanceUserId: str({ pattern: APP_INSTANCE_USER_ID_PATTERN, patternText: 'an app instance user id (1 to 64 of A-Z a-z 0-9 : - _ . @, starting and ending alphanumeric)' }),
   Name: str({ minLength: 1, maxLength: USER_NAME_MAX }),
   Metadata: withDefault(str({ maxLength: METADATA_MAX }), ''),
-  ExpirationDays: optional(int({ min: 1, max: RETENTION_DAYS_MAX })),
+  ExpirationDays: optional(int({ min: EXPIRATION_DAYS_MIN, max: EXPIRATION_DAYS_MAX })),
   Tags: withDefault(tagList(), []),
 });
 

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { secretReference } from '../core/secrets';
 import { checkLength, checkOneOf, checkPattern } from '../core/validate';
-import { ENDPOINT_NAME_MAX, ENDPOINT_TYPES, USER_ENDPOINT_TYPE, UserEndpointKeys } from '../../lambda/chime/endpoint.wire';
+import { ENDPOINT_NAME_MAX, ENDPOINT_TYPES, PINPOINT_APP_ARN_PATTERN, USER_ENDPOINT_TYPE, UserEndpointKeys } from '../../lambda/chime/endpoint.wire';
 import { anyAppInstanceArn } from './arns';
 import { IChimeAppInstanceUser } from './user';
 
@@ -85,7 +85,7 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
   constructor(scope: Construct, id: string, props: ChimeAppInstanceUserEndpointProps) {
     super(scope, id);
     checkOneOf(this, 'type', props.type, ENDPOINT_TYPES);
-    checkPattern(this, 'pinpointApplicationArn', props.pinpointApplicationArn, /^arn:[a-z0-9-]+:mobiletargeting:[a-z0-9-]+:\d{12}:apps\/[A-Za-z0-9]+$/,
+    checkPattern(this, 'pinpointApplicationArn', props.pinpointApplicationArn, PINPOINT_APP_ARN_PATTERN,
       'an Amazon Pinpoint application ARN (arn:aws:mobiletargeting:<region>:<account>:apps/<application id>)');
     checkLength(this, 'name', props.name, 0, ENDPOINT_NAME_MAX);
     checkLength(this, 'tokenVersion', props.tokenVersion, 1, 128);

@@ -3,7 +3,7 @@ import { CfnAppInstanceUser } from 'aws-cdk-lib/aws-chime';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { checkLength, checkMaxBytes, checkPattern, checkRange } from '../core/validate';
-import { APP_INSTANCE_USER_ID_MAX, APP_INSTANCE_USER_ID_PATTERN, METADATA_MAX, RETENTION_DAYS_MAX } from '../../lambda/chime/rules';
+import { APP_INSTANCE_USER_ID_MAX, APP_INSTANCE_USER_ID_PATTERN, EXPIRATION_DAYS_MAX, EXPIRATION_DAYS_MIN, METADATA_MAX } from '../../lambda/chime/rules';
 import { APP_INSTANCE_USER_TYPE, AppInstanceUserKeys, USER_NAME_MAX } from '../../lambda/chime/user.wire';
 import { IChimeAppInstance, wholeDays } from './app-instance';
 import { anyAppInstanceArn } from './arns';
@@ -96,7 +96,7 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
     checkPattern(this, 'name', props.name, /\S/, 'not only whitespace');
     checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
     const expirationDays = wholeDays(this, 'expiration', props.expiration);
-    checkRange(this, 'expiration', expirationDays, 1, RETENTION_DAYS_MAX);
+    checkRange(this, 'expiration', expirationDays, EXPIRATION_DAYS_MIN, EXPIRATION_DAYS_MAX);
     this.node.addValidation({ validate: () => validateTags(this, this.tags) });
 
     this.appInstance = props.appInstance;
