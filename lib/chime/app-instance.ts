@@ -2,13 +2,13 @@ import { Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManag
 import { CfnAppInstance } from 'aws-cdk-lib/aws-chime';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ProviderBackedResource } from '../core/base';
+import { adoptOnce, ProviderBackedResource } from '../core/base';
 import { PropertyValidationError } from '../core/errors';
 import { checkLength, checkMaxBytes, checkRange } from '../core/validate';
 import { APP_INSTANCE_TYPE, AppInstanceKeys } from '../../lambda/chime/app-instance.wire';
 import { METADATA_MAX, NAME_MAX, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from '../../lambda/chime/rules';
 import { anyAppInstanceArn } from './arns';
-import { validateTags } from './tags';
+import { TAG_ACTIONS, validateTags } from './tags';
 
 /** An Amazon Chime SDK app instance, created here or imported. */
 export interface IChimeAppInstance extends IResource {
@@ -86,10 +86,7 @@ export class ChimeAppInstance extends ProviderBackedResource implements IChimeAp
    * `ChimeAppInstanceRetention`.
    */
   public static fromCfnAppInstance(cfnAppInstance: CfnAppInstance): IChimeAppInstance {
-    const id = '@FromCfnAppInstance';
-    const existing = cfnAppInstance.node.tryFindChild(id);
-    if (existing) return existing as unknown as IChimeAppInstance;
-    return ChimeAppInstance.fromAppInstanceArn(cfnAppInstance, id, cfnAppInstance.attrAppInstanceArn);
+    return adoptOnce(cfnAppInstance, '@FromCfnAppInstance', (scope, id) => ChimeAppInstance.fromAppInstanceArn(scope, id, cfnAppInstance.attrAppInstanceArn));
   }
 
   public readonly appInstanceArn: string;
@@ -122,9 +119,7 @@ export class ChimeAppInstance extends ProviderBackedResource implements IChimeAp
             'chime:DeleteAppInstance',
             'chime:PutAppInstanceRetentionSettings',
             'chime:GetAppInstanceRetentionSettings',
-            'chime:TagResource',
-            'chime:UntagResource',
-            'chime:ListTagsForResource',
+            ...TAG_ACTIONS,
           ],
           resources: [anyAppInstanceArn(this)],
         },

@@ -1,8 +1,8 @@
 import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import { CfnAppInstanceBot } from 'aws-cdk-lib/aws-chime';
 import { Construct } from 'constructs';
-import { ProviderBackedResource } from '../core/base';
-import { checkLength, checkMaxBytes, checkOneOf, checkPattern } from '../core/validate';
+import { adoptOnce, ProviderBackedResource } from '../core/base';
+import { checkLength, checkMaxBytes, checkOneOf, checkPattern, checkRule } from '../core/validate';
 import {
   APP_INSTANCE_BOT_TYPE,
   AppInstanceBotKeys,
@@ -15,7 +15,7 @@ import {
 import { METADATA_MAX, NAME_MAX } from '../../lambda/chime/rules';
 import { IChimeAppInstance } from './app-instance';
 import { anyAppInstanceArn } from './arns';
-import { validateTags } from './tags';
+import { TAG_ACTIONS, validateTags } from './tags';
 
 /** An app instance bot, created here or imported. */
 export interface IChimeAppInstanceBot extends IResource {
@@ -125,10 +125,7 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
 
   /** Adopts a bot created with the native `AWS::Chime::AppInstanceBot` (`aws_chime.CfnAppInstanceBot`). */
   public static fromCfnAppInstanceBot(cfnBot: CfnAppInstanceBot): IChimeAppInstanceBot {
-    const id = '@FromCfnAppInstanceBot';
-    const existing = cfnBot.node.tryFindChild(id);
-    if (existing) return existing as unknown as IChimeAppInstanceBot;
-    return ChimeAppInstanceBot.fromAppInstanceBotArn(cfnBot, id, cfnBot.attrAppInstanceBotArn);
+    return adoptOnce(cfnBot, '@FromCfnAppInstanceBot', (scope, id) => ChimeAppInstanceBot.fromAppInstanceBotArn(scope, id, cfnBot.attrAppInstanceBotArn));
   }
 
   public readonly appInstanceBotArn: string;
@@ -143,7 +140,7 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
     checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
     const lex = props.lex;
     checkPattern(this, 'lex.botAliasArn', lex.botAliasArn, LEX_BOT_ALIAS_ARN_PATTERN, 'a Lex V2 bot alias ARN (arn:aws:lex:<region>:<account>:bot-alias/<10 of A-Z 0-9>/<10 of A-Z 0-9>)');
-    checkLength(this, 'lex.localeId', lex.localeId, 1, 32);
+    checkRule(this, 'lex.localeId', lex.localeId, lex.localeId !== '', 'must not be empty (a Lex locale such as en_US)');
     checkOneOf(this, 'lex.respondsTo', lex.respondsTo, RESPONDS_TO);
     checkOneOf(this, 'lex.invokedBy.standardMessages', lex.invokedBy?.standardMessages, STANDARD_MESSAGES);
     checkOneOf(this, 'lex.invokedBy.targetedMessages', lex.invokedBy?.targetedMessages, TARGETED_MESSAGES);
@@ -175,9 +172,7 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
             'chime:DescribeAppInstanceBot',
             'chime:UpdateAppInstanceBot',
             'chime:DeleteAppInstanceBot',
-            'chime:TagResource',
-            'chime:UntagResource',
-            'chime:ListTagsForResource',
+            ...TAG_ACTIONS,
           ],
           resources: [anyAppInstanceArn(this)],
         },

@@ -18,8 +18,8 @@ export function checkMemberArn(scope: Construct, prop: string, arn: string): voi
 }
 
 /**
- * The app instance ARN a member ARN (user or bot) lives in, when both are literal and the
- * member's instance can be told: `arn:...:app-instance/<id>`.
+ * The app instance ARN (`arn:...:app-instance/<id>`) a literal member ARN (user or bot)
+ * lives in; `undefined` for a token.
  */
 export function instanceOfMember(memberArn: string): string | undefined {
   if (isUnresolved(memberArn)) return undefined;

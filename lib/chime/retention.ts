@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
+import { PropertyValidationError } from '../core/errors';
 import { checkRange } from '../core/validate';
 import { RETENTION_TYPE, RetentionKeys } from '../../lambda/chime/retention.wire';
 import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from '../../lambda/chime/rules';
 import { ChimeAppInstance, IChimeAppInstance, wholeDays } from './app-instance';
 import { anyAppInstanceArn } from './arns';
-import { PropertyValidationError } from '../core/errors';
 
 export interface ChimeAppInstanceRetentionProps {
   /**

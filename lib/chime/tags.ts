@@ -2,6 +2,9 @@ import { TagManager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX } from '../../lambda/chime/rules';
 
+/** The actions `applyTagDiff` and `readTags` call on a tagged Chime resource. */
+export const TAG_ACTIONS = ['chime:TagResource', 'chime:UntagResource', 'chime:ListTagsForResource'];
+
 /** Validation of tags added with `Tags.of(...)`, run at synth (tags arrive through aspects). */
 export function validateTags(scope: IConstruct, tags: TagManager): string[] {
   const rendered: Array<{ Key: string; Value: string }> = tags.renderTags() ?? [];

@@ -1,14 +1,14 @@
 import { Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType } from 'aws-cdk-lib';
 import { CfnAppInstanceUser } from 'aws-cdk-lib/aws-chime';
 import { Construct } from 'constructs';
-import { ProviderBackedResource } from '../core/base';
+import { adoptOnce, ProviderBackedResource } from '../core/base';
 import { checkLength, checkMaxBytes, checkPattern, checkRange } from '../core/validate';
 import { APP_INSTANCE_USER_ID_MAX, APP_INSTANCE_USER_ID_PATTERN, EXPIRATION_DAYS_MAX, EXPIRATION_DAYS_MIN, METADATA_MAX } from '../../lambda/chime/rules';
 import { APP_INSTANCE_USER_TYPE, AppInstanceUserKeys, USER_NAME_MAX } from '../../lambda/chime/user.wire';
 import { IChimeAppInstance, wholeDays } from './app-instance';
 import { anyAppInstanceArn } from './arns';
 import { checkUserArn } from './members';
-import { validateTags } from './tags';
+import { TAG_ACTIONS, validateTags } from './tags';
 
 /** An app instance user, created here or imported. */
 export interface IChimeAppInstanceUser extends IResource {
@@ -73,10 +73,7 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
    * attach to it.
    */
   public static fromCfnAppInstanceUser(cfnUser: CfnAppInstanceUser): IChimeAppInstanceUser {
-    const id = '@FromCfnAppInstanceUser';
-    const existing = cfnUser.node.tryFindChild(id);
-    if (existing) return existing as unknown as IChimeAppInstanceUser;
-    return ChimeAppInstanceUser.fromAppInstanceUserArn(cfnUser, id, cfnUser.attrAppInstanceUserArn);
+    return adoptOnce(cfnUser, '@FromCfnAppInstanceUser', (scope, id) => ChimeAppInstanceUser.fromAppInstanceUserArn(scope, id, cfnUser.attrAppInstanceUserArn));
   }
 
   /** The app instance the user belongs to. */
@@ -120,9 +117,7 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
             'chime:UpdateAppInstanceUser',
             'chime:DeleteAppInstanceUser',
             'chime:PutAppInstanceUserExpirationSettings',
-            'chime:TagResource',
-            'chime:UntagResource',
-            'chime:ListTagsForResource',
+            ...TAG_ACTIONS,
           ],
           resources: [anyAppInstanceArn(this)],
         },

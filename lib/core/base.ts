@@ -1,4 +1,5 @@
 import { CustomResource, RemovalPolicy, Resource } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { createProviderResource, ProviderResourceOptions } from './custom-resource';
 
 /**
@@ -26,4 +27,12 @@ export abstract class ProviderBackedResource extends Resource {
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.resource.applyRemovalPolicy(policy);
   }
+}
+
+/**
+ * The import that adopts a native CloudFormation resource, made once per resource (as a
+ * child of it under `id`) so that adopting it twice gives the same object.
+ */
+export function adoptOnce<T>(cfn: Construct, id: string, importIt: (scope: Construct, id: string) => T): T {
+  return (cfn.node.tryFindChild(id) as unknown as T | undefined) ?? importIt(cfn, id);
 }

@@ -2,7 +2,7 @@ import { IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnNetwork } from 'aws-cdk-lib/aws-wickr';
 import { Construct } from 'constructs';
-import { ProviderBackedResource } from '../core/base';
+import { adoptOnce, ProviderBackedResource } from '../core/base';
 import { WickrChimeProvider } from '../core/provider';
 import { checkLength, checkOneOf, checkRule } from '../core/validate';
 import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE, NetworkKeys } from '../../lambda/wickr/network.wire';
@@ -127,10 +127,8 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
    * so this library's settings, security groups, bots and users can attach to it.
    */
   public static fromCfnNetwork(cfnNetwork: CfnNetwork): IWickrNetwork {
-    const id = '@FromCfnNetwork';
-    const existing = cfnNetwork.node.tryFindChild(id);
-    if (existing) return existing as unknown as IWickrNetwork;
-    return WickrNetwork.fromNetworkAttributes(cfnNetwork, id, { networkId: cfnNetwork.attrNetworkId, networkArn: cfnNetwork.attrNetworkArn });
+    return adoptOnce(cfnNetwork, '@FromCfnNetwork', (scope, id) =>
+      WickrNetwork.fromNetworkAttributes(scope, id, { networkId: cfnNetwork.attrNetworkId, networkArn: cfnNetwork.attrNetworkArn }));
   }
 
   public readonly networkId: string;

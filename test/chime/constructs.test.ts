@@ -168,7 +168,7 @@ const cases: Array<[string, Build, string]> = [
   ['bot name over 256', bot({}, { name: 'n'.repeat(257) }), '[Test/B] name: must be 0 to 256 characters long, got 257'],
   ['bot metadata over 1 KB', bot({}, { metadata: 'm'.repeat(2000) }), '[Test/B] metadata: must be at most 1024 bytes'],
   ['bot Lex alias ARN is a bot ARN', bot({ botAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ' }), '[Test/B] lex.botAliasArn: must be a Lex V2 bot alias ARN'],
-  ['bot locale empty', bot({ localeId: '' }), '[Test/B] lex.localeId: must be 1 to 32 characters long, got 0'],
+  ['bot locale empty', bot({ localeId: '' }), '[Test/B] lex.localeId: must not be empty (a Lex locale such as en_US) (received "")'],
   ['bot responds-to unknown', bot({ respondsTo: 'EVERYTHING' }), '[Test/B] lex.respondsTo: must be one of "STANDARD_MESSAGES" (received "EVERYTHING")'],
   ['bot standard messages unknown', bot({ invokedBy: { standardMessages: 'SOME', targetedMessages: 'ALL' } }), 'lex.invokedBy.standardMessages: must be one of "AUTO", "ALL", "MENTIONS", "NONE" (received "SOME")'],
   ['bot targeted messages unknown', bot({ invokedBy: { standardMessages: 'ALL', targetedMessages: 'MENTIONS' } }), 'lex.invokedBy.targetedMessages: must be one of "ALL", "NONE" (received "MENTIONS")'],
