@@ -123,7 +123,8 @@ test('deploy, unchanged redeploy (0 calls), change (rename, settings, users +1 -
   const generated = stackSecretValues(created);
   const network = only();
   expect(rowFor(created, 'Ops').physicalId).toBe(network.networkId);
-  expect(Object.values(network.groups).map((g) => g.name).sort()).toEqual(['analysts', expect.any(String), 'oncall'].sort());
+  expect(Object.values(network.groups).filter((g) => g.isDefault)).toHaveLength(1);
+  expect(Object.values(network.groups).filter((g) => !g.isDefault).map((g) => g.name).sort()).toEqual(['analysts', 'oncall']);
   expect(Object.values(network.bots).map((b) => b.username)).toEqual(['alertsbot']);
   expect(network.dataRetentionBot).toBeDefined();
   expect(network.oidc).toMatchObject({ issuer: 'https://idp.example.com/realms/ops', companyId: 'ops' });
