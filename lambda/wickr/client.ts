@@ -22,6 +22,12 @@ export interface WickrClientConfig {
   readonly credentials?: Credentials;
   /** Attempts per operation, the first included. @default 3 */
   readonly maxAttempts?: number;
+  /**
+   * Attempts per operation while the service keeps answering 429: throttling says only
+   * "later", so it gets a longer budget than other failures (bulk work under a storm).
+   * @default 4 × maxAttempts
+   */
+  readonly maxThrottledAttempts?: number;
   /** Time allowed for one attempt. @default 30000 */
   readonly requestTimeoutMs?: number;
   /** Base of the jittered exponential backoff between attempts. @default 100 */
@@ -50,8 +56,8 @@ const MAX_BACKOFF_MS = 5_000;
  * (`send(new XxxCommand(input))`, typed errors with `$metadata`), so it can be swapped for
  * `@aws-sdk/client-wickr` where that package is available.
  *
- * Retries: throttling (429) and connections that fail before the request was sent are
- * always retried; 5xx answers and connections lost after sending are retried only for
+ * Retries: throttling (429, with its own longer budget) and connections that fail before
+ * the request was sent are always retried; 5xx answers and connections lost after sending are retried only for
  * operations that are safe to repeat (reads, deletes, updates, operations with a client
  * token, which is filled once per `send` so every attempt carries the same token).
  */
@@ -60,6 +66,7 @@ export class WickrClient {
   private readonly endpoint: URL;
   private readonly credentials: AwsCredentialIdentityProvider;
   private readonly maxAttempts: number;
+  private readonly maxThrottledAttempts: number;
   private readonly timeoutMs: number;
   private readonly baseDelayMs: number;
 
@@ -70,6 +77,7 @@ export class WickrClient {
     );
     this.credentials = credentialProvider(config.credentials);
     this.maxAttempts = Math.max(1, config.maxAttempts ?? 3);
+    this.maxThrottledAttempts = Math.max(this.maxAttempts, config.maxThrottledAttempts ?? 4 * this.maxAttempts);
     this.timeoutMs = config.requestTimeoutMs ?? 30_000;
     this.baseDelayMs = config.retryBaseDelayMs ?? 100;
   }
@@ -106,7 +114,8 @@ export class WickrClient {
         } catch (error) {
           failure = error;
         }
-        if (attempts >= this.maxAttempts || !this.retryable(command.operation, binding.method, binding.token, failure)) throw failure;
+        const budget = failure instanceof RateLimitError ? this.maxThrottledAttempts : this.maxAttempts;
+        if (attempts >= budget || !this.retryable(command.operation, binding.method, binding.token, failure)) throw failure;
         await sleep(this.backoff(attempts));
       }
     } catch (error) {

@@ -9,11 +9,9 @@ import {
   BatchToggleUserSuspendStatusCommand,
   isAmbiguousFailure,
   ListUsersCommand,
-  RateLimitError,
   UpdateUserCommand,
   UpdateUserDetails,
   User,
-  WickrCommand,
 } from './client';
 import { checkUsers, parseUsersFile, USERS_BATCH_SIZE, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
 
@@ -85,9 +83,6 @@ const schema = struct<UsersProps>({
 
 /** Batch calls and `UpdateUser` calls in flight at once. */
 export const USERS_CONCURRENCY = 4;
-/** Waits for throttling on top of the client's own retries (5 attempts): a long throttle storm outlasts those now and then. */
-const THROTTLE_ROUNDS = 3;
-const THROTTLE_WAIT_MS = 250;
 /** Failures listed in one log line (the logs list every failure, in lines of this many). */
 const FAILURES_PER_LOG_LINE = 100;
 /** Bytes of per-user reasons in the error message; CloudFormation's response is capped at 4096 bytes. */
@@ -155,18 +150,6 @@ async function desiredUsers(ctx: OperationContext, props: UsersProps): Promise<M
  * Sends a Wickr call, waiting out throttling beyond the client's retries. Safe to repeat:
  * a batch call carries its client token, so every attempt sends the same token.
  */
-async function send<I extends object, O extends object>(ctx: OperationContext, command: WickrCommand<I, O>): Promise<O> {
-  for (let round = 1; ; round++) {
-    try {
-      return await ctx.clients.wickr().send(command);
-    } catch (err) {
-      if (!(err instanceof RateLimitError) || round > THROTTLE_ROUNDS) throw err;
-      ctx.log.log('warn', 'still throttled after the client\'s retries; waiting', { operation: command.operation, round });
-      await new Promise((resolve) => setTimeout(resolve, THROTTLE_WAIT_MS * 2 ** (round - 1) * (1 + Math.random())));
-    }
-  }
-}
-
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function batches<T>(items: readonly T[]): T[][] {
@@ -285,14 +268,14 @@ async function createUsers(ctx: OperationContext, networkId: string, users: read
       });
       let out: BatchCreateUserResponse;
       try {
-        out = await send(ctx, command);
+        out = await ctx.clients.wickr().send(command);
       } catch (err) {
         if (!isAmbiguousFailure(err)) {
           stop = true;
           throw err;
         }
         ctx.log.log('warn', 'a user batch may have been created although its answer was lost; asking again with the same token', { batch: i });
-        out = await send(ctx, command).catch(() => {
+        out = await ctx.clients.wickr().send(command).catch(() => {
           stop = true;
           throw err;
         });
@@ -341,7 +324,7 @@ async function undo(ctx: OperationContext, networkId: string, made: ReadonlyMap<
 async function setSuspended(ctx: OperationContext, networkId: string, userIds: readonly string[], suspend: boolean): Promise<Failure[]> {
   const outcomes = await inParallel(batches(userIds), async (batch, i) => {
     const purpose = `${suspend ? 'suspend' : 'resume'}-users:${digest(batch)}`;
-    const out = await send(ctx, new BatchToggleUserSuspendStatusCommand({ networkId, suspend, userIds: batch, clientToken: ctx.token(purpose, i) }));
+    const out = await ctx.clients.wickr().send(new BatchToggleUserSuspendStatusCommand({ networkId, suspend, userIds: batch, clientToken: ctx.token(purpose, i) }));
     return (out.failed ?? []).map((f): Failure => ({ item: f.userId, field: f.field, reason: f.reason }));
   });
   return failuresOf(outcomes);
@@ -354,7 +337,7 @@ async function setSuspended(ctx: OperationContext, networkId: string, userIds: r
  */
 async function deleteUsers(ctx: OperationContext, networkId: string, userIds: readonly string[], purpose: string): Promise<Failure[]> {
   const outcomes = await inParallel(batches(userIds), async (batch, i) => {
-    const out = await send(ctx, new BatchDeleteUserCommand({ networkId, userIds: batch, clientToken: ctx.token(`${purpose}:${digest(batch)}`, i) }));
+    const out = await ctx.clients.wickr().send(new BatchDeleteUserCommand({ networkId, userIds: batch, clientToken: ctx.token(`${purpose}:${digest(batch)}`, i) }));
     return (out.failed ?? []).filter((f) => !/not found/i.test(f.reason ?? '')).map((f): Failure => ({ item: f.userId, field: f.field, reason: f.reason }));
   });
   return failuresOf(outcomes);
@@ -378,7 +361,7 @@ async function lookUp(ctx: OperationContext, networkId: string, keys: readonly s
   const list = async (username: string | undefined, done: () => boolean) => {
     let nextToken: string | undefined;
     do {
-      const page = await send(ctx, new ListUsersCommand({ networkId, username, maxResults: 100, nextToken }));
+      const page = await ctx.clients.wickr().send(new ListUsersCommand({ networkId, username, maxResults: 100, nextToken }));
       (page.users ?? []).forEach(keep);
       nextToken = done() ? undefined : page.nextToken || undefined;
     } while (nextToken);
@@ -453,7 +436,7 @@ async function update(ctx: OperationContext, id: string, props: UsersProps, old:
 
   const updates = changed.filter((k) => live.has(k));
   const updated = await inParallel(updates, (k) =>
-    send(ctx, new UpdateUserCommand({ networkId: props.NetworkId, userId: live.get(k)!.userId!, userDetails: detailsChange(prev.get(k)!, next.get(k)!) })),
+    ctx.clients.wickr().send(new UpdateUserCommand({ networkId: props.NetworkId, userId: live.get(k)!.userId!, userDetails: detailsChange(prev.get(k)!, next.get(k)!) })),
   );
   const updateError = firstError(updated);
   if (updateError !== undefined) throw updateError;

@@ -318,6 +318,28 @@ describe('deletes and errors', () => {
     expect(running.emulator.calls().filter((c) => c.operation === 'CreateNetwork' && c.request.body && (c.request.body as { networkName?: string }).networkName === 'never-twice')).toHaveLength(1);
   });
 
+  test('throttling has its own, longer attempt budget than other failures', async () => {
+    const patient = new WickrClient({
+      endpoint: running.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 2,
+      maxThrottledAttempts: 6,
+      retryBaseDelayMs: 1,
+    });
+    running.emulator.addFault({ operation: 'GetNetwork', kind: 'throttle', count: 5 });
+    await expect(patient.send(new w.GetNetworkCommand({ networkId }))).resolves.toMatchObject({ networkId });
+    running.emulator.clearFaults();
+    running.emulator.addFault({ operation: 'GetNetwork', kind: 'throttle', count: 6 });
+    const err = await patient.send(new w.GetNetworkCommand({ networkId })).catch((e) => e);
+    expect(err.name).toBe('RateLimitError');
+    expect(err.$metadata.attempts).toBe(6);
+    running.emulator.clearFaults();
+    running.emulator.addFault({ operation: 'GetNetwork', kind: 'error', count: 3 });
+    expect((await patient.send(new w.GetNetworkCommand({ networkId })).catch((e) => e)).$metadata.attempts).toBe(2);
+    running.emulator.clearFaults();
+  });
+
   test('a dropped connection on an update is retried with the same client token', async () => {
     running.emulator.addFault({ operation: 'UpdateNetwork', kind: 'drop-after-commit', count: 1 });
     await client.send(new w.UpdateNetworkCommand({ networkId, networkName: 'client-net3' }));
