@@ -146,10 +146,6 @@ async function desiredUsers(ctx: OperationContext, props: UsersProps): Promise<M
   return out;
 }
 
-/**
- * Sends a Wickr call, waiting out throttling beyond the client's retries. Safe to repeat:
- * a batch call carries its client token, so every attempt sends the same token.
- */
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function batches<T>(items: readonly T[]): T[][] {
