@@ -150,7 +150,7 @@ export function isAmbiguousFailure(error: unknown): boolean {
 
 function serialize(endpoint: URL, binding: model.OperationBinding, input: Record<string, unknown>, operation: string) {
   let path = binding.uri;
-  const query = new URLSearchParams();
+  const query: Array<[string, string]> = [];
   const headers: Record<string, string> = {};
   const body: Record<string, unknown> = {};
   let hasBody = false;
@@ -162,7 +162,7 @@ function serialize(endpoint: URL, binding: model.OperationBinding, input: Record
         path = path.replace(`{${wireName}}`, encodeURIComponent(scalar(value, kind)));
         break;
       case 'querystring':
-        for (const v of Array.isArray(value) ? value : [value]) query.append(wireName, scalar(v, kind));
+        for (const v of Array.isArray(value) ? value : [value]) query.push([wireName, scalar(v, kind)]);
         break;
       case 'header':
         headers[wireName.toLowerCase()] = scalar(value, kind);
@@ -176,9 +176,16 @@ function serialize(endpoint: URL, binding: model.OperationBinding, input: Record
   if (missing) throw new Error(`Wickr ${operation}: the path label ${missing[1]} is required`);
   const base = endpoint.pathname.replace(/\/$/, '');
   const url = new URL(`${endpoint.origin}${base}${path}`);
-  url.search = query.toString();
+  // Not URLSearchParams: it sends a space as `+`, while SigV4 signs `%20` (RFC 3986, what
+  // the official clients send), so the service would see another query than was signed.
+  url.search = query.map(([k, v]) => `${escapeUri(k)}=${escapeUri(v)}`).join('&');
   if (hasBody) headers['content-type'] = 'application/json';
   return { method: binding.method, url, headers, body: hasBody ? JSON.stringify(body) : undefined };
+}
+
+/** RFC 3986 percent-encoding of everything but unreserved characters, as the SigV4 signer encodes query values. */
+function escapeUri(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Query, header and label values: booleans as `true`/`false`, timestamps in epoch seconds. */

@@ -145,6 +145,15 @@ describe('users', () => {
     expect(pages.length).toBe(3);
   });
 
+  test('query values are percent-encoded exactly as signed: a space is %20, not + (what the official client sends)', async () => {
+    const out = await client.send(new w.ListUsersCommand({ networkId, firstName: 'Ann Marie', lastName: "O'Brien+1", maxResults: 10 }));
+    expect(out.users).toEqual([]);
+    const calls = running.emulator.calls().filter((c) => c.service === 'wickr');
+    const last = calls[calls.length - 1];
+    expect(last).toMatchObject({ operation: 'ListUsers', status: 200 });
+    expect(last.request.query).toMatchObject({ firstName: 'Ann Marie', lastName: "O'Brien+1" });
+  });
+
   test('GetUser: timestamps in epoch seconds', async () => {
     const out = await client.send(new w.GetUserCommand({ networkId, userId: userIds[0], startTime: new Date(1_700_000_000_500) }));
     expect(wire('GetUser')).toMatchObject({ path: `/networks/${networkId}/users/${userIds[0]}`, query: { startTime: '1700000000' } });
@@ -254,6 +263,13 @@ describe('SSO and OpenTDF', () => {
     const info = await client.send(new w.GetOidcInfoCommand({ networkId }));
     expect(wire('GetOidcInfo')).toMatchObject({ path: `/networks/${networkId}/oidc` });
     expect(info.openidConnectInfo?.issuer).toBe('https://idp.example.com');
+  });
+
+  test('a PEM certificate in the query (newlines, +, /, =, spaces) reaches the service intact', async () => {
+    const certificate = '-----BEGIN CERTIFICATE-----\nMIIB+zCCAWSgAwIBAgIUe/x=\n-----END CERTIFICATE-----';
+    await client.send(new w.GetOidcInfoCommand({ networkId, certificate }));
+    const calls = running.emulator.calls().filter((c) => c.service === 'wickr');
+    expect(calls[calls.length - 1]).toMatchObject({ operation: 'GetOidcInfo', request: { query: { certificate } } });
   });
 
   test('RegisterOpentdfConfig: dryRun in the query; GetOpentdfConfig', async () => {
