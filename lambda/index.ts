@@ -35,4 +35,4 @@ export const HANDLERS: HandlerTable = Object.fromEntries(
   ].map((h) => [h.resourceType, h]),
 );
 
-export const handler = createDispatcher(HANDLERS, { clients: (stopped, log) => createServiceClients(log, stopped) });
+export const handler = createDispatcher(HANDLERS, { clients: createServiceClients });

@@ -1,3 +1,4 @@
+import { decodeProperties } from '../lambda/core/schema';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
@@ -35,7 +36,7 @@ function decodedFromTemplate(stack: Stack, type: string): Record<string, unknown
   const resources = Template.fromStack(stack).findResources(type);
   const [resource] = Object.values(resources) as Array<{ Properties: Record<string, unknown> }>;
   const { ServiceToken: _token, ServiceTimeout: _timeout, ...props } = resource.Properties;
-  return HANDLERS[type].parse(cfnStringify(props) as Record<string, unknown>) as Record<string, unknown>;
+  return decodeProperties(HANDLERS[type].schema, cfnStringify(props)) as Record<string, unknown>;
 }
 
 const networkCase: Case<{ name: string; level: AccessLevel; trial?: boolean; allow?: boolean }> = {

@@ -1,6 +1,6 @@
 import { CreateAppInstanceAdminCommand, DeleteAppInstanceAdminCommand, DescribeAppInstanceAdminCommand } from '@aws-sdk/client-chime-sdk-identity';
-import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, struct } from '../core/schema';
+import { CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { struct } from '../core/schema';
 import { chimeArn } from './arn-schema';
 import { APP_INSTANCE_ADMIN_TYPE } from './admin.wire';
 
@@ -46,12 +46,20 @@ async function read(ctx: OperationContext, _id: string, props: AppInstanceAdminP
   return { exists: true, properties: { ...props } };
 }
 
+/** The admin role a failed promotion may have given (never one that was already held: that answer is a definite 409). */
+async function cleanupFailedCreate(ctx: CleanupContext, props: AppInstanceAdminProps): Promise<string | void> {
+  if (!ctx.made.mayHave('CreateAppInstanceAdmin')) return;
+  await demote(ctx, props);
+  return `the admin role of ${props.AdminArn}`;
+}
+
 export const appInstanceAdminHandler: ResourceHandler<AppInstanceAdminProps> = {
   resourceType: APP_INSTANCE_ADMIN_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create: promote,
-  // Any change names another admin or instance: promote the new one; CloudFormation's cleanup demotes the old.
-  update: async (ctx, id, props, old) => (changedKeys(old, props).length === 0 ? { physicalResourceId: id } : promote(ctx, props)),
+  // Another admin or instance: promote the new one (CloudFormation's cleanup demotes the old), unless the id already is that relation (a rollback).
+  update: async (ctx, id, props) => (id === physicalId(props) ? { physicalResourceId: id } : promote(ctx, props)),
   delete: (ctx, _id, props) => demote(ctx, props),
   read,
+  cleanupFailedCreate,
 };

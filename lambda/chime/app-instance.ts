@@ -4,8 +4,8 @@ import {
   DescribeAppInstanceCommand,
   UpdateAppInstanceCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
-import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
+import { CleanupContext, OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
+import { int, optional, str, struct, withDefault } from '../core/schema';
 import { APP_INSTANCE_TYPE } from './app-instance.wire';
 import { putRetention, retentionDays } from './retention';
 import { METADATA_MAX, NAME_MAX, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from './rules';
@@ -25,29 +25,29 @@ const schema = struct<AppInstanceProps>({
   Tags: withDefault(tagList(), []),
 });
 
+/** The `CreateAppInstance` of a create: sent again with the same token, the service answers the same instance. */
+const createCommand = (ctx: OperationContext, props: AppInstanceProps) =>
+  new CreateAppInstanceCommand({
+    Name: props.Name,
+    Metadata: props.Metadata,
+    ClientRequestToken: ctx.token('create-app-instance'),
+    Tags: props.Tags.length ? props.Tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
+  });
+
 async function create(ctx: OperationContext, props: AppInstanceProps): Promise<OperationResult> {
-  const chime = ctx.clients.chime();
-  const out = await chime.send(
-    new CreateAppInstanceCommand({
-      Name: props.Name,
-      Metadata: props.Metadata,
-      ClientRequestToken: ctx.token('create-app-instance'),
-      Tags: props.Tags.length ? props.Tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
-    }),
-  );
-  const arn = out.AppInstanceArn;
+  const arn = (await ctx.clients.chime().send(createCommand(ctx, props))).AppInstanceArn;
   if (!arn) throw new Error('CreateAppInstance answered without an AppInstanceArn');
-  if (props.RetentionDays !== undefined) {
-    try {
-      await putRetention(ctx, arn, props.RetentionDays);
-    } catch (err) {
-      await chime.send(new DeleteAppInstanceCommand({ AppInstanceArn: arn })).catch((cleanup: unknown) =>
-        ctx.log.log('error', 'could not remove the app instance this failed create made', { arn, error: cleanup }),
-      );
-      throw err;
-    }
-  }
+  if (props.RetentionDays !== undefined) await putRetention(ctx, arn, props.RetentionDays);
   return { physicalResourceId: arn };
+}
+
+/** The instance a failed create made (its retention could not be set): found by the create's token, deleted. */
+async function cleanupFailedCreate(ctx: CleanupContext, props: AppInstanceProps): Promise<string | void> {
+  if (ctx.made.sent('CreateAppInstance') === 0) return;
+  const arn = (await ctx.clients.chime().send(createCommand(ctx, props))).AppInstanceArn;
+  if (!arn) return;
+  await ctx.clients.chime().send(new DeleteAppInstanceCommand({ AppInstanceArn: arn }));
+  return `app instance ${arn}`;
 }
 
 async function update(ctx: OperationContext, arn: string, props: AppInstanceProps, old: AppInstanceProps): Promise<OperationResult> {
@@ -79,9 +79,10 @@ async function read(ctx: OperationContext, arn: string): Promise<LiveState> {
 
 export const appInstanceHandler: ResourceHandler<AppInstanceProps> = {
   resourceType: APP_INSTANCE_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: (ctx, arn) => remove(ctx, arn),
   read: (ctx, arn) => read(ctx, arn),
+  cleanupFailedCreate,
 };

@@ -5,8 +5,8 @@ import {
   LexConfiguration,
   UpdateAppInstanceBotCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
+import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { chimeArn } from './arn-schema';
 import { APP_INSTANCE_BOT_TYPE, LEX_BOT_ALIAS_ARN_PATTERN, RESPONDS_TO, STANDARD_MESSAGES, TARGETED_MESSAGES, WELCOME_INTENT_PATTERN } from './bot.wire';
 import { METADATA_MAX, NAME_MAX } from './rules';
@@ -44,25 +44,39 @@ const schema = struct<AppInstanceBotProps>({
 
 const configuration = (lex: Lex) => ({ Lex: lex as LexConfiguration });
 
+/** The `CreateAppInstanceBot` of a create: sent again with the same token, the service answers the same bot. */
+const createCommand = (ctx: OperationContext, props: AppInstanceBotProps) =>
+  new CreateAppInstanceBotCommand({
+    AppInstanceArn: props.AppInstanceArn,
+    Name: props.Name,
+    Metadata: props.Metadata,
+    Configuration: configuration(props.Lex),
+    Tags: props.Tags.length ? props.Tags : undefined,
+    ClientRequestToken: ctx.token('create-app-instance-bot'),
+  });
+
 async function create(ctx: OperationContext, props: AppInstanceBotProps): Promise<OperationResult> {
-  const out = await ctx.clients.chime().send(
-    new CreateAppInstanceBotCommand({
-      AppInstanceArn: props.AppInstanceArn,
-      Name: props.Name,
-      Metadata: props.Metadata,
-      Configuration: configuration(props.Lex),
-      Tags: props.Tags.length ? props.Tags : undefined,
-      ClientRequestToken: ctx.token('create-app-instance-bot'),
-    }),
-  );
+  const out = await ctx.clients.chime().send(createCommand(ctx, props));
   if (!out.AppInstanceBotArn) throw new Error('CreateAppInstanceBot answered without an AppInstanceBotArn');
   return { physicalResourceId: out.AppInstanceBotArn };
 }
 
-/** Name, metadata and the Lex configuration change in place (`UpdateAppInstanceBot` takes all three); a new instance means a new bot. */
+/** A bot whose create answer was lost and whose request then failed: found by the create's token, deleted. */
+async function cleanupFailedCreate(ctx: CleanupContext, props: AppInstanceBotProps): Promise<string | void> {
+  if (ctx.made.sent('CreateAppInstanceBot') === 0) return;
+  const arn = (await ctx.clients.chime().send(createCommand(ctx, props))).AppInstanceBotArn;
+  if (!arn) return;
+  await remove(ctx, arn);
+  return `app instance bot ${arn}`;
+}
+
+/**
+ * Name, metadata and the Lex configuration change in place (`UpdateAppInstanceBot` takes all
+ * three); a new instance means a new bot, unless the bot already is in it (a rollback).
+ */
 async function update(ctx: OperationContext, arn: string, props: AppInstanceBotProps, old: AppInstanceBotProps): Promise<OperationResult> {
   const changed = changedKeys(old, props);
-  if (changed.includes('AppInstanceArn')) return create(ctx, props);
+  if (!arn.startsWith(`${props.AppInstanceArn}/bot/`)) return create(ctx, props);
   if (changed.some((k) => k === 'Name' || k === 'Metadata' || k === 'Lex')) {
     await ctx.clients.chime().send(
       new UpdateAppInstanceBotCommand({ AppInstanceBotArn: arn, Name: props.Name, Metadata: props.Metadata, Configuration: changed.includes('Lex') ? configuration(props.Lex) : undefined }),
@@ -86,9 +100,10 @@ async function read(ctx: OperationContext, arn: string, props: AppInstanceBotPro
 
 export const appInstanceBotHandler: ResourceHandler<AppInstanceBotProps> = {
   resourceType: APP_INSTANCE_BOT_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: (ctx, arn) => remove(ctx, arn),
   read,
+  cleanupFailedCreate,
 };

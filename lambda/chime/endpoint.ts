@@ -4,8 +4,9 @@ import {
   RegisterAppInstanceUserEndpointCommand,
   UpdateAppInstanceUserEndpointCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
+import { isNotFound } from '../core/errors';
+import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
 import { ALLOW_MESSAGES, ENDPOINT_NAME_MAX, ENDPOINT_TYPES, endpointPhysicalId, PINPOINT_APP_ARN_PATTERN, USER_ENDPOINT_TYPE } from './endpoint.wire';
 
@@ -36,24 +37,36 @@ function split(physicalId: string): { userArn: string; endpointId: string } {
   return { userArn: physicalId.slice(0, at), endpointId: physicalId.slice(at + '/endpoints/'.length) };
 }
 
+/** The registration of a create: sent again with the same token, the service answers the same endpoint. */
+async function registerCommand(ctx: OperationContext, props: UserEndpointProps): Promise<RegisterAppInstanceUserEndpointCommand> {
+  return new RegisterAppInstanceUserEndpointCommand({
+    AppInstanceUserArn: props.AppInstanceUserArn,
+    Type: props.Type,
+    ResourceArn: props.ResourceArn,
+    EndpointAttributes: {
+      DeviceToken: await readSecret(ctx, props.DeviceToken),
+      VoipDeviceToken: props.VoipDeviceToken ? await readSecret(ctx, props.VoipDeviceToken) : undefined,
+    },
+    Name: props.Name,
+    AllowMessages: props.AllowMessages,
+    ClientRequestToken: ctx.token('register-endpoint'),
+  });
+}
+
 /** The device tokens are read from Secrets Manager here and go nowhere else (the log redacts `EndpointAttributes` members). */
 async function create(ctx: OperationContext, props: UserEndpointProps): Promise<OperationResult> {
-  const out = await ctx.clients.chime().send(
-    new RegisterAppInstanceUserEndpointCommand({
-      AppInstanceUserArn: props.AppInstanceUserArn,
-      Type: props.Type,
-      ResourceArn: props.ResourceArn,
-      EndpointAttributes: {
-        DeviceToken: await readSecret(ctx, props.DeviceToken),
-        VoipDeviceToken: props.VoipDeviceToken ? await readSecret(ctx, props.VoipDeviceToken) : undefined,
-      },
-      Name: props.Name,
-      AllowMessages: props.AllowMessages,
-      ClientRequestToken: ctx.token('register-endpoint'),
-    }),
-  );
+  const out = await ctx.clients.chime().send(await registerCommand(ctx, props));
   if (!out.EndpointId) throw new Error('RegisterAppInstanceUserEndpoint answered without an EndpointId');
   return { physicalResourceId: endpointPhysicalId(props.AppInstanceUserArn, out.EndpointId) };
+}
+
+/** An endpoint whose registration answer was lost and whose request then failed: found by the create's token, deregistered. */
+async function cleanupFailedCreate(ctx: CleanupContext, props: UserEndpointProps): Promise<string | void> {
+  if (ctx.made.sent('RegisterAppInstanceUserEndpoint') === 0) return;
+  const { EndpointId } = await ctx.clients.chime().send(await registerCommand(ctx, props));
+  if (!EndpointId) return;
+  await remove(ctx, endpointPhysicalId(props.AppInstanceUserArn, EndpointId));
+  return `endpoint ${EndpointId}`;
 }
 
 const IN_PLACE: ReadonlyArray<keyof UserEndpointProps> = ['Name', 'AllowMessages'];
@@ -76,10 +89,32 @@ async function replace(ctx: OperationContext, oldId: string, props: UserEndpoint
   }
 }
 
+/** True when the registered endpoint already is the one the properties ask for: same user, type, application and device tokens. */
+async function registeredAsAsked(ctx: OperationContext, id: string, props: UserEndpointProps): Promise<boolean> {
+  const { userArn, endpointId } = split(id);
+  if (userArn !== props.AppInstanceUserArn) return false;
+  const live = await ctx.clients
+    .chime()
+    .send(new DescribeAppInstanceUserEndpointCommand({ AppInstanceUserArn: userArn, EndpointId: endpointId }))
+    .catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+  const e = live?.AppInstanceUserEndpoint;
+  if (!e || e.Type !== props.Type || e.ResourceArn !== props.ResourceArn) return false;
+  const voip = props.VoipDeviceToken ? await readSecret(ctx, props.VoipDeviceToken) : undefined;
+  return e.EndpointAttributes?.DeviceToken === (await readSecret(ctx, props.DeviceToken)) && e.EndpointAttributes?.VoipDeviceToken === voip;
+}
+
+/**
+ * Name and `AllowMessages` change in place. Anything else registers a new endpoint, unless
+ * the registered one already carries the device, type and application asked for (a rollback
+ * of a failed replacement, or a new secret holding the same token): the physical id stays.
+ */
 async function update(ctx: OperationContext, id: string, props: UserEndpointProps, old: UserEndpointProps): Promise<OperationResult> {
   const changed = changedKeys(old, props);
-  if (changed.some((k) => !IN_PLACE.includes(k))) return replace(ctx, id, props, old);
-  if (changed.length > 0) {
+  if (changed.some((k) => !IN_PLACE.includes(k)) && !(await registeredAsAsked(ctx, id, props))) return replace(ctx, id, props, old);
+  if (changed.some((k) => IN_PLACE.includes(k))) {
     const { userArn, endpointId } = split(id);
     await ctx.clients.chime().send(new UpdateAppInstanceUserEndpointCommand({ AppInstanceUserArn: userArn, EndpointId: endpointId, Name: props.Name, AllowMessages: props.AllowMessages }));
   }
@@ -102,9 +137,10 @@ async function read(ctx: OperationContext, id: string, props: UserEndpointProps)
 
 export const userEndpointHandler: ResourceHandler<UserEndpointProps> = {
   resourceType: USER_ENDPOINT_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: (ctx, id) => remove(ctx, id),
   read,
+  cleanupFailedCreate,
 };

@@ -1,6 +1,6 @@
 import { GetAppInstanceRetentionSettingsCommand, PutAppInstanceRetentionSettingsCommand } from '@aws-sdk/client-chime-sdk-identity';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, int, struct } from '../core/schema';
+import { int, struct } from '../core/schema';
 import { chimeArn } from './arn-schema';
 import { RETENTION_TYPE, retentionPhysicalId } from './retention.wire';
 import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from './rules';
@@ -33,11 +33,10 @@ async function create(ctx: OperationContext, props: RetentionProps): Promise<Ope
   return { physicalResourceId: retentionPhysicalId(props.AppInstanceArn) };
 }
 
-/** Another app instance is another resource (its settings are put, the old ones cleared in cleanup). */
+/** Another app instance is another resource (its settings are put, the old ones cleared in cleanup), unless this one already is its (a rollback). */
 async function update(ctx: OperationContext, id: string, props: RetentionProps, old: RetentionProps): Promise<OperationResult> {
-  const changed = changedKeys(old, props);
-  if (changed.includes('AppInstanceArn')) return create(ctx, props);
-  if (changed.length > 0) await putRetention(ctx, props.AppInstanceArn, props.RetentionDays);
+  if (id !== retentionPhysicalId(props.AppInstanceArn)) return create(ctx, props);
+  if (changedKeys(old, props).length > 0) await putRetention(ctx, props.AppInstanceArn, props.RetentionDays);
   return { physicalResourceId: id };
 }
 
@@ -59,7 +58,7 @@ async function read(ctx: OperationContext, _id: string, props: RetentionProps): 
 
 export const retentionHandler: ResourceHandler<RetentionProps> = {
   resourceType: RETENTION_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: remove,

@@ -5,8 +5,8 @@ import {
   PutAppInstanceUserExpirationSettingsCommand,
   UpdateAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, int, optional, str, struct, withDefault } from '../core/schema';
+import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { int, optional, str, struct, withDefault } from '../core/schema';
 import { chimeArn } from './arn-schema';
 import { APP_INSTANCE_USER_ID_PATTERN, EXPIRATION_DAYS_MAX, EXPIRATION_DAYS_MIN, METADATA_MAX } from './rules';
 import { applyTagDiff, readTags, Tag, tagList } from './tags';
@@ -32,26 +32,38 @@ const schema = struct<AppInstanceUserProps>({
 
 const expiration = (days: number | undefined) => (days === undefined ? undefined : { ExpirationCriterion: 'CREATED_TIMESTAMP' as const, ExpirationDays: days });
 
+/** The `CreateAppInstanceUser` of a create: sent again with the same token, the service answers the same user. */
+const createCommand = (ctx: OperationContext, props: AppInstanceUserProps) =>
+  new CreateAppInstanceUserCommand({
+    AppInstanceArn: props.AppInstanceArn,
+    AppInstanceUserId: props.AppInstanceUserId,
+    Name: props.Name,
+    Metadata: props.Metadata,
+    ExpirationSettings: expiration(props.ExpirationDays),
+    Tags: props.Tags.length ? props.Tags : undefined,
+    ClientRequestToken: ctx.token('create-app-instance-user'),
+  });
+
 /** One call with the request's `ClientRequestToken`: a retried or duplicated delivery gets the same user. */
 async function create(ctx: OperationContext, props: AppInstanceUserProps): Promise<OperationResult> {
-  const out = await ctx.clients.chime().send(
-    new CreateAppInstanceUserCommand({
-      AppInstanceArn: props.AppInstanceArn,
-      AppInstanceUserId: props.AppInstanceUserId,
-      Name: props.Name,
-      Metadata: props.Metadata,
-      ExpirationSettings: expiration(props.ExpirationDays),
-      Tags: props.Tags.length ? props.Tags : undefined,
-      ClientRequestToken: ctx.token('create-app-instance-user'),
-    }),
-  );
+  const out = await ctx.clients.chime().send(createCommand(ctx, props));
   if (!out.AppInstanceUserArn) throw new Error('CreateAppInstanceUser answered without an AppInstanceUserArn');
   return { physicalResourceId: out.AppInstanceUserArn };
 }
 
+/** A user whose create answer was lost and whose request then failed: found by the create's token, deleted. */
+async function cleanupFailedCreate(ctx: CleanupContext, props: AppInstanceUserProps): Promise<string | void> {
+  if (ctx.made.sent('CreateAppInstanceUser') === 0) return;
+  const arn = (await ctx.clients.chime().send(createCommand(ctx, props))).AppInstanceUserArn;
+  if (!arn) return;
+  await remove(ctx, arn);
+  return `app instance user ${arn}`;
+}
+
+/** The user's ARN names its instance and id: when it already is the user asked for (a rollback), the update is in place. */
 async function update(ctx: OperationContext, arn: string, props: AppInstanceUserProps, old: AppInstanceUserProps): Promise<OperationResult> {
   const changed = changedKeys(old, props);
-  if (changed.includes('AppInstanceArn') || changed.includes('AppInstanceUserId')) return create(ctx, props);
+  if (arn !== `${props.AppInstanceArn}/user/${props.AppInstanceUserId}`) return create(ctx, props);
   const chime = ctx.clients.chime();
   if (changed.includes('Name') || changed.includes('Metadata')) {
     await chime.send(new UpdateAppInstanceUserCommand({ AppInstanceUserArn: arn, Name: props.Name, Metadata: props.Metadata }));
@@ -84,9 +96,10 @@ async function read(ctx: OperationContext, arn: string, props: AppInstanceUserPr
 
 export const appInstanceUserHandler: ResourceHandler<AppInstanceUserProps> = {
   resourceType: APP_INSTANCE_USER_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: (ctx, arn) => remove(ctx, arn),
   read,
+  cleanupFailedCreate,
 };

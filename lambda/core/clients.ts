@@ -1,7 +1,5 @@
 import { ChimeSDKIdentityClient } from '@aws-sdk/client-chime-sdk-identity';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { describeError } from './errors';
-import { Logger } from './log';
 import { CallObserver } from './observer';
 import { S3ObjectReader } from './s3';
 import { WickrClient } from '../wickr/client';
@@ -16,25 +14,6 @@ export interface ServiceClients {
 
 export function region(): string {
   return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-}
-
-/** Logs one line per service call and refuses calls once `stopped()` (the guard timer has answered). */
-export function loggingObserver(log: Logger, stopped: () => boolean): CallObserver {
-  return {
-    before(call) {
-      if (stopped()) throw new Error(`not calling ${call.service} ${call.operation}: the request already timed out`);
-    },
-    after(outcome) {
-      log.log(outcome.error ? 'warn' : 'info', 'api call', {
-        service: outcome.service,
-        operation: outcome.operation,
-        status: outcome.status,
-        attempts: outcome.attempts,
-        ms: outcome.durationMs,
-        error: outcome.error ? describeError(outcome.error) : undefined,
-      });
-    },
-  };
 }
 
 interface SdkClientLike {
@@ -71,8 +50,8 @@ export function observeSdkClient<C extends SdkClientLike>(client: C, service: st
 
 const SDK_RETRY_ATTEMPTS = 5;
 
-export function createServiceClients(log: Logger, stopped: () => boolean): ServiceClients {
-  const observer = loggingObserver(log, stopped);
+/** The clients of one phase of an invocation; `observer` sees (and may refuse) every call. */
+export function createServiceClients(observer: CallObserver): ServiceClients {
   let wickr: WickrClient | undefined;
   let chime: ChimeSDKIdentityClient | undefined;
   let secrets: SecretsManagerClient | undefined;

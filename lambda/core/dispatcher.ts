@@ -1,47 +1,72 @@
-import { CustomResourceEvent, CustomResourceResponse, LambdaContext, ReadRequest, ReadResult } from './event';
-import { describeError, isNotFound, ResourceOperationError } from './errors';
+import { CallTracker, failedCreateId, madeCalls, parseFailedCreateId } from './calls';
+import { CustomResourceEvent, CustomResourceResponse, eventProblem, isRecord, LambdaContext, MAX_LOGICAL_ID_LENGTH, ReadRequest, ReadResult } from './event';
+import { describeError, isNotFound, RequestRefusedError, ResourceOperationError } from './errors';
 import { createLogger, Logger } from './log';
-import { fitResponse, MAX_PHYSICAL_ID_LENGTH, putResponse } from './response';
-import { OperationContext, OperationResult, ResourceHandler } from './resource';
-import { requestToken } from './tokens';
+import { fitResponse, putResponse } from './response';
+import { CleanupContext, OperationContext, OperationResult, ResourceHandler } from './resource';
+import { decodeProperties } from './schema';
+import { requestToken, TokenSource } from './tokens';
+import type { CallObserver } from './observer';
 import type { ServiceClients } from './clients';
 
-/**
- * The physical id answered for a failed Create. CloudFormation follows a failed Create
- * with a Delete of the physical id we answered; this marker makes that Delete a no-op
- * (the failed create already removed what it made).
- */
+/** The physical id answered for a failed Create starts with this (see `failedCreateId`). */
 export const CREATE_FAILED_PREFIX = 'wickr-chime:create-failed:';
-
-/** Safety margin before the Lambda timeout at which the guard answers FAILED. */
+/** Before the Lambda timeout by this much (at most 20% of the time), the request's own work may start no new call. */
 export const GUARD_MARGIN_MS = 15_000;
+/** Before the Lambda timeout by this much (at most a third of the margin), the answer is sent, whatever is still running. */
+export const ANSWER_RESERVE_MS = 5_000;
 
 export type HandlerTable = Readonly<Record<string, ResourceHandler<any>>>;
 
 export interface DispatcherDeps {
-  /** Creates the service clients for one invocation; `stopped` turns further calls into errors. */
-  readonly clients: (stopped: () => boolean, log: Logger) => ServiceClients;
-  readonly respond?: (url: string, response: CustomResourceResponse) => Promise<void>;
+  /** Creates the service clients of one phase of an invocation; `observer` sees (and may refuse) every call. */
+  readonly clients: (observer: CallObserver) => ServiceClients;
+  /** Delivers an answer by `deadline` (epoch ms) or throws. @default putResponse */
+  readonly respond?: (url: string, response: CustomResourceResponse, deadline: number) => Promise<void>;
 }
 
-type Lifecycle = 'Create' | 'Update' | 'Delete';
+/** The moments of one invocation, in epoch milliseconds. */
+interface Timeline {
+  /** The request's own work starts no call after this. */
+  readonly stopAt: number;
+  /** The answer goes out by then; cleanup starts no call after it. */
+  readonly answerBy: number;
+  readonly deadline: number;
+}
+
+type Settled = { readonly ok: true; readonly result: OperationResult } | { readonly ok: false; readonly error: unknown };
 
 /**
- * The single entry point: dispatches on `ResourceType` to a table of resource handlers,
- * answers CloudFormation itself (single hop) and never leaves it waiting: a guard timer
- * answers FAILED shortly before the Lambda would time out.
+ * The single entry point: dispatches on `ResourceType` to a table of resource handlers and
+ * answers CloudFormation itself (single hop), exactly once per delivery:
+ *
+ * - a malformed event is answered FAILED with the reason;
+ * - a create (or a replacing update) that fails has what it may have made removed
+ *   (`cleanupFailedCreate`) before the FAILED answer, which says what was left;
+ * - the guard: near the Lambda timeout the request's work may start no new call, what it
+ *   started settles, the cleanup runs within the margin, and the answer goes out before the
+ *   timeout whatever is still running;
+ * - the answer's PUT is bounded and retried; if it cannot be delivered the invocation fails,
+ *   so Lambda delivers the event again and the idempotent handlers converge.
  */
 export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
   const respond = deps.respond ?? putResponse;
+  const served = (type: string) => Object.prototype.hasOwnProperty.call(table, type);
 
-  async function handleRead(request: ReadRequest): Promise<ReadResult> {
+  function context(request: OperationContext['request'], log: Logger, tracker: CallTracker, source: TokenSource = request): OperationContext {
+    return { request, log, clients: deps.clients(tracker), token: (purpose, index) => requestToken(source, purpose, index) };
+  }
+
+  async function handleRead(request: ReadRequest, lambdaContext: LambdaContext): Promise<ReadResult> {
     const log = createLogger({ requestType: 'Read', resourceType: request.ResourceType, logicalId: request.LogicalResourceId });
+    if (typeof request.ResourceType !== 'string' || !served(request.ResourceType)) return { Status: 'FAILED', Reason: `unknown resource type ${String(request.ResourceType)}` };
     const resource = table[request.ResourceType];
-    if (!resource) return { Status: 'FAILED', Reason: `unknown resource type ${request.ResourceType}` };
+    const deadline = Date.now() + lambdaContext.getRemainingTimeInMillis() - 1_000;
+    // A read changes nothing: a mutating call is refused, whatever a handler would do.
+    const tracker = new CallTracker(log, () => (Date.now() >= deadline ? 'the read ran out of time' : undefined), { readOnly: true });
     try {
-      const props = resource.parse(request.ResourceProperties);
-      const ctx = context(request as unknown as CustomResourceEvent, log, () => false);
-      const state = await resource.read(ctx, request.PhysicalResourceId, props);
+      const props = decodeProperties(resource.schema, request.ResourceProperties, { lenient: true });
+      const state = await resource.read(context(request as unknown as OperationContext['request'], log, tracker), request.PhysicalResourceId, props);
       return state.exists ? { Status: 'SUCCESS', Exists: true, Live: state.properties } : { Status: 'SUCCESS', Exists: false };
     } catch (err) {
       if (isNotFound(err)) return { Status: 'SUCCESS', Exists: false };
@@ -51,44 +76,33 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     }
   }
 
-  function context(event: CustomResourceEvent, log: Logger, stopped: () => boolean): OperationContext {
-    return {
-      request: event,
-      log,
-      clients: deps.clients(stopped, log),
-      token: (purpose, index) => requestToken(event, purpose, index),
-    };
-  }
-
   async function run(resource: ResourceHandler<any>, event: CustomResourceEvent, ctx: OperationContext): Promise<OperationResult> {
-    const type = event.RequestType as Lifecycle;
-    if (type === 'Create') {
-      return resource.create(ctx, resource.parse(event.ResourceProperties));
-    }
-    const physicalId = event.PhysicalResourceId ?? '';
-    if (type === 'Update') {
-      const props = resource.parse(event.ResourceProperties);
-      const old = resource.parse(event.OldResourceProperties ?? {});
+    if (event.RequestType === 'Create') return resource.create(ctx, decodeProperties(resource.schema, event.ResourceProperties));
+    const physicalId = event.PhysicalResourceId as string;
+    if (event.RequestType === 'Update') {
+      const props = decodeProperties(resource.schema, event.ResourceProperties);
+      const old = decodeProperties(resource.schema, event.OldResourceProperties, { lenient: true });
       return resource.update(ctx, physicalId, props, old);
     }
     if (physicalId.startsWith(CREATE_FAILED_PREFIX)) {
-      // Properties that failed to decode made the create fail before any call: nothing to remove.
-      const cleanup = resource.cleanupFailedCreate;
-      const props = cleanup ? tryParse(resource, event.ResourceProperties) : undefined;
-      if (cleanup && props !== undefined) {
-        const createRequest = { ...event, RequestId: physicalId.slice(CREATE_FAILED_PREFIX.length) };
-        await alreadyGoneIsDone(ctx, cleanup(ctx, (purpose, index) => requestToken(createRequest, purpose, index), props));
+      const { requestId, made } = parseFailedCreateId(CREATE_FAILED_PREFIX, physicalId);
+      if (!resource.cleanupFailedCreate || made.none) {
+        ctx.log.log('info', 'nothing to delete: the failed create left nothing behind');
       } else {
-        ctx.log.log('info', 'nothing to delete: the create failed and cleaned up');
+        const createRequest = { ...event, RequestType: 'Create' as const, RequestId: requestId };
+        const cleanupCtx: CleanupContext = { ...ctx, request: createRequest, token: (purpose, index) => requestToken(createRequest, purpose, index), made };
+        const props = tryDecode(resource, event.ResourceProperties);
+        // Properties that do not decode made the create fail before any call: nothing to remove.
+        if (props !== undefined) await alreadyGoneIsDone(ctx, resource.cleanupFailedCreate(cleanupCtx, props));
       }
       return { physicalResourceId: physicalId };
     }
-    await alreadyGoneIsDone(ctx, resource.delete(ctx, physicalId, resource.parse(event.ResourceProperties)));
+    await alreadyGoneIsDone(ctx, resource.delete(ctx, physicalId, decodeProperties(resource.schema, event.ResourceProperties, { lenient: true })));
     return { physicalResourceId: physicalId };
   }
 
-  /** A delete whose target the service says is not there has nothing left to do (CloudFormation may delete twice). */
-  async function alreadyGoneIsDone(ctx: OperationContext, work: Promise<void>): Promise<void> {
+  /** A target the service says is not there has nothing left to remove (CloudFormation may delete twice). */
+  async function alreadyGoneIsDone(ctx: OperationContext, work: Promise<unknown>): Promise<void> {
     try {
       await work;
     } catch (err) {
@@ -97,103 +111,133 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     }
   }
 
-  async function handleLifecycle(event: CustomResourceEvent, lambdaContext: LambdaContext): Promise<void> {
-    const log = createLogger({
-      requestType: event.RequestType,
-      resourceType: event.ResourceType,
-      logicalId: event.LogicalResourceId,
-      requestId: event.RequestId,
-    });
-    log.log('info', 'request', { physicalId: event.PhysicalResourceId, properties: event.ResourceProperties });
-
-    let answered = false;
-    let stopped = false;
-    const answer = async (response: CustomResourceResponse) => {
-      if (answered) return false;
-      answered = true;
-      const fitted = fitResponse(response);
-      log.log(fitted.Status === 'SUCCESS' ? 'info' : 'error', 'response', {
-        status: fitted.Status,
-        physicalId: fitted.PhysicalResourceId,
-        reason: fitted.Reason,
-        dataKeys: Object.keys(fitted.Data ?? {}),
-      });
-      await respond(event.ResponseURL, fitted);
-      return true;
-    };
-    const base = {
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    };
-    const failedId = () =>
-      event.RequestType === 'Create' ? `${CREATE_FAILED_PREFIX}${event.RequestId}`.slice(0, MAX_PHYSICAL_ID_LENGTH) : event.PhysicalResourceId ?? event.RequestId;
-
-    const remaining = lambdaContext.getRemainingTimeInMillis();
-    const guardIn = Math.max(0, remaining - Math.min(GUARD_MARGIN_MS, Math.floor(remaining * 0.2)));
-    let guard: NodeJS.Timeout | undefined;
-    const guardFired = new Promise<void>((resolve) => {
-      guard = setTimeout(() => {
-        stopped = true;
-        const reason = `${event.ResourceType} ${event.LogicalResourceId}: ${event.RequestType.toLowerCase()} did not finish before the provider function's timeout; nothing more will be attempted`;
-        void answer({ ...base, Status: 'FAILED', Reason: reason, PhysicalResourceId: failedId() }).then(() => resolve(), () => resolve());
-      }, guardIn);
-    });
-
-    const work = (async () => {
-      const resource = table[event.ResourceType];
-      if (!resource) {
-        throw new Error(`unknown resource type ${event.ResourceType}; this provider serves ${Object.keys(table).join(', ')}`);
-      }
-      if (!['Create', 'Update', 'Delete'].includes(event.RequestType)) throw new Error(`unknown request type ${event.RequestType}`);
-      if ((event.RequestType === 'Update' || event.RequestType === 'Delete') && !event.PhysicalResourceId) {
-        throw new Error(`${event.RequestType} request without a PhysicalResourceId`);
-      }
-      return { resource, result: await run(resource, event, context(event, log, () => stopped)) };
-    })();
-
+  /**
+   * Removes what a failed create (or the replacement of a failed update) may have made, with
+   * clients that may call until the answer is due. Returns the sentence for the reason and
+   * whether nothing is left.
+   */
+  async function cleanUp(resource: ResourceHandler<any>, event: CustomResourceEvent, failure: unknown, log: Logger, main: CallTracker, t: Timeline): Promise<{ note: string; clean: boolean }> {
+    const made = main.made();
+    if (made.size === 0) return { note: event.RequestType === 'Create' ? '. Nothing was made' : '', clean: true };
+    if (!resource.cleanupFailedCreate) return { note: '', clean: event.RequestType === 'Create' };
+    const cleanupLog = log.child({ phase: 'cleanup' });
+    const tracker = new CallTracker(cleanupLog, () => (Date.now() >= t.answerBy ? 'no time is left before the answer is due' : undefined));
+    const ctx: CleanupContext = { ...context(event, cleanupLog, tracker), made: madeCalls(made), failure };
     try {
-      const { resource, result } = await Promise.race([work, guardFired.then(() => work)]);
-      if (answered) {
-        // The guard already answered FAILED. A create that finished anyway must not be left behind.
-        if (event.RequestType === 'Create' || (event.RequestType === 'Update' && result.physicalResourceId !== event.PhysicalResourceId)) {
-          log.log('warn', 'finished after the guard answered FAILED; removing what it created', { physicalId: result.physicalResourceId });
-          const props = resource.parse(event.ResourceProperties);
-          await resource.delete(context(event, log, () => false), result.physicalResourceId, props);
-        }
-        return;
-      }
-      await answer({ ...base, Status: 'SUCCESS', PhysicalResourceId: result.physicalResourceId, Data: result.data });
+      const summary = await resource.cleanupFailedCreate(ctx, decodeProperties(resource.schema, event.ResourceProperties));
+      return { note: summary ? `. Removed what it had made: ${summary}` : event.RequestType === 'Create' ? '. It had made nothing that remains' : '', clean: main.pending === 0 };
     } catch (err) {
-      const wrapped = new ResourceOperationError(event.ResourceType, event.LogicalResourceId, event.RequestType.toLowerCase(), err);
-      log.log('error', 'failed', { reason: wrapped.message, cause: err instanceof Error ? err.stack : String(err) });
-      await answer({ ...base, Status: 'FAILED', Reason: wrapped.message, PhysicalResourceId: failedId() });
-    } finally {
-      clearTimeout(guard);
+      if (isNotFound(err)) return { note: '', clean: main.pending === 0 };
+      cleanupLog.log('error', 'cleanup failed', { reason: describeError(err) });
+      const later = event.RequestType === 'Create' ? 'the Delete CloudFormation sends for this failed resource tries again' : 'it may be left behind';
+      return { note: `. Removing what it may have made failed (${describeError(err)}); ${later}`, clean: false };
     }
   }
 
-  return async function handler(event: CustomResourceEvent | ReadRequest, lambdaContext: LambdaContext): Promise<ReadResult | void> {
-    if (event && (event as ReadRequest).RequestType === 'Read') return handleRead(event as ReadRequest);
-    const lifecycle = event as CustomResourceEvent;
-    if (!lifecycle || typeof lifecycle.ResponseURL !== 'string' || !lifecycle.ResponseURL) {
+  async function handleLifecycle(event: Record<string, unknown>, lambdaContext: LambdaContext): Promise<void> {
+    const now = Date.now();
+    const remaining = Math.max(0, lambdaContext.getRemainingTimeInMillis());
+    const margin = Math.min(GUARD_MARGIN_MS, Math.floor(remaining * 0.2));
+    const t: Timeline = { stopAt: now + remaining - margin, answerBy: now + remaining - Math.min(ANSWER_RESERVE_MS, Math.floor(margin / 3)), deadline: now + remaining };
+    const echo = { StackId: text(event.StackId), RequestId: text(event.RequestId), LogicalResourceId: text(event.LogicalResourceId) };
+    // Reasons name the resource; an identifier no real event has (over 255 characters) is shortened there.
+    const type = short(text(event.ResourceType));
+    const named = short(echo.LogicalResourceId);
+    const operation = typeof event.RequestType === 'string' ? event.RequestType.toLowerCase() : 'request';
+    const log = createLogger({ requestType: event.RequestType, resourceType: type, logicalId: echo.LogicalResourceId, requestId: echo.RequestId });
+    log.log('info', 'request', { physicalId: event.PhysicalResourceId, properties: event.ResourceProperties });
+
+    const main = new CallTracker(log, () => (Date.now() >= t.stopAt ? "the request's time ran out" : undefined));
+    let leftover = true;
+    const failedId = () =>
+      event.RequestType !== 'Create' && typeof event.PhysicalResourceId === 'string' && event.PhysicalResourceId
+        ? event.PhysicalResourceId
+        : failedCreateId(CREATE_FAILED_PREFIX, echo.RequestId, leftover ? main.made() : new Map());
+    const deliver = async (response: Omit<CustomResourceResponse, keyof typeof echo>, putBy: number) => {
+      const fitted = fitResponse({ ...echo, ...response });
+      log.log(fitted.Status === 'SUCCESS' ? 'info' : 'error', 'response', { status: fitted.Status, physicalId: fitted.PhysicalResourceId, reason: fitted.Reason, dataKeys: Object.keys(fitted.Data ?? {}) });
+      await respond(event.ResponseURL as string, fitted, putBy);
+    };
+    const putBy = () => Math.min(Date.now() + GUARD_MARGIN_MS, t.deadline - 250);
+
+    const problem = eventProblem(event, served, Object.keys(table));
+    if (problem) {
+      const reason = new ResourceOperationError(type, named, operation, new RequestRefusedError(problem)).message;
+      await deliver({ Status: 'FAILED', Reason: reason, PhysicalResourceId: failedId() }, putBy());
+      return;
+    }
+    const request = event as unknown as CustomResourceEvent;
+    const resource = table[request.ResourceType];
+    const work: Promise<Settled> = run(resource, request, context(request, log, main)).then(
+      (result) => ({ ok: true, result }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, t.answerBy - Date.now()))));
+    const settled = await Promise.race([work, late]);
+    clearTimeout(timer);
+
+    if (settled === 'late') {
+      const left = request.RequestType === 'Create' ? '; whatever it may have made is removed by the Delete CloudFormation sends for this failed resource' : '';
+      const reason = `${type} ${named}: ${operation} did not finish before the provider function's timeout; nothing more is attempted${left}`;
+      await deliver({ Status: 'FAILED', Reason: reason, PhysicalResourceId: failedId() }, t.deadline - 250);
+      return;
+    }
+    if (settled.ok) {
+      await deliver({ Status: 'SUCCESS', PhysicalResourceId: settled.result.physicalResourceId, Data: settled.result.data }, putBy());
+      if (settled.result.finish) await finish(settled.result.finish, request, log, t);
+      return;
+    }
+    const wrapped = new ResourceOperationError(type, named, operation, settled.error);
+    log.log('error', 'failed', { reason: wrapped.message, cause: settled.error instanceof Error ? settled.error.stack : String(settled.error) });
+    let note = '';
+    if (request.RequestType !== 'Delete') {
+      const cleanup = await cleanUp(resource, request, settled.error, log, main, t);
+      note = cleanup.note;
+      leftover = !cleanup.clean;
+    }
+    await deliver({ Status: 'FAILED', Reason: wrapped.message + note, PhysicalResourceId: failedId() }, putBy());
+  }
+
+  /** The work that waits for a delivered SUCCESS (see `OperationResult.finish`); its failure is logged, not answered. */
+  async function finish(work: NonNullable<OperationResult['finish']>, request: CustomResourceEvent, log: Logger, t: Timeline): Promise<void> {
+    const finishLog = log.child({ phase: 'finish' });
+    const tracker = new CallTracker(finishLog, () => (Date.now() >= t.deadline - 1_000 ? 'the provider function is about to time out' : undefined));
+    try {
+      await work(context(request, finishLog, tracker));
+    } catch (err) {
+      finishLog.log('error', 'the work after the answer failed; the resource keeps its creation marker', { reason: describeError(err) });
+    }
+  }
+
+  return async function handler(event: unknown, lambdaContext: LambdaContext): Promise<ReadResult | void> {
+    if (isRecord(event) && event.RequestType === 'Read') return handleRead(event as unknown as ReadRequest, lambdaContext);
+    if (!isRecord(event) || typeof event.ResponseURL !== 'string' || !event.ResponseURL) {
       // Nothing to answer to: fail the invocation loudly instead of pretending.
-      createLogger().log('error', 'malformed event without ResponseURL', { keys: Object.keys(lifecycle ?? {}) });
+      createLogger().log('error', 'malformed event without ResponseURL', { keys: isRecord(event) ? Object.keys(event) : typeof event });
       throw new Error('malformed event: no ResponseURL to answer to');
     }
     try {
-      await handleLifecycle(lifecycle, lambdaContext);
+      await handleLifecycle(event, lambdaContext);
     } catch (err) {
-      // Only the response PUT itself can end up here; nothing else is left to do.
-      createLogger().log('error', 'could not deliver the response', { reason: describeError(err) });
+      // Only the answer's delivery ends up here: failing the invocation makes Lambda deliver the event again.
+      createLogger().log('error', 'could not deliver the response; failing the invocation so that Lambda delivers the event again', { reason: describeError(err) });
       throw err;
     }
   };
 }
 
-function tryParse<P>(resource: ResourceHandler<P>, properties: Record<string, unknown>): P | undefined {
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+}
+
+function short(id: string): string {
+  return id.length > MAX_LOGICAL_ID_LENGTH ? `${id.slice(0, 40)}...(${id.length} characters)` : id;
+}
+
+function tryDecode<P>(resource: ResourceHandler<P>, properties: unknown): P | undefined {
   try {
-    return resource.parse(properties);
+    return decodeProperties(resource.schema, properties);
   } catch {
     return undefined;
   }

@@ -56,3 +56,44 @@ export interface LambdaContext {
   getRemainingTimeInMillis(): number;
   readonly awsRequestId?: string;
 }
+
+/** CloudFormation's logical ids have at most 255 characters. */
+export const MAX_LOGICAL_ID_LENGTH = 255;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Why a lifecycle event cannot be served, or undefined when it is well formed. `known`
+ * tells whether a resource type is served (an own entry of the handler table: a type named
+ * `toString` or `__proto__` is unknown, not Object's).
+ */
+export function eventProblem(event: Record<string, unknown>, known: (type: string) => boolean, served: readonly string[]): string | undefined {
+  const type = event.RequestType;
+  if (type !== 'Create' && type !== 'Update' && type !== 'Delete') return `malformed event: unknown request type ${preview(type)}; expected Create, Update or Delete`;
+  for (const key of ['StackId', 'RequestId', 'LogicalResourceId'] as const) {
+    if (typeof event[key] !== 'string' || event[key] === '') return `malformed event: ${key} must be a non-empty string (received ${preview(event[key])})`;
+  }
+  const logicalId = event.LogicalResourceId as string;
+  if (logicalId.length > MAX_LOGICAL_ID_LENGTH) {
+    return `malformed event: LogicalResourceId is ${logicalId.length} characters long; CloudFormation's logical ids have at most ${MAX_LOGICAL_ID_LENGTH}`;
+  }
+  if (typeof event.ResourceType !== 'string' || !known(event.ResourceType)) {
+    return `unknown resource type ${preview(event.ResourceType)}; this provider serves ${served.join(', ')}`;
+  }
+  if ((type === 'Update' || type === 'Delete') && (typeof event.PhysicalResourceId !== 'string' || event.PhysicalResourceId === '')) {
+    return `${type} request without a PhysicalResourceId`;
+  }
+  if (event.ResourceProperties !== undefined && !isRecord(event.ResourceProperties)) return 'malformed event: ResourceProperties must be an object';
+  if (type === 'Update' && event.OldResourceProperties !== undefined && !isRecord(event.OldResourceProperties)) {
+    return 'malformed event: OldResourceProperties must be an object';
+  }
+  return undefined;
+}
+
+/** A short, single-line rendering of a value for a reason (never longer than 80 characters). */
+export function preview(value: unknown): string {
+  const text = value === undefined ? 'nothing' : typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,4 +1,7 @@
+import { MadeCalls } from './calls';
+import { isNotFound } from './errors';
 import { Logger } from './log';
+import { Decoder } from './schema';
 import { TokenSource } from './tokens';
 import type { ServiceClients } from './clients';
 
@@ -20,6 +23,25 @@ export interface OperationResult {
   readonly physicalResourceId: string;
   /** Attributes for `Fn::GetAtt`, keyed by the resource's shared Data keys. Small, never secret. */
   readonly data?: Record<string, string>;
+  /**
+   * Work that must wait until CloudFormation has the answer: it removes the marker by which a
+   * repeated delivery of the same request recognises the resource as its own (a network's
+   * marker name, a bot's marker display name). It runs only once the SUCCESS answer was
+   * delivered; if the answer could not be delivered the marker stays, so the redelivery
+   * Lambda makes adopts the resource and answers the same physical id.
+   */
+  readonly finish?: (ctx: OperationContext) => Promise<void>;
+}
+
+/** The context of a failed-create cleanup: `token` derives the failed request's tokens. */
+export interface CleanupContext extends OperationContext {
+  /** Which mutating operations of the failed request may have been applied. */
+  readonly made: MadeCalls;
+  /**
+   * The error the request failed with, right after the failure (a handler may attach what it
+   * knows it made); absent on the Delete CloudFormation sends later.
+   */
+  readonly failure?: unknown;
 }
 
 /** The live state of a resource for drift detection, keyed by the resource's wire keys. */
@@ -34,24 +56,43 @@ export type LiveState = { readonly exists: false } | { readonly exists: true; re
  *   Delete for the old id in its cleanup phase).
  * - `delete` and `read` may let the service's not-found error through: the dispatcher
  *   answers a delete of something gone with success, and a read with `Exists: false`.
- * - a failed `create` removes what it made before throwing.
+ * - a failed `create` need not undo anything itself: the dispatcher calls
+ *   `cleanupFailedCreate` (see there).
  */
 export interface ResourceHandler<P> {
   readonly resourceType: string;
-  /** Decodes raw (stringified) properties with the resource schema: `decodeProperties(schema, raw)`. */
-  parse(properties: Record<string, unknown>): P;
+  /**
+   * The properties' schema. The dispatcher decodes strictly what is asked for (a Create's
+   * and an Update's new properties) and leniently what describes what exists (a Delete's
+   * properties, an Update's old ones, a Read's): see `decodeProperties`.
+   */
+  readonly schema: Decoder<P>;
   create(ctx: OperationContext, props: P): Promise<OperationResult>;
   update(ctx: OperationContext, physicalId: string, props: P, oldProps: P): Promise<OperationResult>;
   delete(ctx: OperationContext, physicalId: string, props: P): Promise<void>;
   read(ctx: OperationContext, physicalId: string, props: P): Promise<LiveState>;
   /**
-   * Removes what a create that answered FAILED may nevertheless have made (a call that
-   * committed after its connection dropped, with the reconciliation failing too). Called on
-   * the Delete CloudFormation sends for the failed create's marker id; `createToken` derives
-   * the tokens the failed create used. Optional: resources whose create cleans up after
-   * itself, or whose service call carries a client token, need nothing here.
+   * Removes what a create that failed may nevertheless have made: one mechanism for every
+   * type, run by the dispatcher right after the create failed (also after the guard timer
+   * stopped it, with clients that may still call within the guard margin), after an update
+   * that failed while creating a replacement, and again on the Delete CloudFormation sends
+   * for the failed create's id. It finds leftovers by the failed request's client tokens
+   * (`ctx.token` derives them), markers or names, and only for the operations `ctx.made`
+   * says may have been applied. Returns what it removed, for the FAILED reason. Types whose
+   * create makes nothing that needs removing (configuration that is overwritten) omit it.
    */
-  cleanupFailedCreate?(ctx: OperationContext, createToken: (purpose: string, index?: number) => string, props: P): Promise<void>;
+  cleanupFailedCreate?(ctx: CleanupContext, props: P): Promise<string | void>;
+}
+
+/** True when `look` finds the thing; false when the service says it is not there. */
+export async function exists(look: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await look();
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
 }
 
 /** Keys of `a` and `b` whose values differ (deep comparison of the decoded values). */

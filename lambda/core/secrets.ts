@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { RequestRefusedError } from './errors';
 import { OperationContext } from './resource';
 import { optional, str, struct } from './schema';
@@ -37,11 +37,24 @@ export async function readSecret(ctx: OperationContext, ref: SecretRef): Promise
   return value;
 }
 
-/** Stores a value the service generated (such as a bot challenge) as a new version of a secret. */
-export async function writeSecret(ctx: OperationContext, secretArn: string, value: string, purpose: string): Promise<void> {
-  await ctx.clients.secrets().send(
-    new PutSecretValueCommand({ SecretId: secretArn, SecretString: value, ClientRequestToken: toUuidLike(ctx.token(`secret:${purpose}`)) }),
-  );
+/**
+ * Stores a value the service generated (such as a bot challenge) as a new version of a
+ * secret. The version id derives from the request, `purpose` and `index`: a repeated
+ * delivery storing the same value changes nothing, one storing another value under the
+ * same version id is refused (`ResourceExistsException`).
+ */
+export async function writeSecret(ctx: OperationContext, secretArn: string, value: string, purpose: string, index?: number): Promise<void> {
+  await ctx.clients.secrets().send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: value, ClientRequestToken: versionId(ctx, purpose, index) }));
+}
+
+/** True when the secret has (a staged) version `writeSecret(ctx, arn, ..., purpose, index)` stored. Reads no value. */
+export async function hasVersion(ctx: OperationContext, secretArn: string, purpose: string, index?: number): Promise<boolean> {
+  const out = await ctx.clients.secrets().send(new DescribeSecretCommand({ SecretId: secretArn }));
+  return Object.prototype.hasOwnProperty.call(out.VersionIdsToStages ?? {}, versionId(ctx, purpose, index));
+}
+
+function versionId(ctx: OperationContext, purpose: string, index?: number): string {
+  return toUuidLike(ctx.token(`secret:${purpose}`, index));
 }
 
 /** Secrets Manager wants a 32-64 character token; a UUID-shaped one reads well in its console. */

@@ -1,8 +1,8 @@
-import { RequestRefusedError } from '../core/errors';
-import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { bool, decodeProperties, optional, str, struct, withDefault } from '../core/schema';
+import { isNotFound, RequestRefusedError } from '../core/errors';
+import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { bool, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
-import { CreateBotCommand, DeleteBotCommand, GetBotCommand, isAmbiguousFailure, paginateListBots, UpdateBotCommand } from './client';
+import { Bot, CreateBotCommand, DeleteBotCommand, GetBotCommand, paginateListBots, UpdateBotCommand } from './client';
 import { BOT_TYPE, BOT_USERNAME_PATTERN } from './bot.wire';
 
 export interface BotProps {
@@ -26,63 +26,86 @@ const schema = struct<BotProps>({
 });
 
 /** The bot with exactly this username (ListBots filters by substring). */
-async function findBot(ctx: OperationContext, networkId: string, username: string): Promise<string | undefined> {
+async function findBot(ctx: OperationContext, networkId: string, username: string): Promise<Bot | undefined> {
   for await (const page of paginateListBots({ client: ctx.clients.wickr() }, { networkId, username })) {
     const bot = page.bots?.find((b) => b.username === username);
-    if (bot?.botId) return bot.botId;
+    if (bot?.botId) return bot;
   }
   return undefined;
 }
 
+/** The display name a bot carries while this request creates it (until the answer is delivered). */
+const markerName = (ctx: OperationContext) => `pending-${ctx.token('create-bot').slice(0, 12)}`;
+
 /**
- * `CreateBot` takes no client token, and bot usernames are unique in a network. So: look
- * for the username first and refuse if it is taken (a bot this library did not make must
- * not have its password replaced); create; after an ambiguous failure (the connection
- * dropped after sending, a 5xx), look again and adopt the bot the call made. A failed
- * create deletes the bot it made.
+ * `CreateBot` takes no client token, and bot usernames are unique in a network. So the
+ * bot is created under a marker display name, by which any delivery of the same request
+ * recognises it as its own:
+ *
+ * - a bot with the username and this request's marker is adopted (a repeated or concurrent
+ *   delivery; the service refuses the second `CreateBot` of a username, so two deliveries
+ *   never make two bots); a bot with the username and any other display name is refused
+ *   (a bot this library did not make must not be taken over, nor its password replaced);
+ * - after a failed or ambiguous `CreateBot` the handler looks again and adopts its bot;
+ * - the real display name is set only once CloudFormation has the answer (`finish`): a
+ *   bot without the marker always has its answer delivered, so a later delivery that is
+ *   refused answers after the answer CloudFormation keeps;
+ * - a failed create leaves the marker, by which `cleanupFailedCreate` finds the bot.
+ *
+ * A bot declared without a display name gets its username as display name.
  */
 async function create(ctx: OperationContext, props: BotProps): Promise<OperationResult> {
   const wickr = ctx.clients.wickr();
-  const taken = await findBot(ctx, props.NetworkId, props.Username);
-  if (taken) {
+  const marker = markerName(ctx);
+  let bot = await findBot(ctx, props.NetworkId, props.Username);
+  if (bot && bot.displayName !== marker) {
     throw new RequestRefusedError(
-      `a bot named "${props.Username}" already exists in network ${props.NetworkId} (bot ${taken}). ` +
+      `a bot named "${props.Username}" already exists in network ${props.NetworkId} (bot ${bot.botId}). ` +
         'Bot usernames are unique in a network: choose another username, or delete the existing bot first',
     );
   }
-  const challenge = await readSecret(ctx, props.Challenge);
-  let botId: string | undefined;
-  try {
-    const out = await wickr.send(
-      new CreateBotCommand({ networkId: props.NetworkId, username: props.Username, displayName: props.DisplayName, groupId: props.GroupId, challenge }),
-    );
-    botId = out.botId;
-  } catch (err) {
-    if (!isAmbiguousFailure(err)) throw err;
-    ctx.log.log('warn', 'CreateBot outcome unknown; looking for the bot', { username: props.Username });
-    botId = await findBot(ctx, props.NetworkId, props.Username);
-    if (!botId) throw err;
-  }
-  if (!botId) throw new Error('CreateBot answered without a botId');
-  if (props.Suspended) {
+  if (!bot) {
+    const challenge = await readSecret(ctx, props.Challenge);
     try {
-      await wickr.send(new UpdateBotCommand({ networkId: props.NetworkId, botId, suspend: true }));
+      const out = await wickr.send(new CreateBotCommand({ networkId: props.NetworkId, username: props.Username, displayName: marker, groupId: props.GroupId, challenge }));
+      bot = { botId: out.botId, displayName: marker };
     } catch (err) {
-      await wickr.send(new DeleteBotCommand({ networkId: props.NetworkId, botId })).catch((cleanup) =>
-        ctx.log.log('error', 'could not remove the bot this failed create made', { botId, error: cleanup }),
-      );
-      throw err;
+      bot = await findBot(ctx, props.NetworkId, props.Username);
+      if (bot?.displayName !== marker) throw err;
+      ctx.log.log('info', 'CreateBot failed, but another delivery of this request (or the call itself) made the bot: adopting it', { botId: bot.botId });
     }
   }
-  return { physicalResourceId: botId };
+  const botId = bot.botId;
+  if (!botId) throw new Error('CreateBot answered without a botId');
+  if (props.Suspended) await wickr.send(new UpdateBotCommand({ networkId: props.NetworkId, botId, suspend: true }));
+  return {
+    physicalResourceId: botId,
+    finish: (finishCtx) => finishCtx.clients.wickr().send(new UpdateBotCommand({ networkId: props.NetworkId, botId, displayName: props.DisplayName ?? props.Username })).then(() => undefined),
+  };
 }
 
+/** The bot the failed request made still carries its marker display name. */
+async function cleanupFailedCreate(ctx: CleanupContext, props: BotProps): Promise<string | void> {
+  if (!ctx.made.mayHave('CreateBot')) return;
+  const bot = await findBot(ctx, props.NetworkId, props.Username);
+  if (!bot?.botId || bot.displayName !== markerName(ctx)) return;
+  await ctx.clients.wickr().send(new DeleteBotCommand({ networkId: props.NetworkId, botId: bot.botId }));
+  return `bot ${bot.botId} (${props.Username})`;
+}
+
+/** Another network or username means another bot, unless the bot already is that one (a rollback of a failed replacement). */
 async function update(ctx: OperationContext, botId: string, props: BotProps, old: BotProps): Promise<OperationResult> {
   const changed = changedKeys(old, props);
-  if (changed.includes('NetworkId') || changed.includes('Username')) return create(ctx, props);
+  if (changed.includes('NetworkId') || changed.includes('Username')) {
+    const live = await ctx.clients.wickr().send(new GetBotCommand({ networkId: props.NetworkId, botId })).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    if (live?.username !== props.Username) return create(ctx, props);
+  }
   const rotate = changed.includes('Challenge') || changed.includes('ChallengeVersion');
   const input = {
-    displayName: changed.includes('DisplayName') ? props.DisplayName : undefined,
+    displayName: changed.includes('DisplayName') ? (props.DisplayName ?? props.Username) : undefined,
     groupId: changed.includes('GroupId') ? props.GroupId : undefined,
     suspend: changed.includes('Suspended') ? props.Suspended : undefined,
     challenge: rotate ? await readSecret(ctx, props.Challenge) : undefined,
@@ -107,9 +130,10 @@ async function read(ctx: OperationContext, botId: string, props: BotProps): Prom
 
 export const botHandler: ResourceHandler<BotProps> = {
   resourceType: BOT_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: remove,
   read,
+  cleanupFailedCreate,
 };

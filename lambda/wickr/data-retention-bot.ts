@@ -1,12 +1,12 @@
-import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { bool, decodeProperties, optional, str, struct, withDefault } from '../core/schema';
-import { writeSecret } from '../core/secrets';
+import { RequestRefusedError } from '../core/errors';
+import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { bool, optional, str, struct, withDefault } from '../core/schema';
+import { hasVersion, writeSecret } from '../core/secrets';
 import {
   CreateDataRetentionBotChallengeCommand,
   CreateDataRetentionBotCommand,
   DeleteDataRetentionBotCommand,
   GetDataRetentionBotCommand,
-  isAmbiguousFailure,
   UpdateDataRetentionCommand,
 } from './client';
 import { DATA_RETENTION_BOT_TYPE } from './data-retention-bot.wire';
@@ -29,15 +29,46 @@ const schema = struct<DataRetentionBotProps>({
 
 const physicalId = (networkId: string) => `${networkId}/data-retention-bot`;
 
+/** How many times a delivery creates a newer challenge after another delivery of the request stored its own first. */
+const CHALLENGE_ROUNDS = 8;
+
 async function botExists(ctx: OperationContext, networkId: string): Promise<boolean> {
   return (await ctx.clients.wickr().send(new GetDataRetentionBotCommand({ networkId }))).botExists === true;
 }
 
-/** A new challenge from the service goes straight into the secret; it is never logged or answered. */
+/**
+ * Creates a challenge and writes it into the secret so that the secret always holds the
+ * challenge the service holds, however many deliveries of the request run, one after the
+ * other or at once. Each round's secret version id derives from the request and the round:
+ *
+ * - a delivery that finds round 0 stored (an earlier or concurrent delivery finished it)
+ *   creates nothing: the service holds the stored challenge, or a delivery still busy will
+ *   store a newer one;
+ * - otherwise it creates a challenge and stores it under round 0; if another delivery stored
+ *   its own value there first (the service may now hold either), it creates a newer
+ *   challenge and stores it under the next round. The last challenge created is always
+ *   stored last, by the delivery that created it.
+ *
+ * The challenge goes from the service's answer straight into the secret; it is never logged or answered.
+ */
 async function newChallenge(ctx: OperationContext, props: DataRetentionBotProps): Promise<void> {
-  const { challenge } = await ctx.clients.wickr().send(new CreateDataRetentionBotChallengeCommand({ networkId: props.NetworkId }));
-  if (!challenge) throw new Error('CreateDataRetentionBotChallenge answered without a challenge');
-  await writeSecret(ctx, props.ChallengeSecretArn, challenge, `drb-challenge:${props.ChallengeVersion ?? ''}`);
+  const purpose = `drb-challenge:${props.ChallengeVersion ?? ''}`;
+  if (await hasVersion(ctx, props.ChallengeSecretArn, purpose, 0)) {
+    ctx.log.log('info', 'another delivery of this request already stored the challenge');
+    return;
+  }
+  for (let round = 0; round < CHALLENGE_ROUNDS; round++) {
+    const { challenge } = await ctx.clients.wickr().send(new CreateDataRetentionBotChallengeCommand({ networkId: props.NetworkId }));
+    if (!challenge) throw new Error('CreateDataRetentionBotChallenge answered without a challenge');
+    try {
+      await writeSecret(ctx, props.ChallengeSecretArn, challenge, purpose, round);
+      return;
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceExistsException') throw err;
+      ctx.log.log('info', 'another delivery of this request stored its challenge first; creating a newer one', { round });
+    }
+  }
+  throw new RequestRefusedError(`the challenge could not be stored after ${CHALLENGE_ROUNDS} rounds of concurrent deliveries`);
 }
 
 async function setService(ctx: OperationContext, networkId: string, action: 'ENABLE' | 'DISABLE' | 'PUBKEY_MSG_ACK'): Promise<void> {
@@ -46,38 +77,38 @@ async function setService(ctx: OperationContext, networkId: string, action: 'ENA
 
 /**
  * One data retention bot per network, and `CreateDataRetentionBot` has no token: the
- * handler looks first (`GetDataRetentionBot`), adopts a bot that an earlier delivery made,
- * and after an ambiguous failure looks again. Then it creates the challenge and writes it
- * into the secret. `ENABLE` needs the bot software to have signed in with the challenge,
- * which is why `enabled` is a separate, later step for a new deployment.
+ * handler looks first (`GetDataRetentionBot`) and adopts a bot that exists (made by an
+ * earlier or concurrent delivery, or outside the stack); after any failed create it looks
+ * again. Then the challenge (`newChallenge`). `ENABLE` needs the bot software to have signed
+ * in with the challenge, which is why `enabled` is a separate, later step for a new
+ * deployment. A failed create has the bot it made deleted by `cleanupFailedCreate`; a bot it
+ * adopted stays.
  */
 async function create(ctx: OperationContext, props: DataRetentionBotProps): Promise<OperationResult> {
-  const wickr = ctx.clients.wickr();
-  const existed = await botExists(ctx, props.NetworkId);
-  if (!existed) {
+  if (!(await botExists(ctx, props.NetworkId))) {
     try {
-      await wickr.send(new CreateDataRetentionBotCommand({ networkId: props.NetworkId }));
+      await ctx.clients.wickr().send(new CreateDataRetentionBotCommand({ networkId: props.NetworkId }));
     } catch (err) {
-      if (!isAmbiguousFailure(err) || !(await botExists(ctx, props.NetworkId))) throw err;
+      if (!(await botExists(ctx, props.NetworkId))) throw err;
+      ctx.log.log('info', 'CreateDataRetentionBot failed, but the bot exists (another delivery of this request, or the call itself, made it): adopting it');
     }
   }
-  try {
-    await newChallenge(ctx, props);
-    if (props.AcknowledgePublicKeyMessage) await setService(ctx, props.NetworkId, 'PUBKEY_MSG_ACK');
-    if (props.Enabled) await setService(ctx, props.NetworkId, 'ENABLE');
-  } catch (err) {
-    if (existed) throw err;
-    await wickr.send(new DeleteDataRetentionBotCommand({ networkId: props.NetworkId })).catch((cleanup) =>
-      ctx.log.log('error', 'could not remove the data retention bot this failed create made', { error: cleanup }),
-    );
-    throw err;
-  }
+  await newChallenge(ctx, props);
+  if (props.AcknowledgePublicKeyMessage) await setService(ctx, props.NetworkId, 'PUBKEY_MSG_ACK');
+  if (props.Enabled) await setService(ctx, props.NetworkId, 'ENABLE');
   return { physicalResourceId: physicalId(props.NetworkId) };
 }
 
+async function cleanupFailedCreate(ctx: CleanupContext, props: DataRetentionBotProps): Promise<string | void> {
+  if (!ctx.made.mayHave('CreateDataRetentionBot') || !(await botExists(ctx, props.NetworkId))) return;
+  await ctx.clients.wickr().send(new DeleteDataRetentionBotCommand({ networkId: props.NetworkId }));
+  return `the data retention bot of network ${props.NetworkId}`;
+}
+
 async function update(ctx: OperationContext, id: string, props: DataRetentionBotProps, old: DataRetentionBotProps): Promise<OperationResult> {
+  // Another network is another bot, unless this one already is that network's (a rollback of a failed move).
+  if (id !== physicalId(props.NetworkId)) return create(ctx, props);
   const changed = changedKeys(old, props);
-  if (changed.includes('NetworkId')) return create(ctx, props);
   if (changed.includes('ChallengeVersion') || changed.includes('ChallengeSecretArn')) await newChallenge(ctx, props);
   if (changed.includes('AcknowledgePublicKeyMessage') && props.AcknowledgePublicKeyMessage) await setService(ctx, props.NetworkId, 'PUBKEY_MSG_ACK');
   if (changed.includes('Enabled')) await setService(ctx, props.NetworkId, props.Enabled ? 'ENABLE' : 'DISABLE');
@@ -99,9 +130,10 @@ async function read(ctx: OperationContext, _id: string, props: DataRetentionBotP
 
 export const dataRetentionBotHandler: ResourceHandler<DataRetentionBotProps> = {
   resourceType: DATA_RETENTION_BOT_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: remove,
   read,
+  cleanupFailedCreate,
 };

@@ -1,5 +1,5 @@
 import { LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, str, struct } from '../core/schema';
+import { str, struct } from '../core/schema';
 import { GetNetworkSettingsCommand, NetworkSettings, UpdateNetworkSettingsCommand } from './client';
 import { NETWORK_SETTINGS_TYPE } from './network-settings.wire';
 import { changedSettings, isEmpty, settingsDecoder } from './settings';
@@ -27,8 +27,9 @@ async function create(ctx: OperationContext, props: NetworkSettingsProps): Promi
   return { physicalResourceId: physicalId(props.NetworkId) };
 }
 
-async function update(ctx: OperationContext, _id: string, props: NetworkSettingsProps, old: NetworkSettingsProps): Promise<OperationResult> {
-  if (props.NetworkId !== old.NetworkId) return create(ctx, props);
+/** Another network gets all the settings, unless the resource already is that network's (a rollback); else only what changed. */
+async function update(ctx: OperationContext, id: string, props: NetworkSettingsProps, old: NetworkSettingsProps): Promise<OperationResult> {
+  if (id !== physicalId(props.NetworkId)) return create(ctx, props);
   await apply(ctx, props.NetworkId, changedSettings(old.Settings, props.Settings));
   return { physicalResourceId: physicalId(props.NetworkId) };
 }
@@ -56,7 +57,7 @@ function settingValue(text: string): unknown {
  */
 export const networkSettingsHandler: ResourceHandler<NetworkSettingsProps> = {
   resourceType: NETWORK_SETTINGS_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   async delete(ctx) {

@@ -1,5 +1,5 @@
-import { OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
-import { bool, decodeProperties, oneOf, optional, str, struct, withDefault } from '../core/schema';
+import { CleanupContext, OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
+import { bool, oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { ReplacementRefusedError, RequestRefusedError } from '../core/errors';
 import { WickrClient, isAmbiguousFailure, paginateListNetworks } from './client';
 import { CreateNetworkCommand, DeleteNetworkCommand, GetNetworkCommand, Network, UpdateNetworkCommand } from './model.generated';
@@ -26,24 +26,28 @@ const schema = struct<NetworkProps>({
  * create a second network. The handler never does, with a request marker:
  *
  * 1. `ListNetworks`. A network named after this request's marker (`pending-` and 12
- *    hex characters of the request's token) was made by an earlier delivery of the
- *    same request: adopt it. A network already carrying the requested name (other than
- *    the one being replaced) is refused: names managed by this library are unique, so
- *    a later delivery of a request that already finished cannot create a second one.
+ *    hex characters of the request's token) was made by an earlier or concurrent
+ *    delivery of the same request: adopt it. A network already carrying the requested
+ *    name (other than the one being replaced) is refused: names of networks this library
+ *    manages are unique, so a delivery that arrives after the request finished cannot
+ *    make a second network.
  * 2. `CreateNetwork` with the marker as its name. It is never retried blindly: after an
  *    ambiguous failure (connection dropped after sending, 5xx) the handler lists again
  *    and adopts the marker network if the call had in fact committed.
- * 3. `UpdateNetwork` gives the network its real name (this call has a client token).
- *    If that fails, the new network is deleted: a failed create leaves nothing behind.
- * 4. If every look after an ambiguous CreateNetwork fails too, the create answers FAILED;
- *    the Delete CloudFormation then sends for the failed create finds the marker network
- *    by the create's token and deletes it (`cleanupFailedCreate`).
+ * 3. `ListNetworks` again: two deliveries that listed at the same moment each made a
+ *    marker network; both now see both and keep the lowest network id, the other
+ *    delivery's network is deleted, so both answer the same network.
+ * 4. The answer names the network, which still carries the marker: a delivery of the same
+ *    request that comes after an answer that could not be delivered adopts it (step 1).
+ * 5. Only after CloudFormation has the answer does `UpdateNetwork` give the network its
+ *    real name (`finish`). So a network with the real name always has its answer
+ *    delivered: a later delivery that is refused in step 1 answers after the answer
+ *    CloudFormation keeps, and changes nothing.
  *
- * A delivery of the same request that arrives after the first one finished finds the
- * network under its real name and is refused; CloudFormation keeps the first answer and
- * ignores later ones, so nothing changes. Two deliveries running at the very same time
- * could each create a marker network: the service offers no atomic check, which is why
- * the names of managed networks must be unique (step 1) and the README lists this limit.
+ * A create that fails leaves the marker, by which `cleanupFailedCreate` finds the network.
+ * Two deliveries can still make two networks if one of them waits, between its first list
+ * and its create, longer than the other takes to create and list again: the service
+ * offers no atomic check-and-create (the README lists this limit).
  */
 export function markerName(token: string): string {
   return `pending-${token.slice(0, 12)}`;
@@ -55,14 +59,17 @@ async function listAllNetworks(client: WickrClient): Promise<Network[]> {
   return all;
 }
 
+const withMarker = (networks: readonly Network[], marker: string) =>
+  networks.filter((n) => n.networkName === marker && n.networkId).map((n) => n.networkId as string).sort();
+
 async function create(ctx: OperationContext, props: NetworkProps): Promise<OperationResult> {
   const client = ctx.clients.wickr();
   const marker = markerName(ctx.token('create-network'));
   const replacing = ctx.request.RequestType === 'Update' ? ctx.request.PhysicalResourceId : undefined;
   const existing = await listAllNetworks(client);
-  let networkId = existing.find((n) => n.networkName === marker)?.networkId;
+  let networkId: string | undefined = withMarker(existing, marker)[0];
   if (networkId) {
-    ctx.log.log('info', 'adopting the network an earlier delivery of this request created', { networkId });
+    ctx.log.log('info', 'adopting the network another delivery of this request created', { networkId });
   } else {
     const clash = existing.find((n) => n.networkName === props.NetworkName && n.networkId !== replacing);
     if (clash) {
@@ -74,57 +81,53 @@ async function create(ctx: OperationContext, props: NetworkProps): Promise<Opera
     }
     try {
       const out = await client.send(
-        new CreateNetworkCommand({
-          networkName: marker,
-          accessLevel: props.AccessLevel,
-          encryptionKeyArn: props.EncryptionKeyArn,
-          enablePremiumFreeTrial: props.EnablePremiumFreeTrial,
-        }),
+        new CreateNetworkCommand({ networkName: marker, accessLevel: props.AccessLevel, encryptionKeyArn: props.EncryptionKeyArn, enablePremiumFreeTrial: props.EnablePremiumFreeTrial }),
       );
       networkId = out.networkId;
     } catch (err) {
       if (!isAmbiguousFailure(err)) throw err;
       ctx.log.log('warn', 'CreateNetwork outcome unknown; looking for the request marker', { marker });
-      networkId = (await listAllNetworks(client)).find((n) => n.networkName === marker)?.networkId;
-      if (!networkId) throw err;
+    }
+    const ours = withMarker(await listAllNetworks(client), marker);
+    if (!networkId) {
+      networkId = ours[0];
+      if (!networkId) throw new Error('CreateNetwork failed and made no network');
+    } else if (ours.length > 1 && ours[0] !== networkId) {
+      ctx.log.log('warn', 'another delivery of this request made a network too; keeping the lowest id', { kept: ours[0], deleted: networkId });
+      await client.send(new DeleteNetworkCommand({ networkId, clientToken: ctx.token('yield-network') }));
+      networkId = ours[0];
     }
   }
-  if (!networkId) throw new Error('CreateNetwork answered without a networkId');
-  try {
-    await client.send(
-      new UpdateNetworkCommand({
-        networkId,
-        networkName: props.NetworkName,
-        encryptionKeyArn: props.EncryptionKeyArn,
-        clientToken: ctx.token('name-network'),
-      }),
-    );
-  } catch (err) {
-    await removeQuietly(ctx, networkId);
-    throw err;
-  }
-  return { physicalResourceId: networkId };
+  const id = networkId;
+  return { physicalResourceId: id, finish: (finishCtx) => rename(finishCtx, id, props) };
 }
 
-async function removeQuietly(ctx: OperationContext, networkId: string): Promise<void> {
-  try {
-    await ctx.clients.wickr().send(new DeleteNetworkCommand({ networkId, clientToken: ctx.token('cleanup-network') }));
-  } catch (err) {
-    ctx.log.log('error', 'could not remove the network this failed create made', { networkId, error: err });
-  }
+/** Gives the network its real name (and key). Same token for every delivery: a rename that committed is replayed, not repeated. */
+async function rename(ctx: OperationContext, networkId: string, props: NetworkProps): Promise<void> {
+  await ctx.clients.wickr().send(
+    new UpdateNetworkCommand({ networkId, networkName: props.NetworkName, encryptionKeyArn: props.EncryptionKeyArn, clientToken: ctx.token('name-network') }),
+  );
 }
 
+/**
+ * In place when the live network already has the access level asked for (also a rollback
+ * after a failed replacement: the network answered is the old one); a new access level
+ * needs a new network, which only `AllowReplacement` permits.
+ */
 async function update(ctx: OperationContext, networkId: string, props: NetworkProps, old: NetworkProps): Promise<OperationResult> {
   const changed = changedKeys(old, props);
   if (changed.includes('AccessLevel')) {
-    if (!props.AllowReplacement) {
-      throw new ReplacementRefusedError(
-        `changing AccessLevel from ${old.AccessLevel} to ${props.AccessLevel} needs a new network: UpdateNetwork cannot change it. ` +
-          `Replacing network ${networkId} loses its users, groups, bots and messages (unless the removal policy retains the old network). ` +
-          'Set allowReplacement: true on the WickrNetwork to allow it',
-      );
+    const live = await ctx.clients.wickr().send(new GetNetworkCommand({ networkId }));
+    if (live.accessLevel !== props.AccessLevel) {
+      if (!props.AllowReplacement) {
+        throw new ReplacementRefusedError(
+          `changing AccessLevel from ${live.accessLevel} to ${props.AccessLevel} needs a new network: UpdateNetwork cannot change it. ` +
+            `Replacing network ${networkId} loses its users, groups, bots and messages (unless the removal policy retains the old network). ` +
+            'Set allowReplacement: true on the WickrNetwork to allow it',
+        );
+      }
+      return create(ctx, props);
     }
-    return create(ctx, props);
   }
   if (old.EncryptionKeyArn && !props.EncryptionKeyArn) {
     throw new RequestRefusedError(
@@ -136,12 +139,7 @@ async function update(ctx: OperationContext, networkId: string, props: NetworkPr
   }
   if (changed.includes('NetworkName') || changed.includes('EncryptionKeyArn')) {
     await ctx.clients.wickr().send(
-      new UpdateNetworkCommand({
-        networkId,
-        networkName: props.NetworkName,
-        encryptionKeyArn: props.EncryptionKeyArn,
-        clientToken: ctx.token('update-network'),
-      }),
+      new UpdateNetworkCommand({ networkId, networkName: props.NetworkName, encryptionKeyArn: props.EncryptionKeyArn, clientToken: ctx.token('update-network') }),
     );
   }
   return { physicalResourceId: networkId };
@@ -159,21 +157,21 @@ async function read(ctx: OperationContext, networkId: string): Promise<LiveState
   };
 }
 
-/** A network the failed create made under its marker name (CreateNetwork committed, every look after it failed). */
-async function cleanupFailedCreate(ctx: OperationContext, createToken: (purpose: string) => string): Promise<void> {
-  const marker = markerName(createToken('create-network'));
-  const left = (await listAllNetworks(ctx.clients.wickr())).find((n) => n.networkName === marker);
-  if (!left?.networkId) return;
-  ctx.log.log('warn', 'removing the network a failed create left behind', { networkId: left.networkId, marker });
-  await remove(ctx, left.networkId);
+/** The network the failed request made still carries its marker name (the rename waits for a delivered answer). */
+async function cleanupFailedCreate(ctx: CleanupContext): Promise<string | void> {
+  if (!ctx.made.mayHave('CreateNetwork')) return;
+  const marker = markerName(ctx.token('create-network'));
+  const left = withMarker(await listAllNetworks(ctx.clients.wickr()), marker);
+  for (const networkId of left) await ctx.clients.wickr().send(new DeleteNetworkCommand({ networkId, clientToken: ctx.token(`cleanup-network:${networkId}`) }));
+  return left.length > 0 ? `network ${left.join(', ')} (named ${marker})` : undefined;
 }
 
 export const networkHandler: ResourceHandler<NetworkProps> = {
   resourceType: NETWORK_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: (ctx, id) => remove(ctx, id),
   read: (ctx, id) => read(ctx, id),
-  cleanupFailedCreate: (ctx, createToken) => cleanupFailedCreate(ctx, createToken),
+  cleanupFailedCreate,
 };

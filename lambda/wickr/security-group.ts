@@ -1,6 +1,6 @@
 import { RequestRefusedError } from '../core/errors';
-import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, optional, str, struct, withDefault } from '../core/schema';
+import { changedKeys, CleanupContext, exists, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { optional, str, struct, withDefault } from '../core/schema';
 import {
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
@@ -33,41 +33,44 @@ function createSubset(settings: SecurityGroupSettings): SecurityGroupSettings {
   return subset;
 }
 
+/** The `CreateSecurityGroup` call of a create: a repeated delivery (or the cleanup) sends the same call with the same token and gets the same group. */
+function createCommand(ctx: OperationContext, props: SecurityGroupProps): CreateSecurityGroupCommand {
+  return new CreateSecurityGroupCommand({
+    networkId: props.NetworkId,
+    name: props.Name,
+    securityGroupSettings: createSubset(props.Settings),
+    clientToken: ctx.token('create-security-group'),
+  });
+}
+
 /**
  * `CreateSecurityGroup` (federation subset, client token) then `UpdateSecurityGroup` with
- * the full settings. If the update fails, the group is deleted: a group is never left
- * half-configured. A retried delivery replays the create token and gets the same group.
+ * the full settings. If the update fails, the create fails and the dispatcher's cleanup
+ * deletes the group: a group is never left half-configured.
  */
 async function createGroup(ctx: OperationContext, props: SecurityGroupProps): Promise<OperationResult> {
   const wickr = ctx.clients.wickr();
-  const out = await wickr.send(
-    new CreateSecurityGroupCommand({
-      networkId: props.NetworkId,
-      name: props.Name,
-      securityGroupSettings: createSubset(props.Settings),
-      clientToken: ctx.token('create-security-group'),
-    }),
-  );
-  const groupId = out.securityGroup.id;
+  const groupId = (await wickr.send(createCommand(ctx, props))).securityGroup.id;
   if (!groupId) throw new Error('CreateSecurityGroup answered without a group id');
   const rest = Object.keys(props.Settings).filter((k) => !(CREATE_SETTINGS_MEMBERS as readonly string[]).includes(k));
-  if (rest.length > 0) {
-    try {
-      await wickr.send(new UpdateSecurityGroupCommand({ networkId: props.NetworkId, groupId, securityGroupSettings: props.Settings }));
-    } catch (err) {
-      try {
-        await wickr.send(new DeleteSecurityGroupCommand({ networkId: props.NetworkId, groupId }));
-      } catch (cleanup) {
-        ctx.log.log('error', 'could not remove the security group this failed create made', { groupId, error: cleanup });
-      }
-      throw err;
-    }
-  }
+  if (rest.length > 0) await wickr.send(new UpdateSecurityGroupCommand({ networkId: props.NetworkId, groupId, securityGroupSettings: props.Settings }));
   return { physicalResourceId: groupId };
 }
 
+/** The group a failed create made: its `CreateSecurityGroup`, sent again with the same token, names it. */
+async function cleanupGroup(ctx: CleanupContext, props: SecurityGroupProps): Promise<string | void> {
+  if (ctx.made.sent('CreateSecurityGroup') === 0) return;
+  const groupId = (await ctx.clients.wickr().send(createCommand(ctx, props))).securityGroup.id;
+  if (!groupId) return;
+  await ctx.clients.wickr().send(new DeleteSecurityGroupCommand({ networkId: props.NetworkId, groupId }));
+  return `security group ${groupId}`;
+}
+
+/** Another network means another group, unless the group already is in it (a rollback of a failed move). */
 async function updateGroup(ctx: OperationContext, groupId: string, props: SecurityGroupProps, old: SecurityGroupProps): Promise<OperationResult> {
-  if (props.NetworkId !== old.NetworkId) return createGroup(ctx, props);
+  if (props.NetworkId !== old.NetworkId && !(await exists(() => ctx.clients.wickr().send(new GetSecurityGroupCommand({ networkId: props.NetworkId, groupId }))))) {
+    return createGroup(ctx, props);
+  }
   return updateInPlace(ctx, groupId, props, old);
 }
 
@@ -102,11 +105,12 @@ async function readGroup(ctx: OperationContext, groupId: string, props: { Networ
 
 export const securityGroupHandler: ResourceHandler<SecurityGroupProps> = {
   resourceType: SECURITY_GROUP_TYPE,
-  parse: (raw) => decodeProperties(groupSchema, raw),
+  schema: groupSchema,
   create: createGroup,
   update: updateGroup,
   delete: deleteGroup,
   read: readGroup,
+  cleanupFailedCreate: cleanupGroup,
 };
 
 export interface DefaultSecurityGroupProps {
@@ -152,7 +156,7 @@ async function adoptDefault(ctx: OperationContext, props: DefaultSecurityGroupPr
 
 export const defaultSecurityGroupHandler: ResourceHandler<DefaultSecurityGroupProps> = {
   resourceType: DEFAULT_SECURITY_GROUP_TYPE,
-  parse: (raw) => decodeProperties(defaultSchema, raw),
+  schema: defaultSchema,
   create: adoptDefault,
   async update(ctx, groupId, props, old) {
     if (changedKeys(old, props).includes('NetworkId')) return adoptDefault(ctx, props);

@@ -1,4 +1,4 @@
-import { bool, Decoder, int, list, oneOf, optional, str } from '../core/schema';
+import { bool, Decoder, getOwn, int, list, oneOf, optional, setOwn, str } from '../core/schema';
 import { PropertyError } from '../core/errors';
 import { deepEqual } from '../core/resource';
 import { SETTINGS_SHAPES } from './model.generated';
@@ -25,16 +25,23 @@ function kindDecoder(kind: string): Decoder<unknown> {
 
 function structDecoder(shape: string): Decoder<Record<string, unknown>> {
   const members = SETTINGS_SHAPES[shape];
-  return (value, path) => {
-    if (value === undefined || value === null) throw new PropertyError(path, 'is required');
-    if (typeof value !== 'object' || Array.isArray(value)) throw new PropertyError(path, 'must be an object', value);
+  return (value, path, lenient) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      if (lenient) return undefined as unknown as Record<string, unknown>;
+      if (value === undefined || value === null) throw new PropertyError(path, 'is required');
+      throw new PropertyError(path, 'must be an object', value);
+    }
     const out: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
-      const kind = members[key];
+      // Own members only: `toString` or `__proto__` in a template are unknown members, not Object's.
+      const kind = getOwn(members, key);
       const at = path ? `${path}.${key}` : key;
-      if (!kind) throw new PropertyError(at, `is not a member of ${shape} (members: ${Object.keys(members).join(', ')})`);
-      const decoded = optional(kindDecoder(kind))(raw, at);
-      if (decoded !== undefined) out[key] = decoded;
+      if (!kind) {
+        if (lenient) continue;
+        throw new PropertyError(at, `is not a member of ${shape} (members: ${Object.keys(members).join(', ')})`);
+      }
+      const decoded = optional(kindDecoder(kind))(raw, at, lenient);
+      if (decoded !== undefined) setOwn(out, key, decoded);
     }
     return out;
   };

@@ -1,5 +1,5 @@
 import { deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { decodeProperties, int, oneOf, optional, str, struct } from '../core/schema';
+import { int, oneOf, optional, str, struct } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
 import { GetOidcInfoCommand, GetOpentdfConfigCommand, RegisterOidcConfigCommand, RegisterOidcConfigTestCommand, RegisterOpentdfConfigCommand } from './client';
 import { OIDC_CONFIG_TYPE, OPENTDF_CONFIG_TYPE, OPENTDF_PROVIDERS } from './sso.wire';
@@ -79,7 +79,7 @@ async function readOidc(ctx: OperationContext, _id: string, props: OidcProps): P
 
 export const oidcConfigHandler: ResourceHandler<OidcProps> = {
   resourceType: OIDC_CONFIG_TYPE,
-  parse: (raw) => decodeProperties(oidcSchema, raw),
+  schema: oidcSchema,
   create: registerOidc,
   update: (ctx, id, props, old) => (deepEqual(props, old) ? Promise.resolve({ physicalResourceId: id }) : registerOidc(ctx, props)),
   async delete(ctx) {
@@ -128,7 +128,7 @@ async function readTdf(ctx: OperationContext, _id: string, props: OpenTdfProps):
 
 export const openTdfConfigHandler: ResourceHandler<OpenTdfProps> = {
   resourceType: OPENTDF_CONFIG_TYPE,
-  parse: (raw) => decodeProperties(tdfSchema, raw),
+  schema: tdfSchema,
   create: registerTdf,
   update: (ctx, id, props, old) => (deepEqual(props, old) ? Promise.resolve({ physicalResourceId: id }) : registerTdf(ctx, props)),
   async delete(ctx) {

@@ -1,19 +1,27 @@
 import { createHash } from 'crypto';
-import { describeError, PartialFailureError, ProviderError, RequestRefusedError } from '../core/errors';
-import { deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { bool, decodeProperties, list, oneOf, optional, str, stringMap, struct } from '../core/schema';
+import { describeError, RequestRefusedError } from '../core/errors';
+import { CleanupContext, deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { bool, getOwn, list, oneOf, optional, str, stringMap, struct } from '../core/schema';
+import { UpdateUserCommand, User } from './client';
 import {
-  BatchCreateUserCommand,
-  BatchCreateUserResponse,
-  BatchDeleteUserCommand,
-  BatchToggleUserSuspendStatusCommand,
-  isAmbiguousFailure,
-  ListUsersCommand,
-  UpdateUserCommand,
-  UpdateUserDetails,
-  User,
-} from './client';
-import { checkUsers, parseUsersFile, USERS_BATCH_SIZE, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
+  asDesired,
+  batches,
+  compare,
+  createCommand,
+  createUsers,
+  deleteUsers,
+  Desired,
+  detailsChange,
+  digest,
+  inParallel,
+  keyOf,
+  lookUp,
+  CreateProgress,
+  setSuspended,
+  UsersCreateFailed,
+  valuesOf,
+} from './users-calls';
+import { checkUsers, parseUsersFile, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
 
 /**
  * `Custom::WickrUsers`: many users of one network in one resource.
@@ -26,19 +34,26 @@ import { checkUsers, parseUsersFile, USERS_BATCH_SIZE, USERS_TYPE, UserRecord, U
  * - create: ⌈n/50⌉ `BatchCreateUser`, one client token per batch derived from the request
  *   (users sorted by username, so a repeated delivery sends the same batches with the same
  *   tokens and the service replays them), then ⌈s/50⌉ `BatchToggleUserSuspendStatus` for
- *   the s suspended users.
- * - update: by difference of old and new lists. The user ids of changed, suspended or
- *   removed users are looked up (`ListUsers` filtered by username, one call per user, or a
- *   listing of the network, 100 users per call, whichever is fewer calls); then new users
- *   are created, changed ones updated (`UpdateUser`), suspensions toggled, and removed users
- *   deleted last, so nothing is destroyed until the rest worked. One changed user: 2 calls.
- *   Nothing changed: 0 calls.
+ *   the s suspended users. A username that exists already fails the create (it is not
+ *   taken over). A failed create has the users it made deleted by `cleanupFailedCreate`,
+ *   which sends the batches that were sent again with their tokens: the service answers
+ *   which users each made.
+ * - update: converges the users the change concerns (added, removed or changed between the
+ *   old and the new properties) from their live state, in an order that destroys nothing
+ *   until the rest worked: the live users are looked up (`ListUsers` filtered by username,
+ *   one call per user, or a listing of the network, 100 users per call, whichever is fewer
+ *   calls); declared users that are missing are created, those that differ are updated
+ *   (`UpdateUser`), suspensions set, and users no longer declared that still exist are
+ *   deleted last. So a rollback (an update back to the old properties, from whatever state
+ *   the failed update left) creates what is missing, adopts what exists and updates what
+ *   differs. One changed user: 2 calls. Nothing changed: 0 calls.
+ * - a new network is a replacement: the users are created there (the old ones go with the
+ *   old resource), unless the resource already is in that network (a rollback).
  * - delete: a lookup of the managed users, then ⌈n/50⌉ `BatchDeleteUser`; users already
  *   gone (or the whole network) count as deleted.
  *
- * Failures: a batch that partly fails ends the request FAILED with each user's reason
- * (the reason shows as many as fit; the logs list all, never first or last names); a failed
- * create, and the new users of a failed update, are deleted again before answering.
+ * A batch that partly fails ends the request FAILED with each user's reason (the reason shows
+ * as many as fit; the logs list all, never first or last names).
  */
 
 interface UsersFileRef {
@@ -81,31 +96,10 @@ const schema = struct<UsersProps>({
   ),
 });
 
-/** Batch calls and `UpdateUser` calls in flight at once. */
-export const USERS_CONCURRENCY = 4;
-/** Failures listed in one log line (the logs list every failure, in lines of this many). */
-const FAILURES_PER_LOG_LINE = 100;
-/** Bytes of per-user reasons in the error message; CloudFormation's response is capped at 4096 bytes. */
-const REASON_BUDGET = 2500;
-
-/** A user as the API wants it: the group resolved to its id. */
-interface Desired {
-  readonly username: string;
-  readonly firstName?: string;
-  readonly lastName?: string;
-  readonly groupId: string;
-  readonly suspended: boolean;
-}
-
-type Failure = { readonly item: string; readonly field?: string; readonly reason?: string };
-
-/** The key of a username: the service compares usernames without regard to case. */
-const keyOf = (username: string) => username.toLowerCase();
-
-async function readRecords(ctx: OperationContext, props: UsersProps): Promise<readonly UserRecord[]> {
+async function readRecords(ctx: OperationContext, props: UsersProps, check: boolean): Promise<readonly UserRecord[]> {
   if (!props.UsersFile) {
     const records = props.Users ?? [];
-    refuseBadUsers(() => checkUsers(records, (i) => `Users[${i}]`));
+    if (check) refuseBadUsers(() => checkUsers(records, (i) => `Users[${i}]`));
     return records;
   }
   const { Bucket, Key, Format, Sha256 } = props.UsersFile;
@@ -116,9 +110,10 @@ async function readRecords(ctx: OperationContext, props: UsersProps): Promise<re
     // Not a "not found" for the dispatcher: a missing file must not turn a delete into a silent success.
     throw new RequestRefusedError(`cannot read the users file s3://${Bucket}/${Key}: ${describeError(err)}`, { cause: err });
   }
-  const digest = createHash('sha256').update(text, 'utf8').digest('hex');
-  if (digest !== Sha256) throw new RequestRefusedError(`users file s3://${Bucket}/${Key} does not match the hash synthesized into the template`);
-  return refuseBadUsers(() => parseUsersFile(text, Format, { groups: Object.keys(props.Groups) }));
+  if (createHash('sha256').update(text, 'utf8').digest('hex') !== Sha256) {
+    throw new RequestRefusedError(`users file s3://${Bucket}/${Key} does not match the hash synthesized into the template`);
+  }
+  return refuseBadUsers(() => parseUsersFile(text, Format, { groups: Object.keys(props.Groups ?? {}), check }));
 }
 
 function refuseBadUsers<T>(run: () => T): T {
@@ -131,244 +126,21 @@ function refuseBadUsers<T>(run: () => T): T {
 
 /**
  * The users the properties declare, by username key, in username order (so the batches,
- * and their client tokens, are the same on every delivery of a request).
+ * and their client tokens, are the same on every delivery of a request). `check: false`
+ * for properties that describe what exists (old properties, a delete, a read): no rule is
+ * enforced, and a user of an unknown group has no group id.
  */
-async function desiredUsers(ctx: OperationContext, props: UsersProps): Promise<Map<string, Desired>> {
-  const records = await readRecords(ctx, props);
+async function desiredUsers(ctx: OperationContext, props: UsersProps, check = true): Promise<Map<string, Desired>> {
+  const records = await readRecords(ctx, props, check);
+  const groups = props.Groups ?? {};
   const out = new Map<string, Desired>();
-  const sorted = [...records].sort((a, b) => compare(keyOf(a.username), keyOf(b.username)));
-  for (const r of sorted) {
+  for (const r of [...records].sort((a, b) => compare(keyOf(a.username), keyOf(b.username)))) {
     const alias = r.group ?? props.DefaultGroup;
-    const groupId = props.Groups[alias];
-    if (!groupId) throw new RequestRefusedError(`user ${r.username}: group "${alias}" is not one of ${Object.keys(props.Groups).join(', ')}`);
-    out.set(keyOf(r.username), { username: r.username, firstName: r.firstName, lastName: r.lastName, groupId, suspended: r.suspended ?? false });
+    const groupId = getOwn(groups, alias);
+    if (!groupId && check) throw new RequestRefusedError(`user ${r.username}: group "${alias}" is not one of ${Object.keys(groups).join(', ')}`);
+    out.set(keyOf(r.username), { username: r.username, firstName: r.firstName, lastName: r.lastName, groupId: groupId ?? '', suspended: r.suspended ?? false });
   }
   return out;
-}
-
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function batches<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += USERS_BATCH_SIZE) out.push(items.slice(i, i + USERS_BATCH_SIZE));
-  return out;
-}
-
-/** A short digest of a batch's contents, for tokens of batches computed from live state. */
-function digest(items: readonly string[]): string {
-  return createHash('sha256').update(items.join('\n')).digest('hex').slice(0, 16);
-}
-
-type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
-
-/**
- * Runs `run` over `items`, `USERS_CONCURRENCY` at once, and waits for every started call:
- * an error never leaves a call running unobserved. `stop()` true starts nothing more; with
- * `probe`, the first item runs alone first, so a problem that fails every call shows
- * before the others are sent. Outcomes keep the items' order (undefined: not started).
- */
-async function inParallel<T, R>(
-  items: readonly T[],
-  run: (item: T, index: number) => Promise<R>,
-  options: { readonly stop?: () => boolean; readonly probe?: boolean } = {},
-): Promise<Array<Outcome<R> | undefined>> {
-  const stop = options.stop ?? (() => false);
-  const outcomes: Array<Outcome<R> | undefined> = new Array(items.length).fill(undefined);
-  let next = 0;
-  const one = async (index: number) => {
-    try {
-      outcomes[index] = { ok: true, value: await run(items[index], index) };
-    } catch (error) {
-      outcomes[index] = { ok: false, error };
-    }
-  };
-  const worker = async () => {
-    while (next < items.length && !stop()) await one(next++);
-  };
-  if (options.probe && items.length > 0) await one(next++);
-  await Promise.all(Array.from({ length: Math.min(USERS_CONCURRENCY, items.length - next) }, worker));
-  return outcomes;
-}
-
-function firstError<R>(outcomes: ReadonlyArray<Outcome<R> | undefined>): unknown {
-  const failed = outcomes.find((o): o is { ok: false; error: unknown } => o !== undefined && !o.ok);
-  return failed?.error;
-}
-
-/** The per-user failures of batch calls, in batch order; a call that failed as a whole is thrown. */
-function failuresOf(outcomes: ReadonlyArray<Outcome<Failure[]> | undefined>): Failure[] {
-  const error = firstError(outcomes);
-  if (error !== undefined) throw error;
-  return outcomes.flatMap((o) => (o?.ok ? o.value : []));
-}
-
-/**
- * A batch that partly failed. The message lists as many per-user reasons as fit
- * CloudFormation's response; `logFailures` writes every one to the logs.
- */
-export class UsersBatchError extends PartialFailureError {
-  constructor(operation: string, failures: readonly Failure[], total: number, note?: string) {
-    super(operation, failures, total);
-    let shown = '';
-    let count = 0;
-    for (const f of failures) {
-      const text = `${f.item}${f.field ? ` ${f.field}` : ''}: ${f.reason ?? 'failed'}`;
-      if (count > 0 && Buffer.byteLength(shown) + Buffer.byteLength(text) > REASON_BUDGET) break;
-      shown += `${count > 0 ? '; ' : ''}${text}`;
-      count++;
-    }
-    const more = failures.length - count;
-    this.message =
-      `${operation}: ${failures.length} of ${total} user(s) failed: ${shown}` +
-      (more > 0 ? `; and ${more} more (all in the provider's log, lines "user failures")` : '') +
-      (note ? `. ${note}` : '');
-  }
-}
-
-/** Every failure in the logs, a line per `FAILURES_PER_LOG_LINE`: usernames or user ids and reasons, never names. */
-function logFailures(ctx: OperationContext, operation: string, failures: readonly Failure[]): void {
-  for (let i = 0; i < failures.length; i += FAILURES_PER_LOG_LINE) {
-    ctx.log.log('error', 'user failures', { operation, from: i, total: failures.length, failures: failures.slice(i, i + FAILURES_PER_LOG_LINE) });
-  }
-}
-
-interface CreateOutcome {
-  /** Username key → user id of every user the calls made. */
-  readonly made: Map<string, string>;
-  readonly failures: Failure[];
-  /** A call that failed as a whole (after the client's retries). */
-  readonly error?: unknown;
-  /** Users of the batches not sent after a failure. */
-  readonly notSent: number;
-}
-
-/**
- * Creates users in batches of 50, the client token of batch i being `token(purpose, i)`.
- * A batch whose every user failed (a systemic problem: a missing group, a full network)
- * stops further batches, as does a call that fails as a whole; partial failures go on, so
- * one deployment reports every conflicting username. A call that may have committed
- * although its answer was lost is sent once more with the same token: the service replays
- * the committed answer, so the users it made are known and can be removed.
- */
-async function createUsers(ctx: OperationContext, networkId: string, users: readonly Desired[], purpose: string): Promise<CreateOutcome> {
-  const made = new Map<string, string>();
-  const failedByBatch: Failure[][] = [];
-  let stop = false;
-  const outcomes = await inParallel(
-    batches(users),
-    async (batch, i) => {
-      const command = new BatchCreateUserCommand({
-        networkId,
-        users: batch.map((u) => ({ username: u.username, firstName: u.firstName, lastName: u.lastName, securityGroupIds: [u.groupId] })),
-        clientToken: ctx.token(purpose, i),
-      });
-      let out: BatchCreateUserResponse;
-      try {
-        out = await ctx.clients.wickr().send(command);
-      } catch (err) {
-        if (!isAmbiguousFailure(err)) {
-          stop = true;
-          throw err;
-        }
-        ctx.log.log('warn', 'a user batch may have been created although its answer was lost; asking again with the same token', { batch: i });
-        out = await ctx.clients.wickr().send(command).catch(() => {
-          stop = true;
-          throw err;
-        });
-      }
-      for (const u of out.successful ?? []) if (u.userId && u.username) made.set(keyOf(u.username), u.userId);
-      const failed = out.failed ?? [];
-      failedByBatch[i] = failed.map((f) => ({ item: f.userId, field: f.field, reason: f.reason }));
-      if (failed.length > 0 && failed.length >= batch.length) stop = true;
-    },
-    { stop: () => stop, probe: true },
-  );
-  const failures = failedByBatch.flatMap((f) => f ?? []);
-  const notSent = outcomes.reduce((n, o, i) => (o === undefined ? n + Math.min(USERS_BATCH_SIZE, users.length - i * USERS_BATCH_SIZE) : n), 0);
-  return { made, failures, error: firstError(outcomes), notSent };
-}
-
-/**
- * Runs a create; when anything failed, deletes the users it made and throws, so a failed
- * create (or the additions of a failed update) leaves nothing behind.
- */
-async function createOrUndo(ctx: OperationContext, networkId: string, users: readonly Desired[], purpose: string): Promise<Map<string, string>> {
-  const { made, failures, error, notSent } = await createUsers(ctx, networkId, users, purpose);
-  if (failures.length === 0 && error === undefined) return made;
-  const skipped = notSent > 0 ? `; ${notSent} user(s) were not tried after the failure` : '';
-  const note = (await undo(ctx, networkId, made)) + skipped;
-  if (error !== undefined) throw new ProviderError(`BatchCreateUser failed: ${describeError(error)}. ${note}`, { cause: error });
-  logFailures(ctx, 'BatchCreateUser', failures);
-  throw new UsersBatchError('BatchCreateUser', failures, users.length, note);
-}
-
-/** Deletes the users a failed request made; says what it did. */
-async function undo(ctx: OperationContext, networkId: string, made: ReadonlyMap<string, string>): Promise<string> {
-  if (made.size === 0) return 'No user was created';
-  try {
-    const left = await deleteUsers(ctx, networkId, [...made.values()], 'undo-users');
-    if (left.length === 0) return `The ${made.size} user(s) created before the failure were deleted again`;
-    logFailures(ctx, 'BatchDeleteUser', left);
-    return `Of the ${made.size} user(s) created before the failure, ${left.length} could not be deleted again (see the log)`;
-  } catch (err) {
-    ctx.log.log('error', 'could not delete the users this request created', { userIds: [...made.values()], reason: describeError(err) });
-    return `The ${made.size} user(s) created before the failure could not be deleted again: ${describeError(err)}`;
-  }
-}
-
-/** Suspends or resumes users in batches; returns the users that failed. */
-async function setSuspended(ctx: OperationContext, networkId: string, userIds: readonly string[], suspend: boolean): Promise<Failure[]> {
-  const outcomes = await inParallel(batches(userIds), async (batch, i) => {
-    const purpose = `${suspend ? 'suspend' : 'resume'}-users:${digest(batch)}`;
-    const out = await ctx.clients.wickr().send(new BatchToggleUserSuspendStatusCommand({ networkId, suspend, userIds: batch, clientToken: ctx.token(purpose, i) }));
-    return (out.failed ?? []).map((f): Failure => ({ item: f.userId, field: f.field, reason: f.reason }));
-  });
-  return failuresOf(outcomes);
-}
-
-/**
- * Deletes users in batches; users already gone count as deleted. The token of a batch is
- * derived from its contents (they come from live state, which a repeated delivery may see
- * differently), so a repeated batch replays and a different one never reuses a token.
- */
-async function deleteUsers(ctx: OperationContext, networkId: string, userIds: readonly string[], purpose: string): Promise<Failure[]> {
-  const outcomes = await inParallel(batches(userIds), async (batch, i) => {
-    const out = await ctx.clients.wickr().send(new BatchDeleteUserCommand({ networkId, userIds: batch, clientToken: ctx.token(`${purpose}:${digest(batch)}`, i) }));
-    return (out.failed ?? []).filter((f) => !/not found/i.test(f.reason ?? '')).map((f): Failure => ({ item: f.userId, field: f.field, reason: f.reason }));
-  });
-  return failuresOf(outcomes);
-}
-
-/**
- * The live users among `keys` (username keys), by key. Few: one `ListUsers` per username
- * with the username filter (a substring filter on the service, so the match is checked
- * exactly; more pages only when over 100 usernames contain it). Many: one listing of the
- * network, 100 users per page. Which is fewer calls is estimated from the managed count
- * (the network may hold more users than this resource manages).
- */
-async function lookUp(ctx: OperationContext, networkId: string, keys: readonly string[], managed: number): Promise<Map<string, User>> {
-  const wanted = new Set(keys);
-  const found = new Map<string, User>();
-  const keep = (u: User) => {
-    if (u.username && wanted.has(keyOf(u.username)) && u.userId) found.set(keyOf(u.username), u);
-  };
-  if (keys.length === 0) return found;
-  /** Pages of `ListUsers` with a username filter (or none), until `done()`. */
-  const list = async (username: string | undefined, done: () => boolean) => {
-    let nextToken: string | undefined;
-    do {
-      const page = await ctx.clients.wickr().send(new ListUsersCommand({ networkId, username, maxResults: 100, nextToken }));
-      (page.users ?? []).forEach(keep);
-      nextToken = done() ? undefined : page.nextToken || undefined;
-    } while (nextToken);
-  };
-  if (keys.length <= Math.ceil(managed / 100)) {
-    const error = firstError(await inParallel(keys, (key) => list(key, () => found.has(key))));
-    if (error !== undefined) throw error;
-  } else {
-    await list(undefined, () => found.size === wanted.size);
-  }
-  return found;
 }
 
 function physicalId(ctx: OperationContext, networkId: string): string {
@@ -377,95 +149,87 @@ function physicalId(ctx: OperationContext, networkId: string): string {
 
 async function create(ctx: OperationContext, props: UsersProps): Promise<OperationResult> {
   const desired = [...(await desiredUsers(ctx, props)).values()];
-  const made = await createOrUndo(ctx, props.NetworkId, desired, 'create-users');
-  const suspended = desired.filter((u) => u.suspended).map((u) => made.get(keyOf(u.username))!);
-  let failures: Failure[];
+  const progress: CreateProgress = { made: new Map(), unknownBatches: [] };
   try {
-    failures = await setSuspended(ctx, props.NetworkId, suspended, true);
+    const made = await createUsers(ctx, props.NetworkId, desired, () => 'create-users', progress);
+    const suspended = desired.filter((u) => u.suspended).map((u) => made.get(keyOf(u.username)) as string);
+    await setSuspended(ctx, props.NetworkId, suspended, true);
+    ctx.log.log('info', 'users created', { created: made.size, suspended: suspended.length });
   } catch (err) {
-    await undo(ctx, props.NetworkId, made);
-    throw err;
+    throw new UsersCreateFailed(err, progress);
   }
-  if (failures.length > 0) {
-    logFailures(ctx, 'BatchToggleUserSuspendStatus', failures);
-    throw new UsersBatchError('BatchToggleUserSuspendStatus', failures, suspended.length, await undo(ctx, props.NetworkId, made));
-  }
-  ctx.log.log('info', 'users created', { created: made.size, suspended: suspended.length });
   return { physicalResourceId: physicalId(ctx, props.NetworkId) };
 }
 
-/** What `UpdateUser` must change to turn `from` into `to`; undefined when nothing. */
-function detailsChange(from: Desired, to: Desired): UpdateUserDetails | undefined {
-  const details: UpdateUserDetails = {
-    ...(from.username !== to.username ? { username: to.username } : {}),
-    // A name that is no longer given is cleared.
-    ...(from.firstName !== to.firstName ? { firstName: to.firstName ?? '' } : {}),
-    ...(from.lastName !== to.lastName ? { lastName: to.lastName ?? '' } : {}),
-    ...(from.groupId !== to.groupId ? { securityGroupIds: [to.groupId] } : {}),
-  };
-  return Object.keys(details).length > 0 ? details : undefined;
+/**
+ * The users a failed create (or the create of a replacement) made: those it knows it made
+ * (right after the failure, from the error) are deleted; the batches of unknown outcome
+ * (all those sent, on the Delete CloudFormation sends later) are sent again with their
+ * tokens, and the service answers the users each made (without making them again), which
+ * are deleted too. Nothing for an update in place: its rollback converges.
+ */
+async function cleanupFailedCreate(ctx: CleanupContext, props: UsersProps): Promise<string | void> {
+  if (ctx.request.RequestType === 'Update' && ctx.request.PhysicalResourceId?.startsWith(`${props.NetworkId}/`)) return;
+  const known = ctx.failure instanceof UsersCreateFailed ? ctx.failure.progress : undefined;
+  const sent = ctx.made.sent('BatchCreateUser');
+  if (sent === 0) return;
+  const userIds = [...(known?.made.values() ?? [])];
+  await deleteUsers(ctx, props.NetworkId, userIds, 'undo-users');
+  const unknown = known ? known.unknownBatches : Array.from({ length: sent }, (_, i) => i);
+  let more = 0;
+  if (unknown.length > 0) {
+    const all = batches([...(await desiredUsers(ctx, props)).values()]);
+    const replies = valuesOf(await inParallel(unknown, (i) => ctx.clients.wickr().send(createCommand(ctx, props.NetworkId, all[i], 'create-users', i))));
+    const found = replies.flatMap((r) => (r.successful ?? []).map((u) => u.userId).filter((id): id is string => !!id && !userIds.includes(id)));
+    await deleteUsers(ctx, props.NetworkId, found, 'undo-users');
+    more = found.length;
+  }
+  return userIds.length + more > 0 ? `${userIds.length + more} user(s)` : undefined;
 }
 
-/**
- * By difference, in an order that destroys nothing until the rest worked: create the new
- * users, update the changed ones, set suspensions, then delete the removed users. A
- * changed user that was deleted outside the stack is created again as declared. A new
- * network means new users there (replacement); the old ones go with the old resource.
- */
+/** See the module comment: converges the users the change concerns, deleting last. */
 async function update(ctx: OperationContext, id: string, props: UsersProps, old: UsersProps): Promise<OperationResult> {
   if (deepEqual(props, old)) return { physicalResourceId: id };
-  if (props.NetworkId !== old.NetworkId) return create(ctx, props);
+  if (!id.startsWith(`${props.NetworkId}/`)) return create(ctx, props);
   const next = await desiredUsers(ctx, props);
-  const prev = await desiredUsers(ctx, old);
-  const added = [...next.keys()].filter((k) => !prev.has(k));
+  const prev = await desiredUsers(ctx, old, false);
+  const differs = (k: string) => detailsChange(prev.get(k)!, next.get(k)!) !== undefined || prev.get(k)!.suspended !== next.get(k)!.suspended;
+  const wanted = [...next.keys()].filter((k) => !prev.has(k) || differs(k));
   const removed = [...prev.keys()].filter((k) => !next.has(k));
-  const changed = [...next.keys()].filter((k) => prev.has(k) && detailsChange(prev.get(k)!, next.get(k)!) !== undefined);
-  const toggled = [...next.keys()].filter((k) => prev.has(k) && prev.get(k)!.suspended !== next.get(k)!.suspended);
-  const touched = [...new Set([...removed, ...changed, ...toggled])].sort(compare);
-  const live = await lookUp(ctx, props.NetworkId, touched, Math.max(next.size, prev.size));
+  const live = await lookUp(ctx, props.NetworkId, [...wanted, ...removed].sort(compare), Math.max(next.size, prev.size));
 
-  // Declared users that are gone (deleted outside the stack) are created again as declared.
-  const missing = [...new Set([...changed, ...toggled])].filter((k) => !live.has(k));
-  if (missing.length > 0) ctx.log.log('warn', 'managed users were deleted outside the stack; creating them again', { usernames: missing });
-  const toCreate = [...added, ...missing].sort(compare).map((k) => next.get(k)!);
-  const made = await createOrUndo(ctx, props.NetworkId, toCreate, 'add-users');
+  const missing = wanted.filter((k) => !live.has(k));
+  const recreated = missing.filter((k) => prev.has(k));
+  if (recreated.length > 0) ctx.log.log('warn', 'managed users are missing (deleted outside the stack, or by a failed update); creating them again', { usernames: recreated });
+  const made = await createUsers(ctx, props.NetworkId, missing.map((k) => next.get(k)!), (batch) => `add-users:${digest(batch.map((u) => keyOf(u.username)))}`);
 
-  const updates = changed.filter((k) => live.has(k));
-  const updated = await inParallel(updates, (k) =>
-    ctx.clients.wickr().send(new UpdateUserCommand({ networkId: props.NetworkId, userId: live.get(k)!.userId!, userDetails: detailsChange(prev.get(k)!, next.get(k)!) })),
+  const changes = wanted.filter((k) => live.has(k)).map((k) => [live.get(k)!, detailsChange(asDesired(live.get(k)!), next.get(k)!)] as const);
+  valuesOf(
+    await inParallel(
+      changes.filter(([, details]) => details !== undefined),
+      ([user, userDetails]) => ctx.clients.wickr().send(new UpdateUserCommand({ networkId: props.NetworkId, userId: user.userId!, userDetails })),
+    ),
   );
-  const updateError = firstError(updated);
-  if (updateError !== undefined) throw updateError;
 
-  // New and re-created users start active: those declared suspended are suspended now.
+  // New users start active: those declared suspended are suspended now, with the live ones whose suspension differs.
+  const liveSuspended = (k: string) => live.get(k)?.suspended ?? false;
   const idOf = (k: string) => made.get(k) ?? live.get(k)!.userId!;
-  const suspend = [...new Set([...toggled, ...toCreate.map((u) => keyOf(u.username))])].filter((k) => next.get(k)!.suspended).sort(compare).map(idOf);
-  const resume = toggled.filter((k) => !next.get(k)!.suspended && live.has(k)).map(idOf);
-  const toggleFailures = [...(await setSuspended(ctx, props.NetworkId, suspend, true)), ...(await setSuspended(ctx, props.NetworkId, resume, false))];
-  if (toggleFailures.length > 0) {
-    logFailures(ctx, 'BatchToggleUserSuspendStatus', toggleFailures);
-    throw new UsersBatchError('BatchToggleUserSuspendStatus', toggleFailures, suspend.length + resume.length);
-  }
+  const suspend = wanted.filter((k) => next.get(k)!.suspended && (made.has(k) || !liveSuspended(k))).map(idOf);
+  const resume = wanted.filter((k) => !next.get(k)!.suspended && live.has(k) && liveSuspended(k)).map(idOf);
+  await setSuspended(ctx, props.NetworkId, suspend, true);
+  await setSuspended(ctx, props.NetworkId, resume, false);
 
-  const gone = removed.filter((k) => live.has(k)).map(idOf);
-  const deleteFailures = await deleteUsers(ctx, props.NetworkId, gone, 'remove-users');
-  if (deleteFailures.length > 0) {
-    logFailures(ctx, 'BatchDeleteUser', deleteFailures);
-    throw new UsersBatchError('BatchDeleteUser', deleteFailures, gone.length);
-  }
-  ctx.log.log('info', 'users updated', { added: added.length, recreated: missing.length, changed: updates.length, suspended: suspend.length, resumed: resume.length, removed: gone.length });
+  const gone = removed.filter((k) => live.has(k)).map((k) => live.get(k)!.userId!);
+  await deleteUsers(ctx, props.NetworkId, gone, 'remove-users');
+  ctx.log.log('info', 'users updated', { created: made.size, recreated: recreated.length, changed: changes.filter(([, d]) => d).length, suspended: suspend.length, resumed: resume.length, removed: gone.length });
   return { physicalResourceId: id };
 }
 
 /** Deletes every managed user that still exists; a network already gone is a success (the dispatcher treats its 404 so). */
 async function remove(ctx: OperationContext, _id: string, props: UsersProps): Promise<void> {
-  const desired = await desiredUsers(ctx, props);
+  const desired = await desiredUsers(ctx, props, false);
   const live = await lookUp(ctx, props.NetworkId, [...desired.keys()], desired.size);
-  const failures = await deleteUsers(ctx, props.NetworkId, [...live.values()].map((u) => u.userId!), 'delete-users');
-  if (failures.length > 0) {
-    logFailures(ctx, 'BatchDeleteUser', failures);
-    throw new UsersBatchError('BatchDeleteUser', failures, live.size);
-  }
+  await deleteUsers(ctx, props.NetworkId, [...live.values()].map((u) => u.userId!), 'delete-users');
   ctx.log.log('info', 'users deleted', { deleted: live.size, alreadyGone: desired.size - live.size });
 }
 
@@ -475,10 +239,11 @@ async function remove(ctx: OperationContext, _id: string, props: UsersProps): Pr
  * `suspended` always present), and `MissingUsers`, the declared usernames not in the network.
  */
 async function read(ctx: OperationContext, _id: string, props: UsersProps): Promise<LiveState> {
-  const desired = await desiredUsers(ctx, props);
+  const desired = await desiredUsers(ctx, props, false);
   const live = await lookUp(ctx, props.NetworkId, [...desired.keys()], desired.size);
-  const alias = new Map(Object.entries(props.Groups).map(([a, g]) => [g, a]));
-  alias.set(props.Groups[props.DefaultGroup], props.DefaultGroup);
+  const alias = new Map(Object.entries(props.Groups ?? {}).map(([a, g]) => [g, a]));
+  const defaultGroup = getOwn(props.Groups ?? {}, props.DefaultGroup);
+  if (defaultGroup) alias.set(defaultGroup, props.DefaultGroup);
   const users = [...desired.keys()]
     .map((k) => live.get(k))
     .filter((u): u is User => u !== undefined)
@@ -498,9 +263,10 @@ async function read(ctx: OperationContext, _id: string, props: UsersProps): Prom
 
 export const usersHandler: ResourceHandler<UsersProps> = {
   resourceType: USERS_TYPE,
-  parse: (raw) => decodeProperties(schema, raw),
+  schema,
   create,
   update,
   delete: remove,
   read,
+  cleanupFailedCreate,
 };

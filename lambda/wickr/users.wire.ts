@@ -68,9 +68,10 @@ export type Where = (index: number) => string;
  * - JSON: an array of objects with the same keys (`suspended` a boolean).
  *
  * Errors name the line (CSV, counting from 1 at the header) or the item (JSON, from 0).
- * With `groups`, every `group` must be one of them.
+ * With `groups`, every `group` must be one of them. With `check: false` (a file that
+ * describes what exists: old properties, a delete) the users are parsed but not checked.
  */
-export function parseUsersFile(text: string, format: UsersFileFormat, options: { readonly groups?: readonly string[] } = {}): UserRecord[] {
+export function parseUsersFile(text: string, format: UsersFileFormat, options: { readonly groups?: readonly string[]; readonly check?: boolean } = {}): UserRecord[] {
   let users: UserRecord[];
   let where: Where;
   if (format === 'json') {
@@ -81,6 +82,7 @@ export function parseUsersFile(text: string, format: UsersFileFormat, options: {
     users = csv.users;
     where = (i) => `line ${csv.lines[i]}`;
   }
+  if (options.check === false) return users;
   checkUsers(users, where);
   if (options.groups) checkGroups(users, where, options.groups);
   return users;

@@ -274,24 +274,55 @@ describe('ChimeAppInstanceUserEndpoint', () => {
     expect(endpoint).toMatchObject({ type: 'APNS', attributes: { DeviceToken: DEVICE_TOKEN, VoipDeviceToken: VOIP_TOKEN }, allowMessages: 'ALL', name: 'phone' });
   });
 
-  test('no-op 0 calls; name and allow-messages in place; a token version registers anew', async () => {
+  test('no-op 0 calls; name and allow-messages in place; a new token version keeps an endpoint that already has the device; a new device registers anew', async () => {
     await ok(h.update({ type: T.endpoint, props: props(), oldProps: props(), physicalId: id }));
     expect(ops()).toEqual([]);
     const quiet = props({ AllowMessages: 'NONE', Name: 'old phone' });
     expect(await ok(h.update({ type: T.endpoint, props: quiet, oldProps: props(), physicalId: id }))).toBe(id);
     expect(ops()).toEqual(['UpdateAppInstanceUserEndpoint']);
     expect(Object.values(endpoints())[0]).toMatchObject({ allowMessages: 'NONE', name: 'old phone' });
-    // Same device token: the service allows one endpoint for it, so the old one goes first.
+    // A new token version whose secret holds the same device token: the endpoint already is the one asked for.
     h.clearCalls();
-    const again = await ok(h.update({ type: T.endpoint, props: { ...quiet, TokenVersion: '2' }, oldProps: quiet, physicalId: id }));
+    expect(await ok(h.update({ type: T.endpoint, props: { ...quiet, TokenVersion: '2' }, oldProps: quiet, physicalId: id }))).toBe(id);
+    expect(ops()).toEqual(['DescribeAppInstanceUserEndpoint']);
+    // Another device: registered anew; the service allows one endpoint per device, so nothing conflicts.
+    const otherArn = h.emulator.secrets.createSecret({ name: 'device-2', secretString: `${DEVICE_TOKEN}-2` });
+    const moved = { ...quiet, DeviceToken: { SecretArn: otherArn }, TokenVersion: '3' };
+    h.clearCalls();
+    const again = await ok(h.update({ type: T.endpoint, props: moved, oldProps: { ...quiet, TokenVersion: '2' }, physicalId: id }));
     expect(again).not.toBe(id);
-    expect(ops()).toEqual(['RegisterAppInstanceUserEndpoint', 'DeregisterAppInstanceUserEndpoint', 'RegisterAppInstanceUserEndpoint']);
+    expect(ops()).toEqual(['DescribeAppInstanceUserEndpoint', 'RegisterAppInstanceUserEndpoint']);
     await ok(h.remove({ type: T.endpoint, props: quiet, physicalId: id }));
     expect(Object.keys(endpoints())).toHaveLength(1);
-    expect(await h.read({ type: T.endpoint, props: quiet, physicalId: again })).toMatchObject({ Exists: true, Live: { AllowMessages: 'NONE', Type: 'APNS' } });
-    await ok(h.remove({ type: T.endpoint, props: quiet, physicalId: again }));
-    await ok(h.remove({ type: T.endpoint, props: quiet, physicalId: again }));
+    expect(await h.read({ type: T.endpoint, props: moved, physicalId: again })).toMatchObject({ Exists: true, Live: { AllowMessages: 'NONE', Type: 'APNS' } });
+    await ok(h.remove({ type: T.endpoint, props: moved, physicalId: again }));
+    await ok(h.remove({ type: T.endpoint, props: moved, physicalId: again }));
     expect(endpoints()).toEqual({});
+  });
+
+  test('the same device with a new VoIP token replaces the endpoint: the old one is deregistered first', async () => {
+    const first = await ok(h.create({ type: T.endpoint, props: props() }));
+    const voip2 = h.emulator.secrets.createSecret({ name: 'voip-2', secretString: JSON.stringify({ voip: `${VOIP_TOKEN}-2` }) });
+    h.clearCalls();
+    const next = props({ VoipDeviceToken: { SecretArn: voip2, JsonField: 'voip' } });
+    const second = await ok(h.update({ type: T.endpoint, props: next, oldProps: props(), physicalId: first }));
+    expect(second).not.toBe(first);
+    expect(ops()).toEqual(['DescribeAppInstanceUserEndpoint', 'RegisterAppInstanceUserEndpoint', 'DeregisterAppInstanceUserEndpoint', 'RegisterAppInstanceUserEndpoint']);
+    await ok(h.remove({ type: T.endpoint, props: next, physicalId: second }));
+    expect(endpoints()).toEqual({});
+  });
+
+  test('the rollback of a failed replacement keeps the old physical id', async () => {
+    const first = await ok(h.create({ type: T.endpoint, props: props() }));
+    const otherArn = h.emulator.secrets.createSecret({ name: 'device-3', secretString: `${DEVICE_TOKEN}-3` });
+    const attempted = props({ DeviceToken: { SecretArn: otherArn }, Type: 'GCM' });
+    h.emulator.addFault({ operation: 'RegisterAppInstanceUserEndpoint', kind: 'error', count: 10 });
+    const failed = await h.update({ type: T.endpoint, props: attempted, oldProps: props(), physicalId: first });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: first });
+    h.emulator.clearFaults();
+    expect(await ok(h.update({ type: T.endpoint, props: props(), oldProps: attempted, physicalId: first }))).toBe(first);
+    expect(Object.keys(endpoints())).toHaveLength(1);
+    await ok(h.remove({ type: T.endpoint, props: props(), physicalId: first }));
   });
 
   test('drop-after-commit then redelivery registers one endpoint', async () => {

@@ -67,3 +67,36 @@ describe('property decoding', () => {
     expect(() => decodeProperties(schema, raw)).toThrow(message);
   });
 });
+
+describe('lenient decoding (what exists: a Delete\'s properties, an Update\'s old ones)', () => {
+  test('converts the strings but enforces no rule; what cannot be converted is left out', () => {
+    const raw = { Name: 'much-too-long', Enabled: 'maybe', Level: 'C', Count: '99', Items: [{ Flag: 'true', Size: 'x' }, {}, {}], Mode: '30' };
+    expect(decodeProperties(schema, raw, { lenient: true })).toEqual({
+      Name: 'much-too-long',
+      Level: 'C',
+      Count: 99,
+      Items: [{ Flag: true }, {}, {}],
+      Tags: {},
+      Mode: 30,
+    });
+  });
+
+  test('missing required keys and wrong containers are not errors', () => {
+    expect(decodeProperties(schema, { Items: 'x', Tags: [] }, { lenient: true })).toEqual({ Items: [], Tags: {}, Mode: 0 });
+  });
+});
+
+describe('keys that are names of Object\'s own members', () => {
+  test('a map key `__proto__`, `toString` or `constructor` is data, kept as an own property', () => {
+    const raw = JSON.parse('{"Name":"a","Enabled":"true","Level":"A","Tags":{"__proto__":"x","toString":"y","constructor":"z"}}');
+    const decoded = decodeProperties(schema, raw);
+    expect(Object.keys(decoded.Tags)).toEqual(['__proto__', 'toString', 'constructor']);
+    expect(Object.getPrototypeOf(decoded.Tags)).toBe(Object.prototype);
+    expect(decoded.Tags.toString).toBe('y');
+  });
+
+  test('a struct never reads an inherited member as a property value', () => {
+    const shaped = struct<{ toString?: string }>({ toString: optional(str()) });
+    expect(decodeProperties(shaped, {})).toEqual({});
+  });
+});

@@ -52,7 +52,7 @@ export async function startHarness(options: { seed?: number } = {}) {
   setLogSink((line) => logs.push(line));
   const responses: CustomResourceResponse[] = [];
   const handler = createDispatcher(HANDLERS, {
-    clients: (stopped, log) => createServiceClients(log, stopped),
+    clients: createServiceClients,
     respond: async (_url, response) => {
       responses.push(response);
     },

@@ -28,13 +28,14 @@ describe('WickrBot', () => {
   const props = () => ({ NetworkId: networkId, Username: 'alertsbot', DisplayName: 'Alerts', GroupId: groupId, Challenge: { SecretArn: challengeArn }, Suspended: true });
   let botId: string;
 
-  test('create reads the challenge from the secret, creates, then suspends ("true" decoded)', async () => {
+  test('create reads the challenge from the secret, creates under a marker display name, suspends ("true" decoded), answers, then names the bot', async () => {
     h.clearCalls();
     const res = await h.create({ type: BOT, props: props() });
     expect(res.Status).toBe('SUCCESS');
     botId = res.PhysicalResourceId!;
-    expect(h.calls().map((c) => c.operation)).toEqual(['ListBots', 'CreateBot', 'UpdateBot']);
-    expect(bodies('UpdateBot')).toEqual([{ suspend: true }]);
+    expect(h.calls().map((c) => c.operation)).toEqual(['ListBots', 'CreateBot', 'UpdateBot', 'UpdateBot']);
+    expect(bodies('CreateBot')[0].displayName).toMatch(/^pending-[0-9a-f]{12}$/);
+    expect(bodies('UpdateBot')).toEqual([{ suspend: true }, { displayName: 'Alerts' }]);
     expect(network().bots[botId]).toMatchObject({ username: 'alertsbot', displayName: 'Alerts', suspended: true });
   });
 

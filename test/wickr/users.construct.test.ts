@@ -1,3 +1,4 @@
+import { decodeProperties } from '../../lambda/core/schema';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -40,7 +41,7 @@ describe('inline users', () => {
     });
     expect(users.userCount).toBe(4);
     const resource = usersResource(stack);
-    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(resource.UpdateReplacePolicy).toBe('Retain');
     expect(resource.Properties).toEqual({
       ServiceToken: expect.anything(),
@@ -63,7 +64,7 @@ describe('inline users', () => {
     const props = { ...usersResource(stack).Properties, NetworkId: '12345678', Groups: { default: 'g-default', Ops: 'g-ops' } } as Record<string, unknown>;
     delete props.ServiceToken;
     delete props.ServiceTimeout;
-    expect(usersHandler.parse(cfnStringify(props) as Record<string, unknown>)).toEqual({
+    expect(decodeProperties(usersHandler.schema, cfnStringify(props))).toEqual({
       NetworkId: '12345678',
       Groups: { default: 'g-default', Ops: 'g-ops' },
       DefaultGroup: 'default',
@@ -108,6 +109,25 @@ describe('inline users', () => {
     const { stack, network } = setup();
     new WickrUsers(stack, 'Users', { network, users: [], removalPolicy: RemovalPolicy.DESTROY });
     expect(usersResource(stack).DeletionPolicy).toBe('Delete');
+  });
+
+  test('a security group of retained users is retained with them (a group with members cannot be deleted); with DESTROY users it is not', () => {
+    const policyOf = (stack: Stack, name: string) => Object.values(customResources(Template.fromStack(stack), 'Custom::WickrSecurityGroup')).find((r) => r.Properties.Name === name)!;
+    const kept = setup();
+    new WickrSecurityGroup(kept.stack, 'Other', { network: kept.network, name: 'other' });
+    new WickrUsers(kept.stack, 'Users', { network: kept.network, users: [{ username: 'a@example.com', securityGroup: kept.ops }] });
+    expect(policyOf(kept.stack, 'ops')).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    expect(policyOf(kept.stack, 'other').DeletionPolicy).toBe('Delete');
+
+    const destroyed = setup();
+    new WickrUsers(destroyed.stack, 'Users', { network: destroyed.network, users: [{ username: 'a@example.com', securityGroup: destroyed.ops }], removalPolicy: RemovalPolicy.DESTROY });
+    expect(policyOf(destroyed.stack, 'ops').DeletionPolicy).toBe('Delete');
+
+    // a policy chosen for the group stands
+    const chosen = setup();
+    chosen.ops.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    new WickrUsers(chosen.stack, 'Users', { network: chosen.network, users: [], securityGroups: { ops: chosen.ops } });
+    expect(policyOf(chosen.stack, 'ops').DeletionPolicy).toBe('Delete');
   });
 
   test('tokens pass synth: a username known only at deploy time is not checked', () => {

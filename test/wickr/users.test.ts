@@ -1,3 +1,4 @@
+import { decodeProperties } from '../../lambda/core/schema';
 import { createHash } from 'crypto';
 import { usersHandler } from '../../lambda/wickr/users';
 import { CreateNetworkCommand, CreateSecurityGroupCommand, ListSecurityGroupsCommand, BatchCreateUserCommand, WickrClient } from '../../lambda/wickr/client';
@@ -208,10 +209,15 @@ describe('failures', () => {
     const res = await h.create({ type: TYPE, props: props(net, [user(899), user(900), user(901)]) });
     expect(res.Status).toBe('FAILED');
     expect(res.Reason).toContain('BatchCreateUser: 1 of 3 user(s) failed: user0900@example.com username: username already exists');
-    expect(res.Reason).toContain('The 2 user(s) created before the failure were deleted again');
+    expect(res.Reason).toContain('. Removed what it had made: 2 user(s)');
     expect(others()).toHaveLength(0);
     expect(liveUser(net, 'user0900@example.com')).toMatchObject({ firstName: undefined });
+    // the cleanup knew which users the create made: one delete, no call sent again
     expect(counts()).toEqual({ BatchCreateUser: 1, BatchDeleteUser: 1 });
+    // nothing is left, so the Delete CloudFormation sends for the failed create calls nothing
+    h.clearCalls();
+    expect((await h.remove({ type: TYPE, props: props(net, [user(899), user(900), user(901)]), physicalId: res.PhysicalResourceId! })).Status).toBe('SUCCESS');
+    expect(h.calls()).toEqual([]);
   });
 
   test('hundreds of failures: the reason fits CloudFormation\'s 4096 bytes, the log lists every one, no name anywhere', async () => {
@@ -252,19 +258,32 @@ describe('failures', () => {
     h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'error', after: 1, count: 100 });
     const res = await h.create({ type: TYPE, props: props(net, range(3000, 120)) });
     expect(res.Status).toBe('FAILED');
-    expect(res.Reason).toMatch(/BatchCreateUser failed: Wickr InternalServerError \(HTTP 500\).*\. The 50 user\(s\) created before the failure were deleted again/);
+    // the 50 users the first batch made are deleted; the second batch's outcome is unknown, and asking
+    // the service again with its token fails as well: the reason says so, and the Delete CloudFormation
+    // sends for the failed create asks again (here: after the outage)
+    expect(res.Reason).toMatch(/BatchCreateUser failed: Wickr InternalServerError \(HTTP 500\).*\. Removing what it may have made failed \(Wickr InternalServerError/);
+    expect(live(net)).toHaveLength(before);
+    // three batches were sent (the first alone, then two at once): each may have made users
+    expect(res.PhysicalResourceId).toMatch(/:made=BatchCreateUser\.3$/);
+    h.emulator.clearFaults();
+    h.clearCalls();
+    expect((await h.remove({ type: TYPE, props: props(net, range(3000, 120)), physicalId: res.PhysicalResourceId! })).Status).toBe('SUCCESS');
+    // each sent batch is asked again with its token: the first is replayed; the two whose outcome was
+    // unknown had not committed, so they run now, and what they make is deleted at once
+    expect(counts()).toMatchObject({ BatchCreateUser: 3 });
+    expect(h.calls().filter((c) => c.operation === 'BatchCreateUser' && c.replayed)).toHaveLength(1);
     expect(live(net)).toHaveLength(before);
   });
 
-  test('an update whose new users partly fail: FAILED, the new users made are deleted, the old ones stay', async () => {
+  test('an update adopts a declared user that exists already (as its rollback must), setting what is declared', async () => {
     const old = range(4000, 3);
     const created = await h.create({ type: TYPE, props: props(net, old) });
     h.clearCalls();
-    const res = await h.update({ type: TYPE, props: props(net, [...old, user(4100), user(900)]), oldProps: props(net, old), physicalId: created.PhysicalResourceId! });
-    expect(res.Status).toBe('FAILED');
-    expect(res.Reason).toMatch(/user0900@example\.com username: username already exists/);
-    expect(liveUser(net, 'user4100@example.com')).toBeUndefined();
-    expect(old.every((u) => liveUser(net, u.username))).toBe(true);
+    const res = await h.update({ type: TYPE, props: props(net, [...old, user(4100), user(900, { group: 'ops' })]), oldProps: props(net, old), physicalId: created.PhysicalResourceId! });
+    expect(res).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: created.PhysicalResourceId });
+    expect(liveUser(net, 'user4100@example.com')).toMatchObject({ firstName: 'Given4100x' });
+    expect(liveUser(net, 'user0900@example.com')).toMatchObject({ firstName: 'Given900x', groupId: net.opsGroup });
+    expect(counts()).toEqual({ ListUsers: 2, BatchCreateUser: 1, UpdateUser: 1 });
     await h.remove({ type: TYPE, props: props(net, old), physicalId: created.PhysicalResourceId! });
   });
 
@@ -336,17 +355,18 @@ describe('retries and repeated deliveries', () => {
     expect(live(net)).toHaveLength(0);
   });
 
-  test('a batch whose answers keep being dropped beyond the client\'s retries: asked once more with its token, replayed, no duplicate', async () => {
+  test('a batch whose answers keep being dropped beyond the client\'s retries: the create fails and its users are found by the token and removed', async () => {
     const users = range(600, 50);
     h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'drop-after-commit', count: 5 });
     const res = await h.create({ type: TYPE, props: props(net, users) });
-    expect(res.Status).toBe('SUCCESS');
+    expect(res.Status).toBe('FAILED');
+    expect(res.Reason).toContain('. Removed what it had made: 50 user(s)');
     const creates = h.calls().filter((c) => c.operation === 'BatchCreateUser');
+    // five attempts (the first made the users, four replayed), then the cleanup's replay: no duplicate, nothing left
     expect(creates).toHaveLength(6);
     expect(creates.filter((c) => c.replayed)).toHaveLength(5);
-    expect(h.logs.some((l) => l.includes('asking again with the same token'))).toBe(true);
-    expect(live(net)).toHaveLength(50);
-    await h.remove({ type: TYPE, props: props(net, users), physicalId: res.PhysicalResourceId! });
+    expect(live(net)).toHaveLength(0);
+    expect(res.PhysicalResourceId).toMatch(/:made=$/);
   });
 
   test('a repeated delivery of a failed create fails the same way and leaves nothing', async () => {
@@ -414,7 +434,7 @@ describe('users file from S3', () => {
 
 test('stringified properties decode: "true"/"false" become booleans, a false stays false', () => {
   const raw = cfnStringify({ NetworkId: '12345678', Groups: { default: 'g1' }, DefaultGroup: 'default', Users: [{ username: 'a', suspended: false }, { username: 'b', suspended: true }] });
-  const decoded = usersHandler.parse(raw as Record<string, unknown>);
+  const decoded = decodeProperties(usersHandler.schema, raw);
   expect(decoded.Users).toEqual([{ username: 'a', suspended: false }, { username: 'b', suspended: true }]);
 });
 

@@ -1,0 +1,227 @@
+import { CREATE_FAILED_PREFIX, createDispatcher } from '../../lambda/core/dispatcher';
+import { CustomResourceEvent, CustomResourceResponse } from '../../lambda/core/event';
+import { setLogSink } from '../../lambda/core/log';
+import { CallObserver } from '../../lambda/core/observer';
+import { CleanupContext, OperationContext, ResourceHandler } from '../../lambda/core/resource';
+import { str, struct } from '../../lambda/core/schema';
+import type { ServiceClients } from '../../lambda/core/clients';
+
+/**
+ * One mechanism in the dispatcher removes what a failed create made: right after the
+ * failure (also after the guard stopped the work), and again on CloudFormation's Delete of
+ * the failed create's id, which carries what may have been made.
+ */
+
+interface Props { Name: string }
+
+/** A service of things, called through the observer the way the real clients call it. */
+class FakeService {
+  readonly things = new Map<string, string>();
+  readonly calls: string[] = [];
+  failing = new Set<string>();
+  constructor(private readonly observer: CallObserver) {}
+
+  async call(operation: string, work: () => string | void = () => undefined, delayMs = 0): Promise<string | void> {
+    this.observer.before?.({ service: 'Fake', operation });
+    this.calls.push(operation);
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    if (this.failing.has(operation)) {
+      const error = Object.assign(new Error(`${operation} failed`), { $metadata: { httpStatusCode: 500 } });
+      this.observer.after?.({ service: 'Fake', operation, durationMs: 0, status: 500, error });
+      throw error;
+    }
+    const out = work();
+    this.observer.after?.({ service: 'Fake', operation, durationMs: 0, status: 200 });
+    return out;
+  }
+}
+
+function setup(behaviour: {
+  create: (svc: FakeService, ctx: OperationContext, props: Props) => Promise<{ physicalResourceId: string; finish?: (ctx: OperationContext) => Promise<void> }>;
+  cleanup?: (svc: FakeService, ctx: CleanupContext, props: Props) => Promise<string | void>;
+}) {
+  const things = new Map<string, string>();
+  const calls: string[] = [];
+  const failing = new Set<string>();
+  const cleanups: Array<{ requestId: string; mayHave: boolean; sent: number }> = [];
+  const services: FakeService[] = [];
+  const svcOf = (ctx: OperationContext) => (ctx.clients as unknown as { fake: FakeService }).fake;
+  const handler: ResourceHandler<Props> = {
+    resourceType: 'Custom::Thing',
+    schema: struct<Props>({ Name: str() }),
+    create: (ctx, props) => behaviour.create(svcOf(ctx), ctx, props),
+    update: async (_ctx, id) => ({ physicalResourceId: id }),
+    delete: async () => undefined,
+    read: async () => ({ exists: false }),
+    cleanupFailedCreate: async (ctx, props) => {
+      cleanups.push({ requestId: ctx.request.RequestId, mayHave: ctx.made.mayHave('CreateThing'), sent: ctx.made.sent('CreateThing') });
+      return behaviour.cleanup?.(svcOf(ctx), ctx, props);
+    },
+  };
+  const responses: CustomResourceResponse[] = [];
+  const dispatch = createDispatcher(
+    { 'Custom::Thing': handler },
+    {
+      clients: (observer) => {
+        const svc = new FakeService(observer);
+        Object.assign(svc, { things, calls, failing });
+        services.push(svc);
+        return { fake: svc } as unknown as ServiceClients;
+      },
+      respond: async (_url, response) => {
+        responses.push(response);
+      },
+    },
+  );
+  return { dispatch, responses, things, calls, failing, cleanups };
+}
+
+/** A handler of things whose behaviour the test sets. */
+const bare = (over: Partial<ResourceHandler<Props>>): ResourceHandler<Props> => ({
+  resourceType: 'Custom::Thing',
+  schema: struct<Props>({ Name: str() }),
+  create: async () => ({ physicalResourceId: 'x' }),
+  update: async (_c, id) => ({ physicalResourceId: id }),
+  delete: async () => undefined,
+  read: async () => ({ exists: false }),
+  ...over,
+});
+
+const event = (over: Partial<CustomResourceEvent> = {}): CustomResourceEvent => ({
+  RequestType: 'Create',
+  ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:p',
+  ResponseURL: 'https://example.invalid/r',
+  StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
+  RequestId: 'req-1',
+  LogicalResourceId: 'Thing1',
+  ResourceType: 'Custom::Thing',
+  ResourceProperties: { Name: 'a' },
+  ...over,
+});
+const ms = (remaining: number) => {
+  const deadline = Date.now() + remaining;
+  return { getRemainingTimeInMillis: () => deadline - Date.now() };
+};
+
+/** Creates a thing (by token), then configures it; the cleanup finds it by the same token. */
+const makeThenConfigure = {
+  create: async (svc: FakeService, ctx: OperationContext, props: Props) => {
+    const token = ctx.token('create-thing');
+    await svc.call('CreateThing', () => void svc.things.set(token, props.Name));
+    await svc.call('ConfigureThing');
+    return { physicalResourceId: token };
+  },
+  cleanup: async (svc: FakeService, ctx: CleanupContext) => {
+    const token = ctx.token('create-thing');
+    if (!ctx.made.mayHave('CreateThing') || !svc.things.has(token)) return;
+    await svc.call('DeleteThing', () => void svc.things.delete(token));
+    return `thing ${token.slice(0, 8)}`;
+  },
+};
+
+beforeEach(() => setLogSink(() => undefined));
+afterEach(() => setLogSink(undefined));
+
+test('a create that fails after making something removes it before answering, and says so; the Delete then has nothing to do', async () => {
+  const t = setup(makeThenConfigure);
+  t.failing.add('ConfigureThing');
+  await t.dispatch(event(), ms(60_000));
+  expect(t.things.size).toBe(0);
+  expect(t.responses).toHaveLength(1);
+  expect(t.responses[0].Status).toBe('FAILED');
+  expect(t.responses[0].Reason).toMatch(/^Custom::Thing Thing1: create failed: Error: ConfigureThing failed\. Removed what it had made: thing [0-9a-f]{8}$/);
+  // nothing is left, so the failed-create id says so and CloudFormation's Delete calls nothing
+  expect(t.responses[0].PhysicalResourceId).toBe(`${CREATE_FAILED_PREFIX}req-1:made=`);
+  await t.dispatch(event({ RequestType: 'Delete', RequestId: 'req-2', PhysicalResourceId: t.responses[0].PhysicalResourceId }), ms(60_000));
+  expect(t.cleanups).toHaveLength(1);
+  expect(t.responses[1].Status).toBe('SUCCESS');
+});
+
+test('when the cleanup fails too, the id carries what may exist and the Delete removes it with the create\'s tokens', async () => {
+  const t = setup(makeThenConfigure);
+  t.failing.add('ConfigureThing');
+  t.failing.add('DeleteThing');
+  await t.dispatch(event(), ms(60_000));
+  expect(t.things.size).toBe(1);
+  expect(t.responses[0].Reason).toContain('. Removing what it may have made failed (Error: DeleteThing failed); the Delete CloudFormation sends for this failed resource tries again');
+  expect(t.responses[0].PhysicalResourceId).toBe(`${CREATE_FAILED_PREFIX}req-1:made=CreateThing.1,ConfigureThing.1`);
+  t.failing.clear();
+  await t.dispatch(event({ RequestType: 'Delete', RequestId: 'req-2', PhysicalResourceId: t.responses[0].PhysicalResourceId }), ms(60_000));
+  expect(t.responses[1]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: t.responses[0].PhysicalResourceId });
+  expect(t.things.size).toBe(0);
+  // the Delete's cleanup derived the failed create's tokens (request req-1), not its own
+  expect(t.cleanups.map((c) => c.requestId)).toEqual(['req-1', 'req-1']);
+  expect(t.cleanups[1]).toMatchObject({ mayHave: true, sent: 1 });
+});
+
+test('a create that failed before any change does not clean up', async () => {
+  const t = setup({
+    create: async (svc) => {
+      await svc.call('GetThing');
+      throw new Error('refused');
+    },
+  });
+  await t.dispatch(event(), ms(60_000));
+  expect(t.cleanups).toEqual([]);
+  expect(t.responses[0].Reason).toBe('Custom::Thing Thing1: create failed: Error: refused. Nothing was made');
+});
+
+test('the guard: the work may start no call near the timeout, what it made is removed within the margin, and the answer says so', async () => {
+  const t = setup({
+    create: async (svc, ctx, props) => {
+      await makeThenConfigure.create(svc, ctx, props).catch(() => undefined);
+      await svc.call('SlowStep', () => undefined, 2_500); // still running when the guard fires (at 2.4 s)
+      await svc.call('LastStep'); // refused: the request's time is over
+      return { physicalResourceId: 'never' };
+    },
+    cleanup: makeThenConfigure.cleanup,
+  });
+  await t.dispatch(event(), ms(3_000));
+  expect(t.calls).toEqual(['CreateThing', 'ConfigureThing', 'SlowStep', 'DeleteThing']);
+  expect(t.things.size).toBe(0);
+  expect(t.responses).toHaveLength(1);
+  expect(t.responses[0].Reason).toMatch(/not calling Fake LastStep: the request's time ran out\. Removed what it had made: thing/);
+});
+
+test('work that does not settle before the answer is due is answered FAILED in time, naming what the Delete will remove', async () => {
+  const t = setup({
+    create: async (svc) => {
+      await svc.call('CreateThing', () => void svc.things.set('x', 'a'), 5_000);
+      return { physicalResourceId: 'late' };
+    },
+  });
+  await t.dispatch(event(), ms(1_000));
+  expect(t.responses).toHaveLength(1);
+  expect(t.responses[0].Status).toBe('FAILED');
+  expect(t.responses[0].Reason).toContain("did not finish before the provider function's timeout");
+  // the call in flight may still commit: the id says CreateThing may have been applied
+  expect(t.responses[0].PhysicalResourceId).toBe(`${CREATE_FAILED_PREFIX}req-1:made=CreateThing.1`);
+}, 10_000);
+
+test('work after the answer (removing a creation marker) runs only once SUCCESS was delivered', async () => {
+  const finished: string[] = [];
+  const t = setup({
+    create: async () => ({ physicalResourceId: 'p-1', finish: async () => void finished.push('renamed') }),
+  });
+  await t.dispatch(event(), ms(60_000));
+  expect(t.responses.map((r) => r.Status)).toEqual(['SUCCESS']);
+  expect(finished).toEqual(['renamed']);
+
+  const undelivered = createDispatcher(
+    { 'Custom::Thing': bare({ create: async () => ({ physicalResourceId: 'p-2', finish: async () => void finished.push('renamed again') }) }) },
+    { clients: () => ({}) as ServiceClients, respond: async () => { throw new Error('S3 unreachable'); } },
+  );
+  await expect(undelivered(event(), ms(60_000))).rejects.toThrow('S3 unreachable');
+  expect(finished).toEqual(['renamed']);
+});
+
+test('a read refuses any call that would change something', async () => {
+  const t = setup(makeThenConfigure);
+  const reading = createDispatcher(
+    { 'Custom::Thing': bare({ read: async (ctx) => { await (ctx.clients as unknown as { fake: FakeService }).fake.call('DeleteThing'); return { exists: false }; } }) },
+    { clients: (observer) => ({ fake: new FakeService(observer) }) as unknown as ServiceClients },
+  );
+  const result = await reading({ RequestType: 'Read', ResourceType: 'Custom::Thing', LogicalResourceId: 'Thing1', PhysicalResourceId: 'p', ResourceProperties: { Name: 'a' } }, ms(60_000));
+  expect(result).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('not calling Fake DeleteThing: a read request changes nothing') });
+  expect(t.calls).toEqual([]);
+});
