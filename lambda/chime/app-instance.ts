@@ -25,18 +25,18 @@ const schema = struct<AppInstanceProps>({
   Tags: withDefault(tagList(), []),
 });
 
-/** The `CreateAppInstance` of a create: sent again with the same token, the service answers the same instance. */
+/**
+ * The `CreateAppInstance` of a create: sent again with the same token, the service answers
+ * the same instance. Without tags: tagging on create needs `chime:TagResource` on `*` (the
+ * create supports no resource-level permission), so the tags are added to the new ARN.
+ */
 const createCommand = (ctx: OperationContext, props: AppInstanceProps) =>
-  new CreateAppInstanceCommand({
-    Name: props.Name,
-    Metadata: props.Metadata,
-    ClientRequestToken: ctx.token('create-app-instance'),
-    Tags: props.Tags.length ? props.Tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
-  });
+  new CreateAppInstanceCommand({ Name: props.Name, Metadata: props.Metadata, ClientRequestToken: ctx.token('create-app-instance') });
 
 async function create(ctx: OperationContext, props: AppInstanceProps): Promise<OperationResult> {
   const arn = (await ctx.clients.chime().send(createCommand(ctx, props))).AppInstanceArn;
   if (!arn) throw new Error('CreateAppInstance answered without an AppInstanceArn');
+  await applyTagDiff(ctx, arn, [], props.Tags);
   if (props.RetentionDays !== undefined) await putRetention(ctx, arn, props.RetentionDays);
   return { physicalResourceId: arn };
 }

@@ -44,21 +44,25 @@ const schema = struct<AppInstanceBotProps>({
 
 const configuration = (lex: Lex) => ({ Lex: lex as LexConfiguration });
 
-/** The `CreateAppInstanceBot` of a create: sent again with the same token, the service answers the same bot. */
+/**
+ * The `CreateAppInstanceBot` of a create: sent again with the same token, the service
+ * answers the same bot. Without tags: tagging on create needs `chime:TagResource` on `*`,
+ * so the tags are added to the new bot's ARN.
+ */
 const createCommand = (ctx: OperationContext, props: AppInstanceBotProps) =>
   new CreateAppInstanceBotCommand({
     AppInstanceArn: props.AppInstanceArn,
     Name: props.Name,
     Metadata: props.Metadata,
     Configuration: configuration(props.Lex),
-    Tags: props.Tags.length ? props.Tags : undefined,
     ClientRequestToken: ctx.token('create-app-instance-bot'),
   });
 
 async function create(ctx: OperationContext, props: AppInstanceBotProps): Promise<OperationResult> {
-  const out = await ctx.clients.chime().send(createCommand(ctx, props));
-  if (!out.AppInstanceBotArn) throw new Error('CreateAppInstanceBot answered without an AppInstanceBotArn');
-  return { physicalResourceId: out.AppInstanceBotArn };
+  const arn = (await ctx.clients.chime().send(createCommand(ctx, props))).AppInstanceBotArn;
+  if (!arn) throw new Error('CreateAppInstanceBot answered without an AppInstanceBotArn');
+  await applyTagDiff(ctx, arn, [], props.Tags);
+  return { physicalResourceId: arn };
 }
 
 /** A bot whose create answer was lost and whose request then failed: found by the create's token, deleted. */

@@ -32,23 +32,30 @@ const schema = struct<AppInstanceUserProps>({
 
 const expiration = (days: number | undefined) => (days === undefined ? undefined : { ExpirationCriterion: 'CREATED_TIMESTAMP' as const, ExpirationDays: days });
 
-/** The `CreateAppInstanceUser` of a create: sent again with the same token, the service answers the same user. */
+/**
+ * The `CreateAppInstanceUser` of a create: sent again with the same token, the service
+ * answers the same user. Without expiration settings and tags: on create they need
+ * `chime:PutAppInstanceUserExpirationSettings` and `chime:TagResource` on `*` (the create
+ * supports no resource-level permission), so they are set on the new user's ARN.
+ */
 const createCommand = (ctx: OperationContext, props: AppInstanceUserProps) =>
   new CreateAppInstanceUserCommand({
     AppInstanceArn: props.AppInstanceArn,
     AppInstanceUserId: props.AppInstanceUserId,
     Name: props.Name,
     Metadata: props.Metadata,
-    ExpirationSettings: expiration(props.ExpirationDays),
-    Tags: props.Tags.length ? props.Tags : undefined,
     ClientRequestToken: ctx.token('create-app-instance-user'),
   });
 
-/** One call with the request's `ClientRequestToken`: a retried or duplicated delivery gets the same user. */
+/** The create carries the request's `ClientRequestToken`: a retried or duplicated delivery gets the same user. */
 async function create(ctx: OperationContext, props: AppInstanceUserProps): Promise<OperationResult> {
-  const out = await ctx.clients.chime().send(createCommand(ctx, props));
-  if (!out.AppInstanceUserArn) throw new Error('CreateAppInstanceUser answered without an AppInstanceUserArn');
-  return { physicalResourceId: out.AppInstanceUserArn };
+  const arn = (await ctx.clients.chime().send(createCommand(ctx, props))).AppInstanceUserArn;
+  if (!arn) throw new Error('CreateAppInstanceUser answered without an AppInstanceUserArn');
+  if (props.ExpirationDays !== undefined) {
+    await ctx.clients.chime().send(new PutAppInstanceUserExpirationSettingsCommand({ AppInstanceUserArn: arn, ExpirationSettings: expiration(props.ExpirationDays) }));
+  }
+  await applyTagDiff(ctx, arn, [], props.Tags);
+  return { physicalResourceId: arn };
 }
 
 /** A user whose create answer was lost and whose request then failed: found by the create's token, deleted. */

@@ -7,6 +7,7 @@ import { anyAppInstanceArn } from './arns';
 import { ChimeAppInstanceBot, IChimeAppInstanceBot } from './bot';
 import { checkMemberArn, checkSameInstance } from './members';
 import { ChimeAppInstanceUser, IChimeAppInstanceUser } from './user';
+import { operationGrants } from '../core/iam';
 
 export interface ChimeAppInstanceAdminProps {
   /** The app instance the admin administers. */
@@ -47,12 +48,7 @@ export class ChimeAppInstanceAdmin extends ProviderBackedResource {
       },
       // Delete demotes: nothing is lost, so the resource follows the stack.
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: [
-        {
-          actions: ['chime:CreateAppInstanceAdmin', 'chime:DeleteAppInstanceAdmin', 'chime:DescribeAppInstanceAdmin'],
-          resources: [anyAppInstanceArn(this)],
-        },
-      ],
+      grants: operationGrants('chime-sdk-identity', ['CreateAppInstanceAdmin', 'DeleteAppInstanceAdmin', 'DescribeAppInstanceAdmin'], [anyAppInstanceArn(this)]),
     });
   }
 }

@@ -8,7 +8,8 @@ import { checkLength, checkMaxBytes, checkRange } from '../core/validate';
 import { APP_INSTANCE_TYPE, AppInstanceKeys } from '../../lambda/chime/app-instance.wire';
 import { METADATA_MAX, NAME_MAX, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from '../../lambda/chime/rules';
 import { anyAppInstanceArn } from './arns';
-import { TAG_ACTIONS, validateTags } from './tags';
+import { TAG_OPERATIONS, validateTags } from './tags';
+import { operationGrants } from '../core/iam';
 
 /** An Amazon Chime SDK app instance, created here or imported. */
 export interface IChimeAppInstance extends IResource {
@@ -42,7 +43,8 @@ export interface ChimeAppInstanceProps {
   /**
    * What happens to the app instance (and all its users, channels and messages) when it
    * leaves the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE - kept when it leaves the stack, and
+   * deleted only when the deployment that created it fails and rolls back (then it holds nothing yet)
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -109,21 +111,12 @@ export class ChimeAppInstance extends ProviderBackedResource implements IChimeAp
         [AppInstanceKeys.RetentionDays]: retentionDays,
         [AppInstanceKeys.Tags]: Lazy.any({ produce: () => this.tags.renderTags() }),
       },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      grants: [
-        {
-          actions: [
-            'chime:CreateAppInstance',
-            'chime:DescribeAppInstance',
-            'chime:UpdateAppInstance',
-            'chime:DeleteAppInstance',
-            'chime:PutAppInstanceRetentionSettings',
-            'chime:GetAppInstanceRetentionSettings',
-            ...TAG_ACTIONS,
-          ],
-          resources: [anyAppInstanceArn(this)],
-        },
-      ],
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      grants: operationGrants(
+        'chime-sdk-identity',
+        ['CreateAppInstance', 'DescribeAppInstance', 'UpdateAppInstance', 'DeleteAppInstance', 'PutAppInstanceRetentionSettings', 'GetAppInstanceRetentionSettings', ...TAG_OPERATIONS],
+        [anyAppInstanceArn(this)],
+      ),
     });
     this.appInstanceArn = resource.ref;
   }

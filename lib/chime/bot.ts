@@ -15,7 +15,8 @@ import {
 import { METADATA_MAX, NAME_MAX } from '../../lambda/chime/rules';
 import { IChimeAppInstance } from './app-instance';
 import { anyAppInstanceArn } from './arns';
-import { TAG_ACTIONS, validateTags } from './tags';
+import { TAG_OPERATIONS, validateTags } from './tags';
+import { operationGrants } from '../core/iam';
 
 /** An app instance bot, created here or imported. */
 export interface IChimeAppInstanceBot extends IResource {
@@ -165,18 +166,7 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
         [AppInstanceBotKeys.Tags]: Lazy.any({ produce: () => this.tags.renderTags() }),
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: [
-        {
-          actions: [
-            'chime:CreateAppInstanceBot',
-            'chime:DescribeAppInstanceBot',
-            'chime:UpdateAppInstanceBot',
-            'chime:DeleteAppInstanceBot',
-            ...TAG_ACTIONS,
-          ],
-          resources: [anyAppInstanceArn(this)],
-        },
-      ],
+      grants: operationGrants('chime-sdk-identity', ['CreateAppInstanceBot', 'DescribeAppInstanceBot', 'UpdateAppInstanceBot', 'DeleteAppInstanceBot', ...TAG_OPERATIONS], [anyAppInstanceArn(this)]),
     });
     this.appInstanceBotArn = resource.ref;
   }

@@ -7,6 +7,7 @@ import { checkLength, checkOneOf, checkPattern } from '../core/validate';
 import { ENDPOINT_NAME_MAX, ENDPOINT_TYPES, PINPOINT_APP_ARN_PATTERN, USER_ENDPOINT_TYPE, UserEndpointKeys } from '../../lambda/chime/endpoint.wire';
 import { anyAppInstanceArn } from './arns';
 import { IChimeAppInstanceUser } from './user';
+import { operationGrants } from '../core/iam';
 
 /** The push service of an app instance user endpoint. */
 export enum ChimeEndpointType {
@@ -104,17 +105,11 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
         [UserEndpointKeys.AllowMessages]: props.allowMessages === false ? 'NONE' : 'ALL',
       },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: [
-        {
-          actions: [
-            'chime:RegisterAppInstanceUserEndpoint',
-            'chime:DescribeAppInstanceUserEndpoint',
-            'chime:UpdateAppInstanceUserEndpoint',
-            'chime:DeregisterAppInstanceUserEndpoint',
-          ],
-          resources: [anyAppInstanceArn(this)],
-        },
-      ],
+      grants: operationGrants(
+        'chime-sdk-identity',
+        ['RegisterAppInstanceUserEndpoint', 'DescribeAppInstanceUserEndpoint', 'UpdateAppInstanceUserEndpoint', 'DeregisterAppInstanceUserEndpoint'],
+        [anyAppInstanceArn(this)],
+      ),
     });
     // The physical id is `<user ARN>/endpoints/<endpoint id>`.
     this.endpointId = Fn.select(1, Fn.split('/endpoints/', resource.ref));

@@ -7,6 +7,7 @@ import { RETENTION_TYPE, RetentionKeys } from '../../lambda/chime/retention.wire
 import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from '../../lambda/chime/rules';
 import { ChimeAppInstance, IChimeAppInstance, wholeDays } from './app-instance';
 import { anyAppInstanceArn } from './arns';
+import { operationGrants } from '../core/iam';
 
 export interface ChimeAppInstanceRetentionProps {
   /**
@@ -37,7 +38,7 @@ export class ChimeAppInstanceRetention extends ProviderBackedResource {
       resourceType: RETENTION_TYPE,
       properties: { [RetentionKeys.AppInstanceArn]: props.appInstance.appInstanceArn, [RetentionKeys.RetentionDays]: days },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: [{ actions: ['chime:PutAppInstanceRetentionSettings', 'chime:GetAppInstanceRetentionSettings'], resources: [anyAppInstanceArn(this)] }],
+      grants: operationGrants('chime-sdk-identity', ['PutAppInstanceRetentionSettings', 'GetAppInstanceRetentionSettings'], [anyAppInstanceArn(this)]),
     });
   }
 }

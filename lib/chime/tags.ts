@@ -2,8 +2,8 @@ import { TagManager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX } from '../../lambda/chime/rules';
 
-/** The actions `applyTagDiff` and `readTags` call on a tagged Chime resource. */
-export const TAG_ACTIONS = ['chime:TagResource', 'chime:UntagResource', 'chime:ListTagsForResource'];
+/** The operations `applyTagDiff` and `readTags` call on a tagged Chime resource. */
+export const TAG_OPERATIONS = ['TagResource', 'UntagResource', 'ListTagsForResource'];
 
 /** Validation of tags added with `Tags.of(...)`, run at synth (tags arrive through aspects). */
 export function validateTags(scope: IConstruct, tags: TagManager): string[] {

@@ -8,7 +8,8 @@ import { APP_INSTANCE_USER_TYPE, AppInstanceUserKeys, USER_NAME_MAX } from '../.
 import { IChimeAppInstance, wholeDays } from './app-instance';
 import { anyAppInstanceArn } from './arns';
 import { checkUserArn } from './members';
-import { TAG_ACTIONS, validateTags } from './tags';
+import { TAG_OPERATIONS, validateTags } from './tags';
+import { operationGrants } from '../core/iam';
 
 /** An app instance user, created here or imported. */
 export interface IChimeAppInstanceUser extends IResource {
@@ -109,19 +110,11 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
         [AppInstanceUserKeys.Tags]: Lazy.any({ produce: () => this.tags.renderTags() }),
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: [
-        {
-          actions: [
-            'chime:CreateAppInstanceUser',
-            'chime:DescribeAppInstanceUser',
-            'chime:UpdateAppInstanceUser',
-            'chime:DeleteAppInstanceUser',
-            'chime:PutAppInstanceUserExpirationSettings',
-            ...TAG_ACTIONS,
-          ],
-          resources: [anyAppInstanceArn(this)],
-        },
-      ],
+      grants: operationGrants(
+        'chime-sdk-identity',
+        ['CreateAppInstanceUser', 'DescribeAppInstanceUser', 'UpdateAppInstanceUser', 'DeleteAppInstanceUser', 'PutAppInstanceUserExpirationSettings', ...TAG_OPERATIONS],
+        [anyAppInstanceArn(this)],
+      ),
     });
     this.appInstanceUserArn = resource.ref;
   }

@@ -8,6 +8,7 @@ import { BOT_TYPE, BOT_USERNAME_PATTERN, BotKeys } from '../../lambda/wickr/bot.
 import { networkGrantArn } from './arns';
 import type { IWickrNetwork } from './network';
 import type { IWickrSecurityGroup } from './security-group';
+import { operationGrants } from '../core/iam';
 
 export interface WickrBotProps {
   /** The network the bot belongs to. */
@@ -77,12 +78,7 @@ export class WickrBot extends ProviderBackedResource {
         [BotKeys.Suspended]: props.suspended,
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: [
-        {
-          actions: ['wickr:CreateBot', 'wickr:ListBots', 'wickr:GetBot', 'wickr:UpdateBot', 'wickr:DeleteBot'],
-          resources: [networkGrantArn(this, props.network.networkId)],
-        },
-      ],
+      grants: operationGrants('wickr', ['ListBots', 'CreateBot', 'GetBot', 'UpdateBot', 'DeleteBot'], [networkGrantArn(this, props.network.networkId)]),
     });
     this.botId = resource.ref;
   }

@@ -2,11 +2,12 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
-import { WickrChimeProvider } from '../core/provider';
 import { PropertyValidationError } from '../core/errors';
 import { DATA_RETENTION_BOT_TYPE, DataRetentionBotKeys } from '../../lambda/wickr/data-retention-bot.wire';
 import { networkGrantArn } from './arns';
 import type { IWickrNetwork } from './network';
+import { operationGrants } from '../core/iam';
+import { secretWriter } from '../core/secrets';
 
 export interface WickrDataRetentionBotProps {
   /** The network (one data retention bot per network). */
@@ -56,7 +57,7 @@ export class WickrDataRetentionBot extends ProviderBackedResource {
     const secret = new secretsmanager.Secret(this, 'Challenge', {
       description: `Challenge of the Wickr data retention bot (${this.node.path}); written by the provider`,
     });
-    secret.grantWrite(WickrChimeProvider.of(this).function);
+    secretWriter(this, secret);
     this.challengeSecret = secret;
     const resource = this.createResource({
       resourceType: DATA_RETENTION_BOT_TYPE,
@@ -68,18 +69,11 @@ export class WickrDataRetentionBot extends ProviderBackedResource {
         [DataRetentionBotKeys.AcknowledgePublicKeyMessage]: props.acknowledgePublicKeyMessage,
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: [
-        {
-          actions: [
-            'wickr:CreateDataRetentionBot',
-            'wickr:CreateDataRetentionBotChallenge',
-            'wickr:GetDataRetentionBot',
-            'wickr:UpdateDataRetention',
-            'wickr:DeleteDataRetentionBot',
-          ],
-          resources: [networkGrantArn(this, props.network.networkId)],
-        },
-      ],
+      grants: operationGrants(
+        'wickr',
+        ['GetDataRetentionBot', 'CreateDataRetentionBot', 'CreateDataRetentionBotChallenge', 'UpdateDataRetention', 'DeleteDataRetentionBot'],
+        [networkGrantArn(this, props.network.networkId)],
+      ),
     });
     resource.node.addDependency(secret);
   }

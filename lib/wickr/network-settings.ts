@@ -5,6 +5,7 @@ import { checkLength } from '../core/validate';
 import { CONSENT_POPUP_LIMITS, NETWORK_SETTINGS_TYPE, NetworkSettingsKeys } from '../../lambda/wickr/network-settings.wire';
 import { networkGrantArn } from './arns';
 import type { IWickrNetwork } from './network';
+import { operationGrants } from '../core/iam';
 
 /** Whether members send read receipts. */
 export enum ReadReceiptStatus {
@@ -73,7 +74,7 @@ export class WickrNetworkSettings extends ProviderBackedResource {
       resourceType: NETWORK_SETTINGS_TYPE,
       properties: { [NetworkSettingsKeys.NetworkId]: props.network.networkId, [NetworkSettingsKeys.Settings]: props.settings },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: [{ actions: ['wickr:UpdateNetworkSettings', 'wickr:GetNetworkSettings'], resources: [networkGrantArn(this, props.network.networkId)] }],
+      grants: operationGrants('wickr', ['UpdateNetworkSettings', 'GetNetworkSettings'], [networkGrantArn(this, props.network.networkId)]),
     });
   }
 }

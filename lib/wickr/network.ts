@@ -9,6 +9,7 @@ import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE, NetworkKeys } from '../.
 import { anyNetworkArn, networkArn } from './arns';
 import { NetworkSettings, validateNetworkSettings, WickrNetworkSettings } from './network-settings';
 import { IWickrSecurityGroup, SecurityGroupSettings, WickrDefaultSecurityGroup } from './security-group';
+import { operationGrants } from '../core/iam';
 
 /** The features a Wickr network offers. */
 export enum AccessLevel {
@@ -73,13 +74,15 @@ export interface WickrNetworkProps {
   /**
    * Allows a change that needs a new network (a new access level). Replacement creates a
    * second network; the old one, with its users, groups, bots and messages, is then
-   * deleted unless the removal policy is RETAIN.
+   * deleted unless the removal policy retains it (the default does).
    * @default false - such a change fails the deployment with the reason, and nothing changes
    */
   readonly allowReplacement?: boolean;
   /**
    * What happens to the network when it leaves the stack or is replaced.
-   * @default RemovalPolicy.RETAIN - a network holds users and messages
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE - a network holds users and messages:
+   * it is kept when it leaves the stack or is replaced, and deleted only when the deployment
+   * that created it fails and rolls back (then it holds nothing yet)
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -153,11 +156,9 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
         [NetworkKeys.EnablePremiumFreeTrial]: props.enablePremiumFreeTrial,
         [NetworkKeys.AllowReplacement]: props.allowReplacement,
       },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      grants: [
-        { actions: ['wickr:CreateNetwork', 'wickr:ListNetworks'], resources: ['*'] },
-        { actions: ['wickr:UpdateNetwork', 'wickr:DeleteNetwork', 'wickr:GetNetwork'], resources: [anyNetworkArn(this)] },
-      ],
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      // The network's own id is not known before it exists: every network of the account and region.
+      grants: operationGrants('wickr', ['ListNetworks', 'CreateNetwork', 'UpdateNetwork', 'DeleteNetwork', 'GetNetwork'], [anyNetworkArn(this)]),
     });
     this.networkId = resource.ref;
     this.networkArn = networkArn(this, this.networkId);

@@ -13,6 +13,7 @@ import {
 } from '../../lambda/wickr/security-group.wire';
 import { networkGrantArn } from './arns';
 import type { IWickrNetwork } from './network';
+import { operationGrants } from '../core/iam';
 
 /** A Wickr security group, created here, the network's default group, or imported. */
 export interface IWickrSecurityGroup extends IResource {
@@ -245,9 +246,11 @@ export interface WickrSecurityGroupProps {
   readonly settings?: SecurityGroupSettings;
   /**
    * What happens to the group when it leaves the stack. A group with members cannot be
-   * deleted: move its users and bots first (CloudFormation deletes this library's users
-   * and bots of the group before the group itself).
-   * @default RemovalPolicy.DESTROY - a group holds settings, not data
+   * deleted: CloudFormation deletes this library's users and bots of the group before the
+   * group itself, and a group whose `WickrUsers` are retained is retained with them.
+   * @default RemovalPolicy.DESTROY - a group holds settings, not data; but
+   * RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE when users of a `WickrUsers` that retains its
+   * users belong to it
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -270,6 +273,7 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
 
   public readonly securityGroupId: string;
   public readonly network: IWickrNetwork;
+  private policyChosen: boolean;
 
   constructor(scope: Construct, id: string, props: WickrSecurityGroupProps) {
     super(scope, id);
@@ -284,14 +288,24 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
         [SecurityGroupKeys.Settings]: props.settings,
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: [
-        {
-          actions: ['wickr:CreateSecurityGroup', 'wickr:UpdateSecurityGroup', 'wickr:DeleteSecurityGroup', 'wickr:GetSecurityGroup'],
-          resources: [networkGrantArn(this, props.network.networkId)],
-        },
-      ],
+      grants: operationGrants('wickr', ['CreateSecurityGroup', 'UpdateSecurityGroup', 'DeleteSecurityGroup', 'GetSecurityGroup'], [networkGrantArn(this, props.network.networkId)]),
     });
     this.securityGroupId = resource.ref;
+    this.policyChosen = props.removalPolicy !== undefined;
+  }
+
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    super.applyRemovalPolicy(policy);
+    this.policyChosen = true;
+  }
+
+  /**
+   * Keeps the group as long as retained members may be in it (called by `WickrUsers` whose
+   * users are retained), unless a removal policy was chosen for the group.
+   * @internal
+   */
+  public _retainForMembers(_members: Construct): void {
+    if (!this.policyChosen) super.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
   }
 }
 
@@ -333,9 +347,7 @@ export class WickrDefaultSecurityGroup extends ProviderBackedResource implements
         [SecurityGroupKeys.Settings]: props.settings,
       },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: [
-        { actions: ['wickr:ListSecurityGroups', 'wickr:UpdateSecurityGroup', 'wickr:GetSecurityGroup'], resources: [networkGrantArn(this, props.network.networkId)] },
-      ],
+      grants: operationGrants('wickr', ['ListSecurityGroups', 'UpdateSecurityGroup', 'GetSecurityGroup'], [networkGrantArn(this, props.network.networkId)]),
     });
     this.securityGroupId = resource.ref;
   }

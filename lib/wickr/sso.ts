@@ -7,6 +7,7 @@ import { checkLength, checkPattern, checkRange, checkRule } from '../core/valida
 import { OIDC_CONFIG_TYPE, OidcKeys, OPENTDF_CONFIG_TYPE, OpenTdfKeys } from '../../lambda/wickr/sso.wire';
 import { networkGrantArn } from './arns';
 import type { IWickrNetwork } from './network';
+import { operationGrants } from '../core/iam';
 
 export interface WickrOidcConfigProps {
   /** The network that signs in through the identity provider. */
@@ -87,9 +88,7 @@ export class WickrOidcConfig extends ProviderBackedResource {
         [OidcKeys.UserId]: props.userId,
       },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: [
-        { actions: ['wickr:RegisterOidcConfigTest', 'wickr:RegisterOidcConfig', 'wickr:GetOidcInfo'], resources: [networkGrantArn(this, props.network.networkId)] },
-      ],
+      grants: operationGrants('wickr', ['RegisterOidcConfigTest', 'RegisterOidcConfig', 'GetOidcInfo'], [networkGrantArn(this, props.network.networkId)]),
     });
   }
 }
@@ -146,7 +145,7 @@ export class WickrOpenTdfConfig extends ProviderBackedResource {
         [OpenTdfKeys.Provider]: props.provider ?? OpenTdfProvider.VIRTRU,
       },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: [{ actions: ['wickr:RegisterOpentdfConfig', 'wickr:GetOpentdfConfig'], resources: [networkGrantArn(this, props.network.networkId)] }],
+      grants: operationGrants('wickr', ['RegisterOpentdfConfig', 'GetOpentdfConfig'], [networkGrantArn(this, props.network.networkId)]),
     });
   }
 }

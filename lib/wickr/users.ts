@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
@@ -20,7 +20,8 @@ import {
 } from '../../lambda/wickr/users.wire';
 import { networkGrantArn } from './arns';
 import type { IWickrNetwork } from './network';
-import type { IWickrSecurityGroup } from './security-group';
+import { IWickrSecurityGroup, WickrSecurityGroup } from './security-group';
+import { operationGrants } from '../core/iam';
 
 /** One user of `WickrUsers`. */
 export interface WickrUserSpec {
@@ -124,8 +125,12 @@ export interface WickrUsersProps {
    * new network): `RETAIN` leaves them in the network, `DESTROY` deletes them. A user
    * removed from the list while the construct stays is deleted: that removal is the
    * explicit opt-in (it shows in `cdk diff` for inline users; for a file, only its hash
-   * changes, so review the file's own history).
-   * @default RemovalPolicy.RETAIN - users hold messages
+   * changes, so review the file's own history). While the users are retained, the
+   * security groups of this stack that they belong to are retained too (unless those set
+   * a removal policy of their own): a group with members cannot be deleted.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE - users hold messages: they are kept
+   * when the construct leaves the stack, and deleted only when the deployment that created
+   * them fails and rolls back
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -171,6 +176,8 @@ export class WickrUsers extends ProviderBackedResource {
   public readonly userCount: number;
 
   private readonly groups: Record<string, string> = {};
+  /** The security groups of this app the users belong to (imports and ids excluded). */
+  private readonly memberGroups = new Set<WickrSecurityGroup>();
   private readonly aliasOfId = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: WickrUsersProps) {
@@ -197,7 +204,8 @@ export class WickrUsers extends ProviderBackedResource {
       const parsed = this.check('usersFile', source.filePath, () => parseUsersFile(text, source.format, { groups: Object.keys(this.groups) }));
       this.userCount = parsed.length;
       const asset = new s3assets.Asset(this, 'File', { path: source.filePath });
-      asset.grantRead(WickrChimeProvider.of(this).function);
+      // The one object the handler reads (not the asset bucket's other objects, nor its listing).
+      WickrChimeProvider.of(this).grant(['s3:GetObject'], [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })]);
       file = {
         [UsersFileKeys.Bucket]: asset.s3BucketName,
         [UsersFileKeys.Key]: asset.s3ObjectKey,
@@ -206,6 +214,9 @@ export class WickrUsers extends ProviderBackedResource {
       };
     }
 
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    // Retained users keep their groups non-empty: those groups must stay too, or destroying the stack would fail on them.
+    if (removalPolicy !== RemovalPolicy.DESTROY) for (const group of this.memberGroups) group._retainForMembers(this);
     this.createResource({
       resourceType: USERS_TYPE,
       properties: {
@@ -215,13 +226,8 @@ export class WickrUsers extends ProviderBackedResource {
         [UsersKeys.Users]: users,
         [UsersKeys.UsersFile]: file,
       },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      grants: [
-        {
-          actions: ['wickr:BatchCreateUser', 'wickr:BatchDeleteUser', 'wickr:BatchToggleUserSuspendStatus', 'wickr:UpdateUser', 'wickr:ListUsers'],
-          resources: [networkGrantArn(this, props.network.networkId)],
-        },
-      ],
+      removalPolicy,
+      grants: operationGrants('wickr', ['BatchCreateUser', 'BatchDeleteUser', 'BatchToggleUserSuspendStatus', 'UpdateUser', 'ListUsers'], [networkGrantArn(this, props.network.networkId)]),
     });
   }
 
@@ -260,6 +266,7 @@ export class WickrUsers extends ProviderBackedResource {
       throw new PropertyValidationError(this, prop, group, 'a security group id is one or more characters without whitespace');
     }
     if (typeof group !== 'string') this.checkSameNetwork(prop, group);
+    if (group instanceof WickrSecurityGroup) this.memberGroups.add(group);
     const existing = this.aliasOfId.get(groupId);
     if (existing !== undefined && given === undefined) return existing;
     let alias = given ?? aliasFor(group);

@@ -21,7 +21,7 @@ describe('ChimeAppInstance', () => {
         RetentionDays: 365,
         Tags: [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'platform' }],
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
   });

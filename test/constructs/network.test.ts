@@ -18,7 +18,7 @@ describe('WickrNetwork', () => {
         AccessLevel: 'PREMIUM',
         EnablePremiumFreeTrial: true,
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
     const props = Object.values(template.findResources('Custom::WickrNetwork'))[0].Properties;
