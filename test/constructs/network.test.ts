@@ -52,14 +52,17 @@ describe('WickrNetwork', () => {
     const stack = newStack();
     new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.STANDARD });
     const template = Template.fromStack(stack);
-    expect(providerActions(template)).toEqual(['wickr:CreateNetwork', 'wickr:DeleteNetwork', 'wickr:GetNetwork', 'wickr:ListNetworks', 'wickr:UpdateNetwork']);
+    // UpdateNetwork is authorized by wickr:UpdateNetworkDetails (there is no wickr:UpdateNetwork action)
+    expect(providerActions(template)).toEqual(['wickr:CreateNetwork', 'wickr:DeleteNetwork', 'wickr:GetNetwork', 'wickr:ListNetworks', 'wickr:UpdateNetworkDetails']);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['wickr:UpdateNetwork', 'wickr:DeleteNetwork', 'wickr:GetNetwork'],
+            Action: ['wickr:CreateNetwork', 'wickr:UpdateNetworkDetails', 'wickr:DeleteNetwork', 'wickr:GetNetwork'],
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':wickr:us-east-1:123456789012:network/*']] },
           }),
+          // ListNetworks supports no resource type: only `*` grants it
+          Match.objectLike({ Action: 'wickr:ListNetworks', Resource: '*' }),
         ]),
       },
     });
