@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -90,6 +91,12 @@ const only = () => {
   expect(all).toHaveLength(1);
   return all[0];
 };
+/** True when the emulator's salted digest (`sha256:<salt>:<hex>`) is of `value`. */
+function digestOf(digest: string | undefined, value: string | undefined): boolean {
+  const [, salt, hex] = (digest ?? '').split(':');
+  return !!salt && value !== undefined && createHash('sha256').update(`${salt}:${value}`).digest('hex') === hex;
+}
+
 const wickrOps = () => running.emulator.calls().filter((c) => c.service === 'wickr').map((c) => c.operation);
 
 /** The values of the secrets the stack itself created (the data retention bot's challenge). */
@@ -195,3 +202,23 @@ test('a 50% throttle storm during the 120-user create: every user once, no lefto
   expect(networks()).toHaveLength(0);
   expectNoSecrets([report], generated);
 });
+
+test.each(['concurrent', 'after-answer'] as const)(
+  'every create delivered twice (%s): the first answer is SUCCESS, a second is the same id or refused without change; one of each; the secret holds the service\'s challenge',
+  async (mode) => {
+    const report = expectSuccess(await ws.deploy(app(), { duplicateDeliveries: { mode } }));
+    for (const invocation of report.invocations.filter((i) => i.requestType === 'Create')) {
+      const [first, second] = invocation.responses as Array<{ Status: string; PhysicalResourceId: string; Reason?: string }>;
+      expect([invocation.logicalId, first.Status]).toEqual([invocation.logicalId, 'SUCCESS']);
+      if (second?.Status === 'SUCCESS') expect([invocation.logicalId, second.PhysicalResourceId]).toEqual([invocation.logicalId, first.PhysicalResourceId]);
+      else if (second) expect(second.Reason).toMatch(/already exists/);
+    }
+    const network = only();
+    expect(network.networkName).toBe('ops');
+    expect(Object.values(network.groups).filter((g) => !g.isDefault).map((g) => g.name).sort()).toEqual(['analysts', 'oncall']);
+    expect(Object.values(network.bots).map((b) => [b.username, b.displayName])).toEqual([['alertsbot', 'alertsbot']]);
+    expect(Object.values(network.users)).toHaveLength(120);
+    const [challenge] = stackSecretValues(report);
+    expect(digestOf(network.dataRetentionBot?.challengeDigest, challenge)).toBe(true);
+  },
+);
