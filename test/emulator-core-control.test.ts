@@ -18,7 +18,9 @@ afterAll(() => running.close());
 beforeEach(() => running.emulator.reset());
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
-const chime = (maxAttempts = 1) => new ChimeSDKIdentityClient({ region: 'us-east-1', endpoint: running.url, credentials: CREDENTIALS, maxAttempts });
+// Its clock agrees with the emulator's (tests move it; AWS refuses signatures 15 minutes off).
+const chime = (maxAttempts = 1) =>
+  new ChimeSDKIdentityClient({ region: 'us-east-1', endpoint: running.url, credentials: CREDENTIALS, maxAttempts, systemClockOffset: running.emulator.clock.offsetMs });
 const createNetwork = () => wickr(running.url, 'POST', '/networks', { networkName: 'n', accessLevel: 'STANDARD' });
 const control = (method: string, route: string, body?: unknown) =>
   send(running.url, method, `/_emulator/${route}`, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));

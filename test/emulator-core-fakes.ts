@@ -157,6 +157,8 @@ export interface SignOptions {
   readonly accessKeyId?: string;
   readonly secretAccessKey?: string;
   readonly unsignedPayload?: boolean;
+  /** The signing time. @default now */
+  readonly signingDate?: Date;
 }
 
 /** Signs a request for `baseUrl` the way the project's signed client does; returns the headers to send. */
@@ -182,7 +184,7 @@ export async function sign(baseUrl: string, options: SignOptions): Promise<Recor
     query: options.query ?? {},
     headers,
     body: options.body,
-  });
+  }, { signingDate: options.signingDate });
   return signed.headers as Record<string, string>;
 }
 

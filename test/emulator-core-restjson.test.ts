@@ -230,8 +230,16 @@ describe('responses', () => {
 
   test('Date output members reach the official client as dates', async () => {
     running.emulator.clock.advance(86_400_000);
-    const { AppInstanceArn } = await chime.send(new CreateAppInstanceCommand({ Name: 'a', ClientRequestToken: 'tok-1' }));
-    const out = await chime.send(new PutAppInstanceRetentionSettingsCommand({ AppInstanceArn, AppInstanceRetentionSettings: { ChannelRetentionSettings: { RetentionDays: 3 } } }));
+    // A client whose clock agrees with the emulator's (a day ahead): AWS refuses signatures 15 minutes off.
+    const ahead = new ChimeSDKIdentityClient({
+      region: 'us-east-1',
+      endpoint: running.url,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+      systemClockOffset: running.emulator.clock.offsetMs,
+    });
+    const { AppInstanceArn } = await ahead.send(new CreateAppInstanceCommand({ Name: 'a', ClientRequestToken: 'tok-1' }));
+    const out = await ahead.send(new PutAppInstanceRetentionSettingsCommand({ AppInstanceArn, AppInstanceRetentionSettings: { ChannelRetentionSettings: { RetentionDays: 3 } } }));
     expect(out.AppInstanceRetentionSettings).toEqual({ ChannelRetentionSettings: { RetentionDays: 3 } });
     expect(Math.abs(out.InitiateDeletionTimestamp!.getTime() - (Date.now() + 86_400_000))).toBeLessThan(5_000);
   });

@@ -1,7 +1,8 @@
 import { adminOperations, botOperations, endpointOperations, userOperations } from './chime-members';
 import { page } from './chime-paging';
 import { validateProse } from './chime-rules';
-import { CHIME_MODEL, ChimeServiceOptions, ChimeStore, date, InstanceRecord, limitExceeded, Tag } from './chime-state';
+import { CHIME_MODEL, ChimeServiceOptions, ChimeStore, clone, date, InstanceRecord, limitExceeded, Tag } from './chime-state';
+import { isRecord } from './protocol';
 import { EmulatedService, OperationImpl, RequestContext } from './service';
 
 /**
@@ -184,7 +185,28 @@ export function createChimeService(options: ChimeServiceOptions = {}): ChimeServ
     validate: (operation, input) => validateProse(operation, input),
     tick: (ctx) => store.tick(ctx),
     reset: () => store.reset(),
-    exportState: () => store.exportState(),
-    importState: (state) => store.importState(state),
+    exportState: (secrets) => (secrets ? mapDeviceTokens(store.exportState(), (token) => secrets.conceal(token as string)) : store.exportState()),
+    importState: (state, secrets) => store.importState(secrets ? mapDeviceTokens(state, (held) => secrets.reveal(held)) : state),
   };
+}
+
+/**
+ * A copy of a state with each endpoint's device tokens (sensitive credentials, which the
+ * service answers in DescribeAppInstanceUserEndpoint and so keeps as given) mapped by `f`:
+ * concealed on export, revealed on import. Anything not shaped like a state is left alone.
+ */
+function mapDeviceTokens<T>(state: T, f: (token: unknown) => unknown): T {
+  if (!isRecord(state)) return state;
+  const copy = clone(state);
+  const values = (record: unknown) => (isRecord(record) ? Object.values(record) : []);
+  for (const instance of values(copy.instances)) {
+    for (const user of values(isRecord(instance) ? instance.users : undefined)) {
+      for (const endpoint of values(isRecord(user) ? user.endpoints : undefined)) {
+        const attributes = isRecord(endpoint) ? endpoint.attributes : undefined;
+        if (!isRecord(attributes)) continue;
+        for (const key of ['DeviceToken', 'VoipDeviceToken']) if (attributes[key] !== undefined) attributes[key] = f(attributes[key]);
+      }
+    }
+  }
+  return copy;
 }

@@ -1,13 +1,27 @@
 import { randomInt } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
-import { Faults, FaultKind, FaultSpec, prng } from './faults';
-import { EmulatorRequest, EmulatorResponse, isRecord, isServiceName, jsonResponse, ProtocolService, SERVICE_NAMES, ServiceName } from './protocol';
+import { authorize, checksFor } from './authorize';
+import { CallRecord } from './call-log';
+import { Faults, FaultSpec, prng } from './faults';
+import {
+  EmulatorRequest,
+  EmulatorResponse,
+  isRecord,
+  isServiceName,
+  jsonResponse,
+  PLAIN_SECRETS,
+  ProtocolService,
+  REDACTED_SECRETS,
+  SecretValues,
+  SERVICE_NAMES,
+  ServiceName,
+} from './protocol';
+import { Principals, PrincipalSpec, PrincipalView } from './principals';
 import { CHIME_ERRORS, RestJsonService, WICKR_ERRORS } from './restjson';
 import { S3 } from './s3';
 import { SecretsManager } from './secretsmanager';
 import { EmulatedService, RequestContext } from './service';
 import { parseAuthorization, verifySignature } from './sigv4';
+import { readStateFile, writeStateFile } from './state-file';
 
 /**
  * The emulator without its HTTP server: every service's state, the call log, faults and
@@ -15,31 +29,7 @@ import { parseAuthorization, verifySignature } from './sigv4';
  * service; `server.ts` only moves bytes between sockets and `handle`.
  */
 
-export interface RecordedRequest {
-  readonly method: string;
-  /** As sent (percent-encoded). */
-  readonly path: string;
-  readonly query: Readonly<Record<string, string | string[]>>;
-  /** Lower-case names; `authorization` left out. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Parsed JSON, or undefined (empty or not JSON, S3 objects); secret values redacted. */
-  readonly body: unknown;
-}
-
-export interface CallRecord {
-  readonly service: ServiceName;
-  /** The model's operation name, `Unknown` when the request matched none. */
-  readonly operation: string;
-  /** The status sent, or for a dropped connection the status the operation would have answered. */
-  readonly status: number;
-  readonly request: RecordedRequest;
-  /** The injected fault that shaped this call. */
-  readonly fault?: FaultKind;
-  /** The operation ran but the connection was closed without an answer. */
-  readonly dropped?: true;
-  /** A client token replayed an earlier response; the operation did not run again. */
-  readonly replayed?: true;
-}
+export type { CallAuthorization, CallRecord, RecordedRequest } from './call-log';
 
 export interface EmulatedServices {
   readonly wickr: EmulatedService;
@@ -97,6 +87,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
   private readonly endpoints: Readonly<Record<ServiceName, ProtocolService>>;
   private readonly seed: number;
   private readonly faults: Faults;
+  private readonly principals = new Principals();
   private ids: () => number;
   private log: CallRecord[] = [];
 
@@ -122,8 +113,11 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
 
   /**
    * One request: the SigV4 credential scope names the service; the signature is checked
-   * (before routing errors, as AWS does); then faults, latency, the clock tick, and the
-   * operation. Every request that reaches a service is recorded in the call log.
+   * (before routing errors, as AWS does: with the secret of the access key's registered
+   * principal, or the test credentials; a request time more than 15 minutes off the
+   * emulator clock is refused); a registered principal's call is authorized against its
+   * statements (before faults, as by AWS's front end); then faults, latency, the clock
+   * tick, and the operation. Every request that reaches a service is recorded in the call log.
    */
   async handle(req: EmulatorRequest): Promise<HandledResponse> {
     const auth = parseAuthorization(req.headers.authorization);
@@ -137,9 +131,13 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     }
     const endpoint = this.endpoints[auth.service];
     const operation = endpoint.operationOf(req);
-    const verdict = verifySignature(req, auth, endpoint.name !== 's3');
-    if (!verdict.ok) return this.record(endpoint, operation ?? 'Unknown', req, endpoint.standardError(verdict.kind, verdict.message));
+    const verdict = verifySignature(req, auth, endpoint.name !== 's3', this.principals.credentialsFor(auth.accessKeyId), this.clock.now());
+    if (!verdict.ok) return this.record(endpoint, operation ?? 'Unknown', req, endpoint.standardError(verdict.kind, verdict.message, verdict.fields));
     if (operation === undefined) return this.record(endpoint, 'Unknown', req, endpoint.unknownOperation(req));
+    const principal = this.principals.get(auth.accessKeyId);
+    const denial = principal && authorize(principal, checksFor(endpoint, operation, req, { region: auth.region, accountId: this.accountId, secretArn: (id) => this.secrets.arnOf(id) }));
+    if (principal && denial) return this.record(endpoint, operation, req, endpoint.standardError('accessDenied', denial.message), { authorization: { principal: principal.arn, denied: denial.message } });
+    const authorization = principal && { principal: principal.arn };
 
     const plan = this.faults.plan(endpoint.name, operation);
     const delay = this.latencyMs + plan.latencyMs;
@@ -147,12 +145,37 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     const latency = plan.latencyMs > 0 ? { fault: 'latency' as const } : {};
     if (plan.failure) {
       const message = plan.failure === 'throttle' ? 'Rate exceeded (injected fault)' : 'Internal failure (injected fault)';
-      return this.record(endpoint, operation, req, endpoint.standardError(plan.failure, message), { fault: plan.failure });
+      return this.record(endpoint, operation, req, endpoint.standardError(plan.failure, message), { fault: plan.failure, authorization });
     }
     const ctx: RequestContext = { accountId: this.accountId, region: auth.region, now: () => this.clock.now() };
     for (const service of Object.values(this.endpoints)) service.tick?.(ctx);
     const response = endpoint.invoke(operation, req, ctx);
-    return this.record(endpoint, operation, req, response, plan.drop ? { fault: 'drop-after-commit', dropped: true } : latency);
+    return this.record(endpoint, operation, req, response, { ...(plan.drop ? { fault: 'drop-after-commit' as const, dropped: true as const } : latency), authorization });
+  }
+
+  /**
+   * Registers (or replaces) an IAM principal: calls signed with `accessKeyId` are verified
+   * with its secret and authorized against its identity-based policy statements, as IAM
+   * would. Throws an `Error` naming what is wrong with it. The test credentials cannot be
+   * registered: they stay unrestricted.
+   */
+  registerPrincipal(accessKeyId: string, spec: PrincipalSpec): PrincipalView {
+    return this.principals.register(accessKeyId, spec);
+  }
+
+  /** Forgets a principal (its key becomes unknown again); false when there was none. */
+  removePrincipal(accessKeyId: string): boolean {
+    return this.principals.remove(accessKeyId);
+  }
+
+  /** The registered principals, without their secrets. */
+  listPrincipals(): PrincipalView[] {
+    return this.principals.list();
+  }
+
+  /** Forgets every principal. */
+  clearPrincipals(): void {
+    this.principals.clear();
   }
 
   /** The call log, oldest first. */
@@ -178,39 +201,54 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     this.faults.clear();
   }
 
-  /** Back to a fresh emulator: all services' state, client tokens, secrets, objects, faults, calls, the clock offset and the id sequence. */
+  /** Back to a fresh emulator: all services' state, client tokens, secrets, objects, faults, principals, calls, the clock offset and the id sequence. */
   reset(): void {
     for (const endpoint of Object.values(this.endpoints)) endpoint.reset();
     this.faults.clear();
+    this.principals.clear();
     this.log = [];
     this.clock.offsetMs = 0;
     this.ids = prng(this.seed ^ 0x5bd1e995);
   }
 
-  /** A JSON-safe copy of all state (not faults, calls or the clock). */
+  /**
+   * A JSON-safe copy of all state (not faults, principals, calls or the clock), secret
+   * values included: for use in this process. What leaves it for a person does not carry
+   * them: `redactedState()` (the control endpoint) and `saveState()` (sealed values).
+   */
   exportState(): EmulatorState {
-    const state = Object.fromEntries(SERVICE_NAMES.map((name) => [name, this.endpoints[name].exportState()]));
-    return JSON.parse(JSON.stringify({ version: 1, ...state })) as EmulatorState;
+    return this.exportWith(PLAIN_SECRETS);
   }
 
-  /** Replaces all state with an exported one. */
-  importState(state: unknown): void {
+  /** `exportState()` with every secret value replaced by `<redacted>` (what `GET /_emulator/state` shows). */
+  redactedState(): EmulatorState {
+    return this.exportWith(REDACTED_SECRETS);
+  }
+
+  /** Replaces all state with an exported one (secret values as `exportState()` gives them; redacted ones are refused). */
+  importState(state: unknown, secrets: SecretValues = PLAIN_SECRETS): void {
     if (!isRecord(state) || state.version !== 1) throw new Error('not an emulator state (expected version 1)');
-    for (const name of SERVICE_NAMES) this.endpoints[name].importState(state[name]);
+    for (const name of SERVICE_NAMES) this.endpoints[name].importState(state[name], secrets);
   }
 
-  /** Writes the state (atomically: temporary file, then rename). */
+  /**
+   * Writes the state (atomically: temporary file, then rename). Secret values are sealed
+   * with a key kept beside it (`<name>.key`, mode 0600): see `state-file.ts`.
+   */
   saveState(file: string | undefined = this.stateFile): void {
     if (!file) throw new Error('saveState: no file given and no stateFile option');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify(this.exportState()));
-    fs.renameSync(temporary, file);
+    writeStateFile(file, (secrets) => this.exportWith(secrets));
   }
 
+  /** Loads a state written by `saveState` (its key file opens the sealed values). */
   loadState(file: string | undefined = this.stateFile): void {
     if (!file) throw new Error('loadState: no file given and no stateFile option');
-    this.importState(JSON.parse(fs.readFileSync(file, 'utf8')));
+    readStateFile(file, (state, secrets) => this.importState(state, secrets));
+  }
+
+  private exportWith(secrets: SecretValues): EmulatorState {
+    const state = Object.fromEntries(SERVICE_NAMES.map((name) => [name, this.endpoints[name].exportState(secrets)]));
+    return JSON.parse(JSON.stringify({ version: 1, ...state })) as EmulatorState;
   }
 
   private record(
@@ -218,18 +256,22 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     operation: string,
     req: EmulatorRequest,
     response: EmulatorResponse,
-    extra: Pick<CallRecord, 'fault' | 'dropped'> = {},
+    extra: Pick<CallRecord, 'fault' | 'dropped' | 'authorization'> = {},
   ): HandledResponse {
     const { authorization: _authorization, ...headers } = req.headers;
+    const query = endpoint.loggedQuery?.(req) ?? { ...req.query };
+    const { authorization, ...rest } = extra;
     this.log.push({
       service: endpoint.name,
       operation,
       status: response.status,
-      request: { method: req.method, path: req.path, query: { ...req.query }, headers, body: endpoint.loggedBody(req) },
-      ...extra,
+      request: { method: req.method, path: req.path, query, headers, body: endpoint.loggedBody(req) },
+      ...rest,
       ...(response.replayed ? { replayed: true as const } : {}),
+      ...(authorization ? { authorization } : {}),
     });
-    return { ...response, drop: extra.dropped === true };
+    // The service's time, as AWS's Date header: clients correct their clock skew by it.
+    return { ...response, headers: { ...response.headers, date: this.clock.now().toUTCString() }, drop: extra.dropped === true };
   }
 }
 

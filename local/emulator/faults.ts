@@ -106,16 +106,33 @@ function matches(spec: FaultSpec, service: ServiceName, operation: string): bool
   return serviceMatches && (spec.operation === '*' || spec.operation === operation);
 }
 
+/** The longest injected delay: 15 minutes (a fault that outlasts any client timeout is a typo, not a test). */
+export const MAX_FAULT_MS = 15 * 60_000;
+/** The largest `count` and `after`. */
+export const MAX_FAULT_COUNT = 1_000_000;
+
+const SPEC_KEYS: readonly string[] = ['operation', 'kind', 'service', 'count', 'after', 'rate', 'ms', 'seed'];
+
+/** What is wrong with a spec (the parameter, its value and the rule), or undefined. */
 function checkSpec(spec: FaultSpec): string | undefined {
-  if (typeof spec !== 'object' || spec === null) return 'expected an object';
-  if (typeof spec.operation !== 'string' || spec.operation === '') return 'operation must be an operation name or *';
-  if (!KINDS.includes(spec.kind)) return `kind must be one of ${KINDS.join(', ')}`;
-  if (spec.service !== undefined && !isServiceName(spec.service)) return 'service must be wickr, chime, secretsmanager or s3';
-  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) return 'count must be a positive integer';
-  if (spec.after !== undefined && !(Number.isInteger(spec.after) && spec.after >= 0)) return 'after must be a non-negative integer';
-  if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1)) return 'rate must be between 0 and 1';
-  if (spec.kind === 'latency' && !(typeof spec.ms === 'number' && spec.ms >= 0)) return 'a latency fault needs ms >= 0';
-  if (spec.seed !== undefined && !Number.isInteger(spec.seed)) return 'seed must be an integer';
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return 'expected an object';
+  const unknown = Object.keys(spec).filter((key) => !SPEC_KEYS.includes(key));
+  if (unknown.length > 0) return `unknown parameter ${unknown.map((k) => JSON.stringify(k)).join(', ')}: a fault has only ${SPEC_KEYS.join(', ')}`;
+  const got = (value: unknown) => `, got ${typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value)}`;
+  if (typeof spec.operation !== 'string' || spec.operation === '') return `operation must be an operation name or *${got(spec.operation)}`;
+  if (!KINDS.includes(spec.kind)) return `kind must be one of ${KINDS.join(', ')}${got(spec.kind)}`;
+  if (spec.service !== undefined && !isServiceName(spec.service)) return `service must be wickr, chime, secretsmanager or s3${got(spec.service)}`;
+  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0 && spec.count <= MAX_FAULT_COUNT)) {
+    return `count must be a positive integer (1 to ${MAX_FAULT_COUNT})${got(spec.count)}`;
+  }
+  if (spec.after !== undefined && !(Number.isInteger(spec.after) && spec.after >= 0 && spec.after <= MAX_FAULT_COUNT)) {
+    return `after must be a non-negative integer (0 to ${MAX_FAULT_COUNT})${got(spec.after)}`;
+  }
+  if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1)) return `rate must be between 0 and 1${got(spec.rate)}`;
+  const msOk = typeof spec.ms === 'number' && Number.isFinite(spec.ms) && spec.ms >= 0 && spec.ms <= MAX_FAULT_MS;
+  if (spec.kind === 'latency' && !msOk) return `a latency fault needs ms >= 0 (a finite number of milliseconds up to ${MAX_FAULT_MS}, 15 minutes)${got(spec.ms)}`;
+  if (spec.ms !== undefined && !msOk) return `ms must be a finite number of milliseconds from 0 to ${MAX_FAULT_MS} (15 minutes)${got(spec.ms)}`;
+  if (spec.seed !== undefined && !Number.isSafeInteger(spec.seed)) return `seed must be an integer${got(spec.seed)}`;
   return undefined;
 }
 

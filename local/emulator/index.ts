@@ -30,12 +30,15 @@ export function startEmulator(options: StartOptions = {}): Promise<RunningEmulat
 }
 
 export { Clock, Emulator } from './emulator';
-export type { CallRecord, EmulatedServices, EmulatorOptions, EmulatorState, HandledResponse, RecordedRequest } from './emulator';
+export type { CallAuthorization, CallRecord, EmulatedServices, EmulatorOptions, EmulatorState, HandledResponse, RecordedRequest } from './emulator';
 export type { FaultKind, FaultSpec } from './faults';
+export type { Decision, PolicyStatement } from './iam';
+export type { Principal, PrincipalSpec, PrincipalView } from './principals';
+export { REDACTED } from './protocol';
 export type { EmulatorRequest, EmulatorResponse, ServiceName } from './protocol';
 export type { S3 } from './s3';
 export type { SecretsManager } from './secretsmanager';
-export { serve } from './server';
+export { DEFAULT_MAX_BODY_BYTES, serve } from './server';
 export type { RunningEmulator, ServeOptions } from './server';
 export { EmulatedError } from './service';
 export type { EmulatedService, OperationImpl, RequestContext, ServiceModel } from './service';

@@ -39,9 +39,38 @@ export interface EmulatorResponse {
 
 /**
  * Errors the core raises on a service's behalf, each in that service's own format:
- * `throttle` and `error` are injected faults, the other two are failed SigV4 checks.
+ * `throttle` and `error` are injected faults; `unrecognizedClient`, `invalidSignature` and
+ * `signatureExpired` (the request time is more than 15 minutes off) are failed SigV4
+ * checks; `accessDenied` is a call the principal's policy does not allow.
  */
-export type StandardErrorKind = 'throttle' | 'error' | 'unrecognizedClient' | 'invalidSignature';
+export type StandardErrorKind = 'throttle' | 'error' | 'unrecognizedClient' | 'invalidSignature' | 'signatureExpired' | 'accessDenied';
+
+/**
+ * How an exported state carries secret values (Secrets Manager values, Chime device
+ * tokens): `conceal` turns each value into what the export holds, `reveal` turns that
+ * back on import. In process the values are kept (`PLAIN_SECRETS`); the state file seals
+ * them (`state-file.ts`); the control endpoint shows `REDACTED`.
+ */
+export interface SecretValues {
+  conceal(value: string): unknown;
+  reveal(held: unknown): string;
+}
+
+/** What the control endpoint shows instead of a secret value. */
+export const REDACTED = '<redacted>';
+
+/** Values kept as they are; a redacted or sealed value cannot be imported this way. */
+export const PLAIN_SECRETS: SecretValues = {
+  conceal: (value) => value,
+  reveal(held) {
+    if (held === REDACTED) throw new Error(`secret values of this state are redacted (${REDACTED}): a state from GET /_emulator/state cannot bring them back`);
+    if (typeof held !== 'string') throw new Error('this state holds sealed secret values: load it from its state file (loadState), whose key file opens them');
+    return held;
+  },
+};
+
+/** Secret values replaced by `REDACTED` (the control endpoint's view). */
+export const REDACTED_SECRETS: SecretValues = { conceal: () => REDACTED, reveal: (held) => PLAIN_SECRETS.reveal(held) };
 
 /** One emulated service as the emulator drives it. */
 export interface ProtocolService {
@@ -50,16 +79,19 @@ export interface ProtocolService {
   operationOf(req: EmulatorRequest): string | undefined;
   /** Runs an operation; service errors come back as error responses, never as exceptions. */
   invoke(operation: string, req: EmulatorRequest, ctx: RequestContext): EmulatorResponse;
-  standardError(kind: StandardErrorKind, message: string): EmulatorResponse;
+  /** `fields`: extra members some errors carry (S3's `RequestTimeTooSkewed` has `RequestTime`, `ServerTime`, ...). */
+  standardError(kind: StandardErrorKind, message: string, fields?: Readonly<Record<string, string>>): EmulatorResponse;
   /** The answer to a request `operationOf` could not place. */
   unknownOperation(req: EmulatorRequest): EmulatorResponse;
   /** The request body as the call log shows it (parsed JSON, secret values redacted). */
   loggedBody(req: EmulatorRequest): unknown;
+  /** The query as the call log shows it (secret values redacted). @default the query as sent */
+  loggedQuery?(req: EmulatorRequest): Record<string, string | string[]>;
   /** Time passes (called before every request the emulator handles). */
   tick?(ctx: RequestContext): void;
   reset(): void;
-  exportState(): unknown;
-  importState(state: unknown): void;
+  exportState(secrets: SecretValues): unknown;
+  importState(state: unknown, secrets: SecretValues): void;
 }
 
 /** A JSON response with the `x-amzn-RequestId` header the AWS JSON protocols send. */

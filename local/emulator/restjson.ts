@@ -8,9 +8,11 @@ import {
   parseJsonBody,
   ProtocolService,
   queryValue,
+  SecretValues,
   StandardErrorKind,
 } from './protocol';
-import { EmulatedError, EmulatedService, MemberModel, OperationModel, RequestContext, ShapeModel } from './service';
+import { redactBody, redactQuery } from './redact';
+import { EmulatedError, EmulatedService, MemberModel, OperationModel, RequestContext, ServiceModel, ShapeModel } from './service';
 import { Issue, ShapeCodec, validationMessage } from './shapes';
 import { ClientTokens, fingerprint } from './tokens';
 
@@ -38,7 +40,8 @@ export interface ErrorStyle {
 /** SigV4 failures come from AWS's front end, not the service model: their status is fixed. */
 const FRONT_END_STATUS: Readonly<Record<string, number>> = { UnrecognizedClientException: 403, InvalidSignatureException: 403 };
 
-const AUTH_CODES = { unrecognizedClient: 'UnrecognizedClientException', invalidSignature: 'InvalidSignatureException' } as const;
+/** A signature past its time is `InvalidSignatureException` too ("Signature expired: ..."). */
+const AUTH_CODES = { unrecognizedClient: 'UnrecognizedClientException', invalidSignature: 'InvalidSignatureException', signatureExpired: 'InvalidSignatureException' } as const;
 
 /** Wickr: `{"message": ..., ...fields}`; validation failures are 422 `ValidationError` with `reasons`. */
 export const WICKR_ERRORS: ErrorStyle = {
@@ -51,7 +54,7 @@ export const WICKR_ERRORS: ErrorStyle = {
       reasons: [{ field, reason: 'clientToken reused with different parameters' }],
     }),
   unknownRoute: 'ResourceNotFoundError',
-  standard: { throttle: 'RateLimitError', error: 'InternalServerError', ...AUTH_CODES },
+  standard: { throttle: 'RateLimitError', error: 'InternalServerError', accessDenied: 'ForbiddenError', ...AUTH_CODES },
 };
 
 /** The `Code` member of Chime's errors (the model's `ErrorCode` enum) for each error shape. */
@@ -69,7 +72,7 @@ export const CHIME_ERRORS: ErrorStyle = {
   badRequest: (message) => new EmulatedError('BadRequestException', message),
   tokenMismatch: (field) => new EmulatedError('ConflictException', `${field} was already used with different parameters`),
   unknownRoute: 'NotFoundException',
-  standard: { throttle: 'ThrottledClientException', error: 'ServiceFailureException', ...AUTH_CODES },
+  standard: { throttle: 'ThrottledClientException', error: 'ServiceFailureException', accessDenied: 'ForbiddenException', ...AUTH_CODES },
 };
 
 type Segment = { readonly literal: string } | { readonly label: string; readonly greedy: boolean };
@@ -82,17 +85,11 @@ interface Route {
   readonly query: ReadonlyArray<readonly [string, string]>;
 }
 
-interface RouteMatch {
+/** The operation a request's method and path address, with its path labels by wire name. */
+export interface RouteMatch {
   readonly operation: string;
   readonly labels: Readonly<Record<string, string>>;
 }
-
-/**
- * A member of a sensitive shape that holds a credential (Wickr's bot `challenge`, OIDC
- * `secret`/`clientSecret`): redacted in the call log. Other sensitive members (names,
- * metadata) stay visible so tests can read what was sent.
- */
-const CREDENTIAL_MEMBER = /secret|challenge|password/i;
 
 export class RestJsonService implements ProtocolService {
   private readonly codec: ShapeCodec;
@@ -108,6 +105,11 @@ export class RestJsonService implements ProtocolService {
     this.routes = Object.entries(service.model.operations)
       .map(([operation, op]) => parseRoute(operation, op))
       .sort(bySpecificity);
+  }
+
+  /** The service's model (authorization reads the request's members by it). */
+  get model(): ServiceModel {
+    return this.service.model;
   }
 
   operationOf(req: EmulatorRequest): string | undefined {
@@ -155,7 +157,11 @@ export class RestJsonService implements ProtocolService {
   loggedBody(req: EmulatorRequest): unknown {
     const body = parseJsonBody(req.body);
     const input = this.service.model.operations[this.operationOf(req) ?? '']?.input;
-    return input ? this.redact(input, body) : body;
+    return input ? redactBody(this.service.model, input, body) : body;
+  }
+
+  loggedQuery(req: EmulatorRequest): Record<string, string | string[]> {
+    return redactQuery(this.service.model, this.operationOf(req), req.query);
   }
 
   tick(ctx: RequestContext): void {
@@ -167,17 +173,18 @@ export class RestJsonService implements ProtocolService {
     this.tokens.reset();
   }
 
-  exportState(): unknown {
-    return { service: this.service.exportState(), tokens: this.tokens.exportState() };
+  exportState(secrets: SecretValues): unknown {
+    return { service: this.service.exportState(secrets), tokens: this.tokens.exportState() };
   }
 
-  importState(state: unknown): void {
+  importState(state: unknown, secrets: SecretValues): void {
     const s = isRecord(state) ? state : {};
-    this.service.importState(s.service);
+    this.service.importState(s.service, secrets);
     this.tokens.importState(s.tokens);
   }
 
-  private match(req: EmulatorRequest): RouteMatch | undefined {
+  /** The route a request matches: its operation and path labels. */
+  match(req: EmulatorRequest): RouteMatch | undefined {
     const parts = req.path.split('/').slice(1);
     if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
     for (const route of this.routes) {
@@ -242,22 +249,6 @@ export class RestJsonService implements ProtocolService {
   private internalError(detail: string): EmulatorResponse {
     process.stderr.write(`emulator: ${detail}\n`);
     return this.error(this.style.standard.error, 'An internal error occurred in the emulated service.');
-  }
-
-  private redact(shapeName: string, value: unknown): unknown {
-    const shape: ShapeModel | undefined = this.service.model.shapes[shapeName];
-    if (shape?.type === 'list' && shape.member && Array.isArray(value)) {
-      const member = shape.member;
-      return value.map((item) => this.redact(member.shape, item));
-    }
-    if (shape?.type !== 'structure' || !isRecord(value)) return value;
-    const out: Record<string, unknown> = { ...value };
-    for (const [name, member] of Object.entries(shape.members ?? {})) {
-      const key = member.locationName ?? name;
-      if (!(key in out) || member.location) continue;
-      out[key] = this.service.model.shapes[member.shape]?.sensitive && CREDENTIAL_MEMBER.test(name) ? '***' : this.redact(member.shape, out[key]);
-    }
-    return out;
   }
 }
 

@@ -74,9 +74,20 @@ export class S3 implements ProtocolService {
     }
   }
 
-  standardError(kind: StandardErrorKind, message: string): EmulatorResponse {
-    const [status, code] = ({ throttle: [503, 'SlowDown'], error: [500, 'InternalError'], unrecognizedClient: [403, 'InvalidAccessKeyId'], invalidSignature: [403, 'SignatureDoesNotMatch'] } as const)[kind];
-    return xmlError(status, code, message, false);
+  standardError(kind: StandardErrorKind, message: string, fields: Readonly<Record<string, string>> = {}): EmulatorResponse {
+    const [status, code] = (
+      {
+        throttle: [503, 'SlowDown'],
+        error: [500, 'InternalError'],
+        unrecognizedClient: [403, 'InvalidAccessKeyId'],
+        invalidSignature: [403, 'SignatureDoesNotMatch'],
+        signatureExpired: [403, 'RequestTimeTooSkewed'],
+        accessDenied: [403, 'AccessDenied'],
+      } as const
+    )[kind];
+    // S3 words a skewed request time its own way (the fields carry the times).
+    const text = kind === 'signatureExpired' ? 'The difference between the request time and the current time is too large.' : message;
+    return xmlError(status, code, text, false, fields);
   }
 
   unknownOperation(req: EmulatorRequest): EmulatorResponse {

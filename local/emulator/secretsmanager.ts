@@ -1,12 +1,14 @@
 import { randomUUID } from 'crypto';
-import { EmulatorRequest, EmulatorResponse, isRecord, jsonResponse, parseJsonBody, ProtocolService, StandardErrorKind } from './protocol';
+import { EmulatorRequest, EmulatorResponse, isRecord, jsonResponse, parseJsonBody, ProtocolService, SecretValues, StandardErrorKind } from './protocol';
 import { RequestContext } from './service';
 
 /**
  * The Secrets Manager calls the handler and the local runner make, over the awsJson1.1
  * protocol: `POST /` with `X-Amz-Target: secretsmanager.<Operation>`, errors as
- * `{"__type": code, "message": ...}` (status 400 unless the service failed). Secret
- * values (`SecretString` only) are never written to the console or the call log.
+ * `{"__type": code, "message": ...}` (status 400 unless the service failed, front-end
+ * errors such as `AccessDeniedException` and `InvalidSignatureException` included, as
+ * AWS's JSON services answer them). Secret values (`SecretString` only) are never written
+ * to the console or the call log, and leave the process only sealed (`exportState`).
  */
 
 interface SecretVersion {
@@ -70,6 +72,11 @@ export class SecretsManager implements ProtocolService {
     return secret ? this.secrets.delete(secret.arn) : false;
   }
 
+  /** The full ARN of the secret an id (ARN, partial ARN or name) names, or undefined. */
+  arnOf(id: string): string | undefined {
+    return this.lookup(id)?.arn;
+  }
+
   /** The current value of a secret (ARN or name), or undefined. */
   getSecretString(id: string): string | undefined {
     return this.lookup(id)?.versions.find((v) => v.stages.includes('AWSCURRENT'))?.value;
@@ -96,7 +103,14 @@ export class SecretsManager implements ProtocolService {
   }
 
   standardError(kind: StandardErrorKind, message: string): EmulatorResponse {
-    const code = { throttle: 'ThrottlingException', error: 'InternalServiceError', unrecognizedClient: 'UnrecognizedClientException', invalidSignature: 'InvalidSignatureException' }[kind];
+    const code = {
+      throttle: 'ThrottlingException',
+      error: 'InternalServiceError',
+      unrecognizedClient: 'UnrecognizedClientException',
+      invalidSignature: 'InvalidSignatureException',
+      signatureExpired: 'InvalidSignatureException',
+      accessDenied: 'AccessDeniedException',
+    }[kind];
     return this.error(code, message);
   }
 
@@ -113,12 +127,14 @@ export class SecretsManager implements ProtocolService {
     this.secrets.clear();
   }
 
-  exportState(): unknown {
-    return [...this.secrets.values()];
+  /** Every secret with its versions; each value as `secrets.conceal` makes it. */
+  exportState(secrets: SecretValues): unknown {
+    return [...this.secrets.values()].map((s) => ({ ...s, versions: s.versions.map((v) => ({ ...v, value: secrets.conceal(v.value) })) }));
   }
 
-  importState(state: unknown): void {
-    this.secrets = new Map(Array.isArray(state) ? (state as Secret[]).map((s) => [s.arn, s]) : []);
+  importState(state: unknown, secrets: SecretValues): void {
+    const list = Array.isArray(state) ? (state as Array<Secret & { versions: Array<SecretVersion & { value: unknown }> }>) : [];
+    this.secrets = new Map(list.map((s) => [s.arn, { ...s, versions: s.versions.map((v) => ({ ...v, stages: [...v.stages], value: secrets.reveal(v.value) })) }]));
   }
 
   private create(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {

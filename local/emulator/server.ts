@@ -1,21 +1,15 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { control, CONTROL_PREFIX } from './control';
 import { EmulatedServices, Emulator } from './emulator';
-import { FaultSpec } from './faults';
-import { EmulatorRequest, EmulatorResponse, isRecord, jsonResponse, parseJsonBody, parseQuery, queryValue } from './protocol';
+import { EmulatorRequest, EmulatorResponse, jsonResponse, parseQuery } from './protocol';
 
 /**
  * The emulator's one HTTP server for all services, plus its control endpoints under
- * `/_emulator/` (no signature needed):
- *
- *   GET    /_emulator/calls[?detail=1]   call log (requests included with detail=1)
- *   DELETE /_emulator/calls              clear the call log
- *   POST   /_emulator/reset              back to a fresh emulator
- *   GET    /_emulator/faults             faults in force
- *   POST   /_emulator/faults             add one: {operation, kind, count?, after?, rate?, ms?, service?, seed?}
- *   DELETE /_emulator/faults             clear them
- *   GET    /_emulator/state              export the state
- *   PUT    /_emulator/state              import a state
+ * `/_emulator/` (see `control.ts`). Request bodies are capped (`maxBodyBytes`) before
+ * anything reads them: a declared `content-length` over the cap is refused at once, and a
+ * body that grows past it while streaming stops being read; either way the answer is 413
+ * and the connection is closed, so the rest of the body is never taken in.
  */
 
 export interface ServeOptions {
@@ -23,8 +17,17 @@ export interface ServeOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** The largest request body taken in (service calls and control endpoints alike), in bytes. @default 16 MiB */
+  readonly maxBodyBytes?: number;
 }
 
+/** The default cap on request bodies: 16 MiB, far above any call the handler makes (S3 objects included). */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Thrown by `readRequest` when a body passes the cap. */
+class BodyTooLarge extends Error {}
+
+/** A started server and its emulator. */
 export interface RunningEmulator<S extends EmulatedServices = EmulatedServices> {
   /** `http://host:port`, the endpoint override for every client. */
   readonly url: string;
@@ -34,12 +37,13 @@ export interface RunningEmulator<S extends EmulatedServices = EmulatedServices> 
   close(): Promise<void>;
 }
 
-const CONTROL_PREFIX = '/_emulator/';
-
+/** Starts the HTTP server around an emulator (127.0.0.1 and a free port by default). */
 export async function serve<S extends EmulatedServices>(emulator: Emulator<S>, options: ServeOptions = {}): Promise<RunningEmulator<S>> {
   const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) throw new Error(`maxBodyBytes must be a non-negative integer, not ${maxBodyBytes}`);
   const server = http.createServer((req, res) => {
-    onRequest(emulator, req, res).catch((err: unknown) => {
+    onRequest(emulator, req, res, maxBodyBytes).catch((err: unknown) => {
       process.stderr.write(`emulator: ${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       if (!res.headersSent) write(res, jsonResponse(500, { message: 'emulator failure' }));
       else res.destroy();
@@ -65,8 +69,19 @@ export async function serve<S extends EmulatedServices>(emulator: Emulator<S>, o
   };
 }
 
-async function onRequest(emulator: Emulator, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const request = await readRequest(req);
+async function onRequest(emulator: Emulator, req: http.IncomingMessage, res: http.ServerResponse, maxBodyBytes: number): Promise<void> {
+  let request: EmulatorRequest;
+  try {
+    request = await readRequest(req, maxBodyBytes);
+  } catch (err) {
+    if (!(err instanceof BodyTooLarge)) throw err;
+    // Answer, then close: the unread rest of the body is dropped with the connection.
+    const response = jsonResponse(413, { message: err.message }, { connection: 'close' });
+    res.shouldKeepAlive = false;
+    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+    res.end(response.body, () => req.socket.destroy());
+    return;
+  }
   if (request.path.startsWith(CONTROL_PREFIX)) {
     write(res, control(emulator, request));
     return;
@@ -80,10 +95,28 @@ async function onRequest(emulator: Emulator, req: http.IncomingMessage, res: htt
   write(res, response);
 }
 
-function readRequest(req: http.IncomingMessage): Promise<EmulatorRequest> {
+function readRequest(req: http.IncomingMessage, maxBodyBytes: number): Promise<EmulatorRequest> {
   return new Promise((resolve, reject) => {
+    const tooLarge = (size: string) => new BodyTooLarge(`Request body too large: ${size} exceeds the emulator's limit of ${maxBodyBytes} bytes (option maxBodyBytes)`);
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > maxBodyBytes) {
+      reject(tooLarge(`content-length ${declared}`));
+      return;
+    }
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
+        reject(tooLarge(`more than ${maxBodyBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
     req.on('error', reject);
     req.on('end', () => {
       const url = req.url ?? '/';
@@ -109,47 +142,4 @@ function write(res: http.ServerResponse, response: EmulatorResponse): void {
   if (response.status !== 204) headers['content-length'] ??= String(Buffer.byteLength(response.body));
   res.writeHead(response.status, headers);
   res.end(response.body);
-}
-
-function control(emulator: Emulator, req: EmulatorRequest): EmulatorResponse {
-  const route = `${req.method} ${req.path.slice(CONTROL_PREFIX.length).replace(/\/$/, '')}`;
-  switch (route) {
-    case 'GET calls': {
-      const detail = queryValue(req.query, 'detail');
-      const calls = emulator.calls();
-      return jsonResponse(200, detail === '1' || detail === 'true' ? calls : calls.map(({ request: _request, ...call }) => call));
-    }
-    case 'DELETE calls':
-      emulator.clearCalls();
-      return jsonResponse(200, {});
-    case 'POST reset':
-      emulator.reset();
-      return jsonResponse(200, {});
-    case 'GET faults':
-      return jsonResponse(200, emulator.listFaults());
-    case 'POST faults': {
-      const spec = parseJsonBody(req.body);
-      if (!isRecord(spec)) return jsonResponse(400, { message: 'expected a JSON fault: {operation, kind, count?, after?, rate?, ms?, service?, seed?}' });
-      try {
-        emulator.addFault(spec as unknown as FaultSpec);
-      } catch (err) {
-        return jsonResponse(400, { message: err instanceof Error ? err.message : String(err) });
-      }
-      return jsonResponse(200, emulator.listFaults());
-    }
-    case 'DELETE faults':
-      emulator.clearFaults();
-      return jsonResponse(200, {});
-    case 'GET state':
-      return jsonResponse(200, emulator.exportState());
-    case 'PUT state':
-      try {
-        emulator.importState(parseJsonBody(req.body));
-      } catch (err) {
-        return jsonResponse(400, { message: err instanceof Error ? err.message : String(err) });
-      }
-      return jsonResponse(200, {});
-    default:
-      return jsonResponse(404, { message: `no control endpoint ${req.method} ${req.path}` });
-  }
 }

@@ -1,3 +1,5 @@
+import type { SecretValues } from './protocol';
+
 /**
  * The contract between the emulator's protocol core (HTTP, SigV4, model-driven routing
  * and validation, client tokens, faults, call log) and the per-service implementations
@@ -85,6 +87,7 @@ export interface EmulatedService {
   /** Time passes (asynchronous deletions complete). Called before every request. */
   tick?(ctx: RequestContext): void;
   reset(): void;
-  exportState(): unknown;
-  importState(state: unknown): void;
+  /** `secrets` conceals the secret values the state holds (see `SecretValues`); a service that keeps none ignores it. */
+  exportState(secrets?: SecretValues): unknown;
+  importState(state: unknown, secrets?: SecretValues): void;
 }

@@ -12,7 +12,7 @@ export interface Credentials {
   readonly secretAccessKey: string;
 }
 
-/** The only credentials the emulator accepts. */
+/** The emulator's built-in credentials: accepted always, never restricted by a policy (see `principals.ts` for others). */
 export const TEST_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -28,7 +28,18 @@ export interface Authorization {
   readonly signature: string;
 }
 
-export type Verdict = { readonly ok: true } | { readonly ok: false; readonly kind: 'unrecognizedClient' | 'invalidSignature'; readonly message: string };
+export type Verdict =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly kind: 'unrecognizedClient' | 'invalidSignature' | 'signatureExpired';
+      readonly message: string;
+      /** For `signatureExpired`: what S3's `RequestTimeTooSkewed` error adds. */
+      readonly fields?: Readonly<Record<string, string>>;
+    };
+
+/** How far `x-amz-date` may be from the server's clock, either way: 15 minutes, as AWS allows. */
+export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
 const AUTH_PATTERN =
   /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([a-z0-9;_.-]+)\s*,\s*Signature=([0-9a-f]{64})$/;
@@ -46,9 +57,11 @@ const SIGNATURE_MISMATCH =
 
 /**
  * Recomputes the signature. `uriEscapePath` is the signer's option of the same name:
- * true for every service but S3, whose canonical URI is the path as sent.
+ * true for every service but S3, whose canonical URI is the path as sent. A request whose
+ * `x-amz-date` is more than 15 minutes off `now` (the emulator's clock) is refused before
+ * the signature is computed, as AWS does.
  */
-export function verifySignature(req: EmulatorRequest, auth: Authorization, uriEscapePath: boolean, credentials: Credentials = TEST_CREDENTIALS): Verdict {
+export function verifySignature(req: EmulatorRequest, auth: Authorization, uriEscapePath: boolean, credentials: Credentials = TEST_CREDENTIALS, now: Date = new Date()): Verdict {
   if (auth.accessKeyId !== credentials.accessKeyId) {
     return { ok: false, kind: 'unrecognizedClient', message: 'The security token included in the request is invalid.' };
   }
@@ -56,9 +69,14 @@ export function verifySignature(req: EmulatorRequest, auth: Authorization, uriEs
   if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-amz-date')) {
     return { ok: false, kind: 'invalidSignature', message: 'The host and x-amz-date headers must be signed.' };
   }
+  if (!AMZ_DATE.test(longDate)) {
+    return { ok: false, kind: 'invalidSignature', message: `Date must be in ISO-8601 'basic format'. Got '${longDate}'. See http://en.wikipedia.org/wiki/ISO_8601` };
+  }
   if (longDate.slice(0, 8) !== auth.date) {
     return { ok: false, kind: 'invalidSignature', message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${longDate.slice(0, 8)}'` };
   }
+  const skew = checkRequestTime(longDate, now);
+  if (skew) return skew;
   const bodyHash = sha256Hex(req.body);
   const declared = req.headers['x-amz-content-sha256'];
   // The signers put the payload hash in this header and sign *the header*, so a tampered
@@ -74,6 +92,36 @@ export function verifySignature(req: EmulatorRequest, auth: Authorization, uriEs
   const expected = Buffer.from(hmac(key, stringToSign).toString('hex'));
   const given = Buffer.from(auth.signature);
   return expected.length === given.length && timingSafeEqual(expected, given) ? { ok: true } : { ok: false, kind: 'invalidSignature', message: SIGNATURE_MISMATCH };
+}
+
+const AMZ_DATE = /^\d{8}T\d{6}Z$/;
+
+/**
+ * AWS's check of the request time (`YYYYMMDDTHHMMSSZ`) against the server's clock: more
+ * than 15 minutes in the past is "Signature expired", more than 15 minutes ahead "Signature
+ * not yet current", each with AWS's message (the JSON services' `InvalidSignatureException`;
+ * S3 answers `RequestTimeTooSkewed` with the `fields`).
+ */
+export function checkRequestTime(longDate: string, now: Date): Verdict | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(longDate);
+  const time = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : NaN;
+  if (Number.isNaN(time)) return { ok: false, kind: 'invalidSignature', message: `Date must be in ISO-8601 'basic format'. Got '${longDate}'.` };
+  const server = Math.floor(now.getTime() / 1000) * 1000;
+  const fields = { RequestTime: longDate, ServerTime: new Date(server).toISOString().replace(/\.\d{3}Z$/, 'Z'), MaxAllowedSkewMilliseconds: String(MAX_CLOCK_SKEW_MS) };
+  if (time < server - MAX_CLOCK_SKEW_MS) {
+    const message = `Signature expired: ${longDate} is now earlier than ${amzDate(server - MAX_CLOCK_SKEW_MS)} (${amzDate(server)} - 15 min.)`;
+    return { ok: false, kind: 'signatureExpired', message, fields };
+  }
+  if (time > server + MAX_CLOCK_SKEW_MS) {
+    const message = `Signature not yet current: ${longDate} is still later than ${amzDate(server + MAX_CLOCK_SKEW_MS)} (${amzDate(server)} + 15 min.)`;
+    return { ok: false, kind: 'signatureExpired', message, fields };
+  }
+  return undefined;
+}
+
+/** `YYYYMMDDTHHMMSSZ` of a time in milliseconds. */
+export function amzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function canonicalRequest(req: EmulatorRequest, signedHeaders: readonly string[], payloadHash: string, uriEscapePath: boolean): string {

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { isRecord } from './protocol';
 
 /**
@@ -6,6 +7,8 @@ import { isRecord } from './protocol';
  * the input without the token. The same token with the same input replays the stored
  * response without running the operation again; with a different input it is refused.
  * Failed calls are not stored, so a retry after an error runs the operation again.
+ * Only a digest of the fingerprint is kept: an input can hold a credential (a Chime
+ * endpoint's device token), and the state is exported and saved.
  */
 
 export interface StoredResponse {
@@ -26,11 +29,11 @@ export class ClientTokens {
   lookup(operation: string, token: string, fingerprint: string): TokenLookup {
     const entry = this.entries.get(key(operation, token));
     if (!entry) return { kind: 'new' };
-    return entry.fingerprint === fingerprint ? { kind: 'replay', response: entry.response } : { kind: 'mismatch' };
+    return entry.fingerprint === digest(fingerprint) ? { kind: 'replay', response: entry.response } : { kind: 'mismatch' };
   }
 
   remember(operation: string, token: string, fingerprint: string, response: StoredResponse): void {
-    this.entries.set(key(operation, token), { fingerprint, response });
+    this.entries.set(key(operation, token), { fingerprint: digest(fingerprint), response });
   }
 
   reset(): void {
@@ -44,6 +47,10 @@ export class ClientTokens {
   importState(state: unknown): void {
     this.entries = new Map(isRecord(state) ? (Object.entries(state) as Array<[string, Entry]>) : []);
   }
+}
+
+function digest(fingerprint: string): string {
+  return `sha256:${createHash('sha256').update(fingerprint).digest('hex')}`;
 }
 
 function key(operation: string, token: string): string {

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'crypto';
+import { createHash, randomBytes, randomInt } from 'crypto';
 import { prng } from './faults';
 import { isRecord } from './protocol';
 import { EmulatedError, RequestContext } from './service';
@@ -9,8 +9,10 @@ import { EmulatedError, RequestContext } from './service';
  * service does, id generation in the service's formats, and the security group defaults.
  *
  * Secrets are never kept: bot challenges, the data retention bot challenge and the OIDC
- * and OpenTDF client secrets are stored as SHA-256 digests (`sha256:<hex>`), the way a
- * service keeps password hashes, so a saved state file holds no secret either.
+ * and OpenTDF client secrets are stored as salted SHA-256 digests (`sha256:<salt>:<hex>`,
+ * a random salt per value, so equal secrets do not show as equal digests and no
+ * precomputed table reverses them), the way a service keeps password hashes, so a saved
+ * state file holds no secret either.
  */
 
 export type AccessLevel = 'STANDARD' | 'PREMIUM';
@@ -276,9 +278,10 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** How secrets are kept: a digest, never the value. */
+/** How secrets are kept: a salted digest, never the value. */
 export function secretDigest(secret: string): string {
-  return `sha256:${sha256Hex(secret)}`;
+  const salt = randomBytes(16).toString('hex');
+  return `sha256:${salt}:${sha256Hex(`${salt}:${secret}`)}`;
 }
 
 /** The username hash Wickr calls `uname`: 64 hex characters, a function of network and (case-folded) username. */
