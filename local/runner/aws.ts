@@ -75,6 +75,16 @@ export class EmulatorApi {
     if (res.status !== 200) throw new Error(`PutObject s3://${bucket}/${key} answered HTTP ${res.status}: ${res.body.slice(0, 300)}`);
   }
 
+  /**
+   * Registers (or replaces) an IAM principal with the emulator, through its control
+   * endpoint (`PUT /_emulator/principals/<accessKeyId>`): calls signed with that key are
+   * then authorized against `statements`. The same way in process and with `--endpoint`.
+   */
+  async registerPrincipal(accessKeyId: string, principal: { readonly secretAccessKey: string; readonly arn: string; readonly statements: readonly unknown[] }): Promise<void> {
+    const res = await this.control('PUT', `principals/${encodeURIComponent(accessKeyId)}`, principal);
+    if (res.status !== 200) throw new Error(`the emulator refused the principal ${principal.arn} (HTTP ${res.status}): ${res.json?.message ?? res.body.slice(0, 300)}`);
+  }
+
   destroy(): void {
     for (const client of [...this.chimeClients.values(), ...this.secretsClients.values()]) client.destroy();
     this.chimeClients.clear();
@@ -113,22 +123,42 @@ export class EmulatorApi {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = body ? JSON.parse(body) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, body, json });
-        });
+        res.on('end', () => resolve(answer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
       });
       req.on('timeout', () => req.destroy(new Error(`${request.method} ${target.href}: no answer within 60 s`)));
       req.on('error', (err) => reject(new Error(`cannot reach the emulator at ${this.url}: ${err.message}`)));
       req.end(request.body);
     });
   }
+
+  /** One call to the emulator's control API (unsigned JSON). */
+  private control(method: string, route: string, body: unknown): Promise<HttpAnswer> {
+    const target = new URL(`${this.url.replace(/\/$/, '')}/_emulator/${route}`);
+    const payload = JSON.stringify(body);
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      const transport = target.protocol === 'https:' ? https : http;
+      const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) };
+      const req = transport.request(target, { method, headers, agent: false, timeout: 60_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => resolve(answer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${target.href}: no answer within 60 s`)));
+      req.on('error', (err) => reject(new Error(`cannot reach the emulator at ${this.url}: ${err.message}`)));
+      req.end(payload);
+    });
+  }
+}
+
+function answer(status: number, body: string): HttpAnswer {
+  let json: unknown;
+  try {
+    json = body ? JSON.parse(body) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status, body, json };
 }
 
 function objectPath(bucket: string, key: string): string {

@@ -26,6 +26,16 @@ export interface DuplicateDeliveryOptions {
   readonly logicalIds?: readonly string[];
 }
 
+/** The response endpoint (S3's presigned URL) refuses every PUT for a while after a request is sent. */
+export interface ResponseOutageOptions {
+  /** How long, from the moment the request is sent. */
+  readonly ms: number;
+  /** Only requests of these logical ids. @default every resource */
+  readonly logicalIds?: readonly string[];
+  /** Only these request types. @default every type */
+  readonly requestTypes?: readonly RequestType[];
+}
+
 export interface CustomTimeouts {
   /** Overrides every resource's `ServiceTimeout` (how long the runner waits for the response). */
   readonly serviceTimeoutMs?: number;
@@ -50,6 +60,7 @@ export interface CustomRuntime {
   readonly lambdaRetries: number;
   readonly retryDelayMs: number;
   readonly duplicateDeliveries?: DuplicateDeliveryOptions;
+  readonly responseOutage?: ResponseOutageOptions;
   functionFor(serviceToken: string): LocalFunction | { readonly error: string };
 }
 
@@ -88,7 +99,10 @@ export async function sendCustomRequest(runtime: CustomRuntime, request: CustomR
   if (!(fn instanceof LocalFunction)) return { status: 'FAILED', data: {}, timedOut: false, reason: fn.error };
 
   const requestId = randomUUID();
-  const responseUrl = runtime.server.register(request.stack.stackName, request.logicalId, requestId);
+  const outage = runtime.responseOutage;
+  const unreachable =
+    outage && (!outage.logicalIds || outage.logicalIds.includes(request.logicalId)) && (!outage.requestTypes || outage.requestTypes.includes(request.requestType)) ? outage.ms : 0;
+  const responseUrl = runtime.server.register(request.stack.stackName, request.logicalId, requestId, unreachable);
   const event: Record<string, unknown> = {
     RequestType: request.requestType,
     ServiceToken: serviceToken,
@@ -201,6 +215,9 @@ export async function sendCustomRequest(runtime: CustomRuntime, request: CustomR
       Object.assign(record, { status: 'FAILED', reason, timedOut: true });
       return { status: 'FAILED', data: {}, reason, timedOut: true, record };
     }
+    // Lambda runs a handler until it returns, not until it answers: work after the answer
+    // (removing a creation marker) completes before the next request, as it would in AWS.
+    await Promise.all([...deliveries]);
     const outcome = checkResponse(received[0].body, received[0].json, event);
     Object.assign(record, { status: outcome.status, physicalId: outcome.physicalId, reason: outcome.reason });
     if (received.length > 1) {

@@ -2,8 +2,9 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { EmulatorApi } from './aws';
-import { CustomOutcome, CustomRequest, CustomRuntime, CustomTimeouts, DuplicateDeliveryOptions, sendCustomRequest } from './custom';
+import { CustomOutcome, CustomRequest, CustomRuntime, CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions, sendCustomRequest } from './custom';
 import { findCycle, reverseEdges, schedule } from './graph';
+import { FunctionIdentities } from './iam';
 import {
   canonicalJson,
   collectReferences,
@@ -49,6 +50,7 @@ export interface EngineOptions {
   readonly lambdaRetries: number;
   readonly retryDelayMs: number;
   readonly duplicateDeliveries?: DuplicateDeliveryOptions;
+  readonly responseOutage?: ResponseOutageOptions;
 }
 
 type Journal =
@@ -78,6 +80,8 @@ const RETAINED = new Set(['Retain', 'RetainExceptOnCreate']);
 
 export class Engine {
   private readonly functionCache = new Map<string, LocalFunction>();
+  /** IAM: each provider function's own credentials and role statements (local/runner/iam.ts). */
+  private identities?: FunctionIdentities;
   private readonly warnedTypes = new Set<string>();
   /** The current stack's resources (working state first), for finding provider functions. */
   private scope?: { readonly region: string; readonly entries: () => ResourceState[] };
@@ -305,7 +309,11 @@ export class Engine {
     }
   }
 
-  custom(request: CustomRequest): Promise<CustomOutcome> {
+  async custom(request: CustomRequest): Promise<CustomOutcome> {
+    // IAM: the function gets its own credentials; its role's statements reach the emulator first.
+    this.identities ??= new FunctionIdentities(this.api, this.recorder);
+    const identity = await this.identities.prepare(request.properties.ServiceToken, { current: this.scope?.entries() ?? [], currentStack: request.stack.stackName, saved: this.state });
+    if ('error' in identity) return { status: 'FAILED', data: {}, timedOut: false, reason: identity.error };
     const runtime: CustomRuntime = {
       recorder: this.recorder,
       server: this.server,
@@ -318,8 +326,7 @@ export class Engine {
               AWS_ENDPOINT_URL_S3: this.api.url,
             }
           : {}),
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
+        ...identity.env,
         // The function runs on Node.js 22 in Lambda; locally it runs on this Node.js.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
@@ -327,6 +334,7 @@ export class Engine {
       lambdaRetries: this.options.lambdaRetries,
       retryDelayMs: this.options.retryDelayMs,
       duplicateDeliveries: this.options.duplicateDeliveries,
+      responseOutage: this.options.responseOutage,
       functionFor: (token) => this.functionFor(token),
     };
     return sendCustomRequest(runtime, request);

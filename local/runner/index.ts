@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as path from 'path';
 import type { RunningEmulator } from '../emulator';
 import { EmulatorApi } from './aws';
-import { CustomTimeouts, DuplicateDeliveryOptions } from './custom';
+import { CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
 import { Engine } from './engine';
 import { DeployReport, Recorder, StackReport } from './report';
 import { ResponseServer } from './response-server';
@@ -17,7 +17,7 @@ import { readAssembly, StackArtifact, synthesize } from './synth';
  */
 
 export type { DeployReport, InvocationRecord, LogRecord, ResourceRow, StackReport, Action, Phase } from './report';
-export type { CustomTimeouts, DuplicateDeliveryOptions } from './custom';
+export type { CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
 export { DEFAULT_STATE_FILE };
 
 const DEFAULT_STATE_FILE = path.join('.local', 'state.json');
@@ -43,6 +43,8 @@ export interface LocalRunOptions {
   readonly timeouts?: CustomTimeouts;
   /** Deliver requests twice, to prove the provider idempotent. */
   readonly duplicateDeliveries?: DuplicateDeliveryOptions;
+  /** Make the response endpoint refuse PUTs for a while, to prove an undeliverable answer is delivered again by Lambda's retry. */
+  readonly responseOutage?: ResponseOutageOptions;
   /** Retries after a function error (Lambda retries asynchronous invocations twice). @default 2 */
   readonly lambdaRetries?: number;
   /** Delay before such a retry (Lambda waits about a minute). @default 100 */
@@ -127,6 +129,7 @@ async function withRun(
       lambdaRetries: options.lambdaRetries ?? 2,
       retryDelayMs: options.retryDelayMs ?? 100,
       duplicateDeliveries: options.duplicateDeliveries,
+      responseOutage: options.responseOutage,
     });
     reports = await body(engine, recorder);
   } catch (err) {

@@ -20,6 +20,9 @@ export interface ReceivedResponse {
 interface Slot {
   readonly responses: ReceivedResponse[];
   waiters: Array<{ count: number; resolve: () => void }>;
+  /** PUTs before this time (epoch ms) are refused. */
+  readonly unreachableUntil: number;
+  refused: number;
 }
 
 export class ResponseServer {
@@ -45,6 +48,13 @@ export class ResponseServer {
       req.on('end', () => {
         const path = (req.url ?? '/').split('?')[0];
         const slot = this.slots.get(path);
+        if (slot && req.method === 'PUT' && Date.now() < slot.unreachableUntil) {
+          // An outage of the response endpoint (S3), as tests ask for: the PUT is not stored.
+          slot.refused++;
+          res.writeHead(503, { 'content-type': 'application/xml' });
+          res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>');
+          return;
+        }
         if (req.method !== 'PUT' || !slot) {
           // What S3 answers for a URL that was never presigned.
           res.writeHead(403, { 'content-type': 'application/xml' });
@@ -72,11 +82,19 @@ export class ResponseServer {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** A fresh response URL (the query imitates a presigned URL, as handlers may log or parse it). */
-  register(stackName: string, logicalId: string, requestId: string): string {
+  /**
+   * A fresh response URL (the query imitates a presigned URL, as handlers may log or parse
+   * it). With `unreachableForMs`, PUTs to it are refused (503) for that long.
+   */
+  register(stackName: string, logicalId: string, requestId: string, unreachableForMs = 0): string {
     const path = `/cloudformation-custom-resource-response/${encodeURIComponent(stackName)}/${encodeURIComponent(logicalId)}/${requestId}`;
-    this.slots.set(path, { responses: [], waiters: [] });
+    this.slots.set(path, { responses: [], waiters: [], unreachableUntil: Date.now() + unreachableForMs, refused: 0 });
     return `${this.url}${path}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature=${randomBytes(32).toString('hex')}`;
+  }
+
+  /** How many PUTs to the URL an outage refused. */
+  refused(url: string): number {
+    return this.slots.get(new URL(url).pathname)?.refused ?? 0;
   }
 
   /** Every PUT received on the URL so far. */

@@ -49,7 +49,8 @@ describe('ChimeAppInstance', () => {
 
   test('create puts retention ("30" decoded as a number); no-op 0 calls; in place by difference; delete twice', async () => {
     const arn = await ok(h.create({ type: T.instance, props: props() }));
-    expect(ops()).toEqual(['CreateAppInstance', 'PutAppInstanceRetentionSettings']);
+    // tags go on the new ARN (on create they would need chime:TagResource on *)
+    expect(ops()).toEqual(['CreateAppInstance', 'TagResource', 'PutAppInstanceRetentionSettings']);
     expect(bodies('PutAppInstanceRetentionSettings')[0]).toEqual({ AppInstanceRetentionSettings: { ChannelRetentionSettings: { RetentionDays: 30 } } });
     h.clearCalls();
     await ok(h.update({ type: T.instance, props: props(), oldProps: props(), physicalId: arn }));
@@ -94,12 +95,16 @@ describe('ChimeAppInstanceUser', () => {
   const props = (over: Record<string, unknown> = {}) => ({ AppInstanceArn: instanceArn, AppInstanceUserId: 'ann', Name: 'Ann', Metadata: '', ExpirationDays: 365, Tags: [{ Key: 'k', Value: 'v' }], ...over });
   let arn: string;
 
-  test('create sends the expiration ("365" decoded), tags and a ClientRequestToken', async () => {
+  test('create with a ClientRequestToken, then the expiration ("365" decoded) and tags on the new ARN (on create they would need permissions on *)', async () => {
     arn = await ok(h.create({ type: T.user, props: props() }));
     expect(arn).toBe(`${instanceArn}/user/ann`);
+    expect(ops()).toEqual(['CreateAppInstanceUser', 'PutAppInstanceUserExpirationSettings', 'TagResource']);
     const [body] = bodies('CreateAppInstanceUser');
-    expect(body).toMatchObject({ AppInstanceUserId: 'ann', Name: 'Ann', ExpirationSettings: { ExpirationDays: 365, ExpirationCriterion: 'CREATED_TIMESTAMP' }, Tags: [{ Key: 'k', Value: 'v' }] });
-    expect(body.ClientRequestToken).toMatch(/^[-_a-zA-Z0-9]{2,64}$/);
+    expect(body).toEqual({ AppInstanceArn: instanceArn, AppInstanceUserId: 'ann', Name: 'Ann', Metadata: '', ClientRequestToken: expect.stringMatching(/^[-_a-zA-Z0-9]{2,64}$/) });
+    expect(bodies('PutAppInstanceUserExpirationSettings')[0]).toMatchObject({ ExpirationSettings: { ExpirationDays: 365, ExpirationCriterion: 'CREATED_TIMESTAMP' } });
+    expect(bodies('TagResource')[0]).toMatchObject({ ResourceARN: arn, Tags: [{ Key: 'k', Value: 'v' }] });
+    const live = instance().users.ann;
+    expect(live).toMatchObject({ expiration: { ExpirationDays: 365 }, tags: [{ Key: 'k', Value: 'v' }] });
   });
 
   test('no-op: 0 calls; name, metadata, expiration and tags in place', async () => {

@@ -92,17 +92,37 @@ test('a failing update rolls back: the network renamed in the same deploy gets i
   expect(networks().map((n) => n.networkName)).toEqual(['ops']);
 });
 
-test('the same Create delivered again after the answer leaves one network and one app instance', async () => {
+test('the same Create delivered again after the answer leaves one network and one app instance; no delivery answers FAILED before the first SUCCESS', async () => {
   const report = expectSuccess(await ws.deploy(app(), { duplicateDeliveries: { mode: 'after-answer' } }));
   expect(report.invocations.every((i) => i.deliveries === 2)).toBe(true);
-  expect(networks()).toHaveLength(1);
+  expect(networks().map((n) => n.networkName)).toEqual(['ops']);
   expect(appInstances()).toHaveLength(1);
-  // CreateNetwork has no client token: the late duplicate finds the finished network under its real
-  // name and is refused; CloudFormation keeps the first answer and ignores the second.
+  // CreateNetwork has no client token. The duplicate either finds the network still under its
+  // marker (the first delivery renames it only once CloudFormation has the answer) and answers
+  // the same id, or finds it renamed, which means CloudFormation has the first answer already,
+  // and is refused without changing anything; CloudFormation keeps the first answer.
   const network = report.invocations.find((i) => i.logicalId.startsWith('Ops'))!;
-  expect(network.responses.map((r) => (r as { Status: string }).Status)).toEqual(['SUCCESS', 'FAILED']);
+  const [first, second] = network.responses as Array<{ Status: string; PhysicalResourceId: string; Reason?: string }>;
+  expect(first).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: networks()[0].networkId });
+  if (second.Status === 'SUCCESS') expect(second.PhysicalResourceId).toBe(first.PhysicalResourceId);
+  else expect(second.Reason).toContain('a Wickr network named "ops" already exists');
   const chat = report.invocations.find((i) => i.logicalId.startsWith('Chat'))!;
   expect(new Set(chat.responses.map((r) => (r as { PhysicalResourceId: string }).PhysicalResourceId)).size).toBe(1);
+});
+
+test('an answer that cannot be delivered fails the invocation; Lambda\'s retry adopts what the first delivery made and answers the same', async () => {
+  const report = expectSuccess(
+    await ws.deploy(app(), { responseOutage: { ms: 2_500, requestTypes: ['Create'] }, timeouts: { functionTimeoutMs: 3_000 }, retryDelayMs: 100 }),
+  );
+  for (const logicalId of ['Ops', 'Chat']) {
+    const invocation = report.invocations.find((i) => i.logicalId.startsWith(logicalId))!;
+    expect(invocation.deliveries).toBe(2);
+    expect(invocation.responses.map((r) => (r as { Status: string }).Status)).toEqual(['SUCCESS']);
+  }
+  // the network kept its creation marker until the second delivery's answer was delivered, was adopted, then named
+  expect(networks().map((n) => [n.networkId, n.networkName])).toEqual([[rowFor(report, 'Ops').physicalId, 'ops']]);
+  expect(appInstances()).toHaveLength(1);
+  expect(serviceCalls().filter((c) => c.operation === 'CreateNetwork')).toHaveLength(1);
 });
 
 test('the same CreateAppInstance delivered twice at once leaves one app instance (same ClientRequestToken)', async () => {
