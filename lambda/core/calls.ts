@@ -131,3 +131,35 @@ export function parseFailedCreateId(prefix: string, physicalId: string): { reque
   }
   return { requestId: rest.slice(0, at), made: madeCalls(entries) };
 }
+
+/**
+ * True when a failed call may succeed if sent again later: throttling, a 5xx, a lost or
+ * timed-out connection. The handlers' own refusals (`ProviderError`, a refused call
+ * included) are not: sending the same again gives the same answer.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ProviderError) return false;
+  const e = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined) return status === 429 || status >= 500;
+  return /NetworkError|TimeoutError|ECONNRESET|ETIMEDOUT|EPIPE|ECONNREFUSED|EAI_AGAIN|socket hang up/i.test(`${e.name} ${e.code} ${e.message}`);
+}
+
+/**
+ * Runs `work` again after transient failures (with backoff, the clients' own retries having
+ * given up) until `until` (epoch ms): for work whose failure cannot be undone by a rollback,
+ * such as a delete in CloudFormation's cleanup phase (a failed one leaves the resource
+ * behind for good) or the work after an answer. Work that is not idempotent must not use it.
+ */
+export async function persist<T>(work: () => Promise<T>, until: number, log: Logger): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const pause = Math.min(500 * 2 ** attempt, 10_000);
+      if (!isTransient(err) || Date.now() + pause >= until) throw err;
+      log.log('warn', 'transient failure; trying again', { attempt: attempt + 1, inMs: pause, reason: describeError(err) });
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { CallTracker, failedCreateId, madeCalls, parseFailedCreateId } from './calls';
+import { CallTracker, failedCreateId, madeCalls, parseFailedCreateId, persist } from './calls';
 import { CustomResourceEvent, CustomResourceResponse, eventProblem, isRecord, LambdaContext, MAX_LOGICAL_ID_LENGTH, ReadRequest, ReadResult } from './event';
 import { describeError, isNotFound, RequestRefusedError, ResourceOperationError } from './errors';
 import { createLogger, Logger } from './log';
@@ -76,7 +76,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     }
   }
 
-  async function run(resource: ResourceHandler<any>, event: CustomResourceEvent, ctx: OperationContext): Promise<OperationResult> {
+  async function run(resource: ResourceHandler<any>, event: CustomResourceEvent, ctx: OperationContext, t: Timeline): Promise<OperationResult> {
     if (event.RequestType === 'Create') return resource.create(ctx, decodeProperties(resource.schema, event.ResourceProperties));
     const physicalId = event.PhysicalResourceId as string;
     if (event.RequestType === 'Update') {
@@ -97,7 +97,10 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       }
       return { physicalResourceId: physicalId };
     }
-    await alreadyGoneIsDone(ctx, resource.delete(ctx, physicalId, decodeProperties(resource.schema, event.ResourceProperties, { lenient: true })));
+    // A delete that fails for good leaves the resource behind (CloudFormation does not roll back its
+    // cleanup phase): transient failures are outlasted until the guard, not only the clients' retries.
+    const props = decodeProperties(resource.schema, event.ResourceProperties, { lenient: true });
+    await persist(() => alreadyGoneIsDone(ctx, resource.delete(ctx, physicalId, props)), t.stopAt, ctx.log);
     return { physicalResourceId: physicalId };
   }
 
@@ -168,7 +171,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     }
     const request = event as unknown as CustomResourceEvent;
     const resource = table[request.ResourceType];
-    const work: Promise<Settled> = run(resource, request, context(request, log, main)).then(
+    const work: Promise<Settled> = run(resource, request, context(request, log, main), t).then(
       (result) => ({ ok: true, result }),
       (error: unknown) => ({ ok: false, error }),
     );
@@ -199,14 +202,21 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     await deliver({ Status: 'FAILED', Reason: wrapped.message + note, PhysicalResourceId: failedId() }, putBy());
   }
 
-  /** The work that waits for a delivered SUCCESS (see `OperationResult.finish`); its failure is logged, not answered. */
+  /**
+   * The work that waits for a delivered SUCCESS (see `OperationResult.finish`), outlasting
+   * transient failures until shortly before the timeout. If it still fails, the invocation
+   * fails: Lambda delivers the event again, and the redelivery (which recognises the resource
+   * by the marker this work would have removed) answers the same and tries the work again.
+   */
   async function finish(work: NonNullable<OperationResult['finish']>, request: CustomResourceEvent, log: Logger, t: Timeline): Promise<void> {
     const finishLog = log.child({ phase: 'finish' });
-    const tracker = new CallTracker(finishLog, () => (Date.now() >= t.deadline - 1_000 ? 'the provider function is about to time out' : undefined));
+    const until = t.deadline - 1_000;
+    const tracker = new CallTracker(finishLog, () => (Date.now() >= until ? 'the provider function is about to time out' : undefined));
     try {
-      await work(context(request, finishLog, tracker));
+      await persist(() => work(context(request, finishLog, tracker)), until, finishLog);
     } catch (err) {
-      finishLog.log('error', 'the work after the answer failed; the resource keeps its creation marker', { reason: describeError(err) });
+      finishLog.log('error', 'the work after the answer failed; failing the invocation so that Lambda delivers the event again', { reason: describeError(err) });
+      throw err;
     }
   }
 
@@ -220,8 +230,9 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     try {
       await handleLifecycle(event, lambdaContext);
     } catch (err) {
-      // Only the answer's delivery ends up here: failing the invocation makes Lambda deliver the event again.
-      createLogger().log('error', 'could not deliver the response; failing the invocation so that Lambda delivers the event again', { reason: describeError(err) });
+      // An answer that could not be delivered, or work after a delivered answer that failed: failing the
+      // invocation makes Lambda deliver the event again, and the idempotent handlers converge.
+      createLogger().log('error', 'failing the invocation so that Lambda delivers the event again', { reason: describeError(err) });
       throw err;
     }
   };

@@ -151,7 +151,9 @@ export async function sendCustomRequest(runtime: CustomRuntime, request: CustomR
         onLog: (line) => runtime.recorder.log({ stackName: request.stack.stackName, logicalId: request.logicalId, requestType: request.requestType, requestId, ...line }),
       });
       if (outcome.abandoned) return;
-      if (outcome.error === undefined || answered() || attempt >= runtime.lambdaRetries) {
+      // Lambda retries an asynchronous invocation that failed whether or not it answered first
+      // (it cannot know): a handler whose work after the answer failed is delivered the event again.
+      if (outcome.error === undefined || attempt >= runtime.lambdaRetries) {
         if (outcome.error !== undefined && !answered()) {
           runtime.recorder.log({
             stackName: request.stack.stackName,

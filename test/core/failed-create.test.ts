@@ -225,3 +225,28 @@ test('a read refuses any call that would change something', async () => {
   expect(result).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('not calling Fake DeleteThing: a read request changes nothing') });
   expect(t.calls).toEqual([]);
 });
+
+test('work after the answer outlasts transient failures; if it fails for good the invocation fails so that Lambda delivers again', async () => {
+  let attempts = 0;
+  const transient = Object.assign(new Error('busy'), { $metadata: { httpStatusCode: 503 } });
+  const t = setup({ create: async () => ({ physicalResourceId: 'p-1', finish: async () => { if (++attempts < 3) throw transient; } }) });
+  await t.dispatch(event(), ms(60_000));
+  expect(attempts).toBe(3);
+  expect(t.responses.map((r) => r.Status)).toEqual(['SUCCESS']);
+
+  const forGood = setup({ create: async () => ({ physicalResourceId: 'p-2', finish: async () => { throw Object.assign(new Error('denied'), { $metadata: { httpStatusCode: 403 } }); } }) });
+  await expect(forGood.dispatch(event(), ms(60_000))).rejects.toThrow('denied');
+  expect(forGood.responses.map((r) => r.Status)).toEqual(['SUCCESS']);
+});
+
+test('a delete outlasts transient failures beyond the clients\' retries (a failed cleanup delete would leave the resource behind)', async () => {
+  let attempts = 0;
+  const d = createDispatcher(
+    { 'Custom::Thing': bare({ delete: async () => { if (++attempts < 3) throw Object.assign(new Error('throttled'), { $metadata: { httpStatusCode: 429 } }); } }) },
+    { clients: () => ({}) as ServiceClients, respond: async (_u, r) => void deleted.push(r) },
+  );
+  const deleted: CustomResourceResponse[] = [];
+  await d(event({ RequestType: 'Delete', PhysicalResourceId: 'p-1' }), ms(60_000));
+  expect(attempts).toBe(3);
+  expect(deleted.map((r) => r.Status)).toEqual(['SUCCESS']);
+});
