@@ -7,6 +7,7 @@ import {
   ListSecretsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { S3ObjectReader } from '../lambda/core/s3';
 import { Emulator } from '../local/emulator/emulator';
@@ -65,6 +66,20 @@ describe('Secrets Manager (official client)', () => {
     expect(running.emulator.secrets.getSecretString(arn)).toBe('v1');
     const err = await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'v2', ClientRequestToken: token })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ResourceExistsException' });
+  });
+
+  test('staging labels: PutSecretValue with VersionStages moves a label; UpdateSecretVersionStage moves AWSCURRENT back (AWSPREVIOUS follows)', async () => {
+    const arn = running.emulator.secrets.createSecret({ name: 'labels', secretString: 'v0' });
+    const [a, b] = ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002'];
+    await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'net-1', ClientRequestToken: a, VersionStages: ['AWSCURRENT', 'net-1'] }));
+    await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'net-2', ClientRequestToken: b, VersionStages: ['AWSCURRENT', 'net-2'] }));
+    const stages = async () => (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages;
+    expect(await stages()).toEqual({ [a]: ['net-1', 'AWSPREVIOUS'], [b]: ['AWSCURRENT', 'net-2'] });
+    const wrong = await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: a, RemoveFromVersionId: a })).catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ name: 'InvalidParameterException' });
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: a, RemoveFromVersionId: b }));
+    expect(await stages()).toEqual({ [a]: ['net-1', 'AWSCURRENT'], [b]: ['net-2', 'AWSPREVIOUS'] });
+    expect(running.emulator.secrets.getSecretString(arn)).toBe('net-1');
   });
 
   test('errors in the awsJson format: unknown secret, existing name, deletion scheduled, missing member', async () => {

@@ -1,4 +1,4 @@
-import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { RequestRefusedError } from './errors';
 import { OperationContext } from './resource';
 import { optional, str, struct } from './schema';
@@ -38,19 +38,39 @@ export async function readSecret(ctx: OperationContext, ref: SecretRef): Promise
 }
 
 /**
- * Stores a value the service generated (such as a bot challenge) as a new version of a
- * secret. The version id derives from the request, `purpose` and `index`: a repeated
- * delivery storing the same value changes nothing, one storing another value under the
- * same version id is refused (`ResourceExistsException`).
+ * Stores a value the service generated (such as a bot challenge) as the secret's new current
+ * version, with the staging label `label` too (which moves to it from any older version).
+ * The version id derives from the request, `purpose` and `index`: a repeated delivery storing
+ * the same value changes nothing, one storing another value under the same version id is
+ * refused (`ResourceExistsException`).
  */
-export async function writeSecret(ctx: OperationContext, secretArn: string, value: string, purpose: string, index?: number): Promise<void> {
-  await ctx.clients.secrets().send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: value, ClientRequestToken: versionId(ctx, purpose, index) }));
+export async function writeSecret(ctx: OperationContext, secretArn: string, value: string, purpose: string, index: number, label: string): Promise<void> {
+  await ctx.clients.secrets().send(
+    new PutSecretValueCommand({ SecretId: secretArn, SecretString: value, ClientRequestToken: versionId(ctx, purpose, index), VersionStages: ['AWSCURRENT', label] }),
+  );
 }
 
 /** True when the secret has (a staged) version `writeSecret(ctx, arn, ..., purpose, index)` stored. Reads no value. */
 export async function hasVersion(ctx: OperationContext, secretArn: string, purpose: string, index?: number): Promise<boolean> {
   const out = await ctx.clients.secrets().send(new DescribeSecretCommand({ SecretId: secretArn }));
   return Object.prototype.hasOwnProperty.call(out.VersionIdsToStages ?? {}, versionId(ctx, purpose, index));
+}
+
+/**
+ * When the current version carries `label` (the value of something being removed), makes the
+ * most recent other version whose labels match `others` current again: the value that
+ * something else, which stays, still uses. Reads no value.
+ */
+export async function restoreCurrent(ctx: OperationContext, secretArn: string, label: string, others: RegExp): Promise<string | undefined> {
+  const { VersionIdsToStages: versions = {} } = await ctx.clients.secrets().send(new DescribeSecretCommand({ SecretId: secretArn }));
+  const entries = Object.entries(versions);
+  const current = entries.find(([, stages]) => stages.includes('AWSCURRENT'));
+  if (!current || !current[1].includes(label)) return undefined;
+  const previous = entries.find(([id, stages]) => id !== current[0] && stages.includes('AWSPREVIOUS') && stages.some((s) => s !== label && others.test(s)))
+    ?? entries.find(([id, stages]) => id !== current[0] && stages.some((s) => s !== label && others.test(s)));
+  if (!previous) return undefined;
+  await ctx.clients.secrets().send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'AWSCURRENT', MoveToVersionId: previous[0], RemoveFromVersionId: current[0] }));
+  return previous[1].find((s) => s !== label && others.test(s));
 }
 
 function versionId(ctx: OperationContext, purpose: string, index?: number): string {

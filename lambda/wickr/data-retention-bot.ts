@@ -1,7 +1,7 @@
-import { RequestRefusedError } from '../core/errors';
+import { isNotFound, RequestRefusedError } from '../core/errors';
 import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, optional, str, struct, withDefault } from '../core/schema';
-import { hasVersion, writeSecret } from '../core/secrets';
+import { hasVersion, restoreCurrent, writeSecret } from '../core/secrets';
 import {
   CreateDataRetentionBotChallengeCommand,
   CreateDataRetentionBotCommand,
@@ -28,6 +28,15 @@ const schema = struct<DataRetentionBotProps>({
 });
 
 const physicalId = (networkId: string) => `${networkId}/data-retention-bot`;
+
+/**
+ * The staging label of the secret version holding a network's challenge. The secret is one
+ * per construct while a replacement briefly has two networks' bots: when the bot of one
+ * network is deleted (a rolled-back replacement), the other network's challenge becomes
+ * current again, so the secret keeps holding what the remaining bot's service holds.
+ */
+const networkLabel = (networkId: string) => `wickr-network-${networkId}`;
+const NETWORK_LABEL = /^wickr-network-/;
 
 /** How many times a delivery creates a newer challenge after another delivery of the request stored its own first. */
 const CHALLENGE_ROUNDS = 8;
@@ -61,7 +70,7 @@ async function newChallenge(ctx: OperationContext, props: DataRetentionBotProps)
     const { challenge } = await ctx.clients.wickr().send(new CreateDataRetentionBotChallengeCommand({ networkId: props.NetworkId }));
     if (!challenge) throw new Error('CreateDataRetentionBotChallenge answered without a challenge');
     try {
-      await writeSecret(ctx, props.ChallengeSecretArn, challenge, purpose, round);
+      await writeSecret(ctx, props.ChallengeSecretArn, challenge, purpose, round, networkLabel(props.NetworkId));
       return;
     } catch (err) {
       if ((err as Error).name !== 'ResourceExistsException') throw err;
@@ -101,7 +110,7 @@ async function create(ctx: OperationContext, props: DataRetentionBotProps): Prom
 
 async function cleanupFailedCreate(ctx: CleanupContext, props: DataRetentionBotProps): Promise<string | void> {
   if (!ctx.made.mayHave('CreateDataRetentionBot') || !(await botExists(ctx, props.NetworkId))) return;
-  await ctx.clients.wickr().send(new DeleteDataRetentionBotCommand({ networkId: props.NetworkId }));
+  await remove(ctx, physicalId(props.NetworkId), props);
   return `the data retention bot of network ${props.NetworkId}`;
 }
 
@@ -115,8 +124,17 @@ async function update(ctx: OperationContext, id: string, props: DataRetentionBot
   return { physicalResourceId: id };
 }
 
+/** Deletes the bot; if the secret's current challenge is this network's, the other network's (a rolled-back replacement) is made current again. */
 async function remove(ctx: OperationContext, _id: string, props: DataRetentionBotProps): Promise<void> {
-  await ctx.clients.wickr().send(new DeleteDataRetentionBotCommand({ networkId: props.NetworkId }));
+  // A bot already gone (a repeated delete) still has the secret put right.
+  await ctx.clients.wickr().send(new DeleteDataRetentionBotCommand({ networkId: props.NetworkId })).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
+  const restored = await restoreCurrent(ctx, props.ChallengeSecretArn, networkLabel(props.NetworkId), NETWORK_LABEL).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined; // the secret is gone too (the stack is being deleted)
+    throw err;
+  });
+  if (restored) ctx.log.log('info', 'the challenge of the remaining network is current again', { label: restored });
 }
 
 async function read(ctx: OperationContext, _id: string, props: DataRetentionBotProps): Promise<LiveState> {

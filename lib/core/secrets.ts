@@ -21,10 +21,11 @@ export function secretReference(scope: Construct, prop: string, secret: secretsm
 
 /**
  * Lets the provider store new versions of a secret it writes (a generated challenge):
- * `PutSecretValue`, and `DescribeSecret` to see whether a version is stored already.
+ * `PutSecretValue`; `DescribeSecret` to see which versions are stored (never a value); and
+ * `UpdateSecretVersionStage` to make an earlier version current again.
  */
 export function secretWriter(scope: Construct, secret: secretsmanager.ISecret): void {
-  grantOnSecret(scope, secret, ['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret']);
+  grantOnSecret(scope, secret, ['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage']);
   secret.encryptionKey?.grantEncrypt(viaSecretsManager(secret, WickrChimeProvider.of(scope).function));
 }
 

@@ -50,6 +50,7 @@ export class SecretsManager implements ProtocolService {
     CreateSecret: (input, ctx) => this.create(input, ctx),
     GetSecretValue: (input) => this.getValue(input),
     PutSecretValue: (input, ctx) => this.putValue(input, ctx),
+    UpdateSecretVersionStage: (input, ctx) => this.moveStage(input, ctx),
     DescribeSecret: (input) => this.describe(this.find(str(input, 'SecretId', true))),
     DeleteSecret: (input, ctx) => this.delete(input, ctx),
     ListSecrets: () => ({ SecretList: [...this.secrets.values()].filter((s) => s.deleted === undefined).map((s) => this.describe(s)) }),
@@ -171,22 +172,50 @@ export class SecretsManager implements ProtocolService {
     return { ARN: secret.arn, Name: secret.name, VersionId: version.id, SecretString: version.value, VersionStages: version.stages, CreatedDate: version.created / 1000 };
   }
 
-  /** A new version becomes AWSCURRENT, the previous one AWSPREVIOUS. The same token and value again is a retry: nothing changes. */
+  /**
+   * A new version gets `VersionStages` (default AWSCURRENT); a label another version had moves
+   * to it, and the version that loses AWSCURRENT gets AWSPREVIOUS. Versions left without a
+   * label are deprecated (dropped here). The same token and value again is a retry: nothing changes.
+   */
   private putValue(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
     const secret = this.live(this.find(str(input, 'SecretId', true)));
     const value = str(input, 'SecretString', true);
     const token = clientToken(input);
+    const stages = stageList(input.VersionStages);
     const existing = secret.versions.find((v) => v.id === token);
     if (existing) {
       if (existing.value !== value) throw new SecretsError('ResourceExistsException', `A version with VersionId ${token} already exists with a different value.`);
       return { ARN: secret.arn, Name: secret.name, VersionId: existing.id, VersionStages: existing.stages };
     }
     const now = ctx.now().getTime();
-    for (const v of secret.versions) v.stages = v.stages.filter((s) => s !== 'AWSPREVIOUS').map((s) => (s === 'AWSCURRENT' ? 'AWSPREVIOUS' : s));
+    const version: SecretVersion = { id: token, value, stages: [], created: now };
+    secret.versions.push(version);
+    for (const stage of stages) attach(secret, stage, version);
     secret.versions = secret.versions.filter((v) => v.stages.length > 0);
-    secret.versions.push({ id: token, value, stages: ['AWSCURRENT'], created: now });
     secret.lastChanged = now;
-    return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: ['AWSCURRENT'] };
+    return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: version.stages };
+  }
+
+  /** Moves a staging label to `MoveToVersionId` (or removes it from `RemoveFromVersionId`); the label must be on `RemoveFromVersionId` if it is on any version. */
+  private moveStage(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
+    const secret = this.live(this.find(str(input, 'SecretId', true)));
+    const stage = str(input, 'VersionStage', true);
+    const moveTo = str(input, 'MoveToVersionId', false);
+    const removeFrom = str(input, 'RemoveFromVersionId', false);
+    const holder = secret.versions.find((v) => v.stages.includes(stage));
+    if (holder && holder.id !== removeFrom && holder.id !== moveTo) {
+      throw new SecretsError('InvalidParameterException', `The staging label ${stage} is currently attached to version ${holder.id}, so you must explicitly reference that version in RemoveFromVersionId.`);
+    }
+    if (moveTo !== undefined) {
+      const target = secret.versions.find((v) => v.id === moveTo);
+      if (!target) throw new SecretsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret version: ${moveTo}`);
+      attach(secret, stage, target);
+    } else if (holder) {
+      holder.stages = holder.stages.filter((s) => s !== stage);
+    }
+    secret.versions = secret.versions.filter((v) => v.stages.length > 0);
+    secret.lastChanged = ctx.now().getTime();
+    return { ARN: secret.arn, Name: secret.name };
   }
 
   private delete(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
@@ -252,6 +281,26 @@ function str(input: Record<string, unknown>, key: string, required: boolean): st
   }
   if (typeof value !== 'string') throw new SecretsError('ValidationException', `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must be a string`);
   return value;
+}
+
+/** `VersionStages`: 1 to 20 labels of 1 to 256 characters; AWSCURRENT when absent. */
+function stageList(value: unknown): string[] {
+  if (value === undefined) return ['AWSCURRENT'];
+  if (!Array.isArray(value) || value.length < 1 || value.length > 20 || value.some((v) => typeof v !== 'string' || v.length < 1 || v.length > 256)) {
+    throw new SecretsError('InvalidParameterException', 'VersionStages must be a list of 1 to 20 staging labels of 1 to 256 characters.');
+  }
+  return [...new Set(value as string[])];
+}
+
+/** Puts `stage` on `version`, taking it from any other version; AWSCURRENT leaving a version leaves AWSPREVIOUS there. */
+function attach(secret: Secret, stage: string, version: SecretVersion): void {
+  const holder = secret.versions.find((v) => v !== version && v.stages.includes(stage));
+  if (holder) holder.stages = holder.stages.filter((s) => s !== stage);
+  if (!version.stages.includes(stage)) version.stages.push(stage);
+  if (stage === 'AWSCURRENT' && holder) {
+    for (const v of secret.versions) v.stages = v.stages.filter((s) => s !== 'AWSPREVIOUS');
+    holder.stages.push('AWSPREVIOUS');
+  }
 }
 
 /** `ClientRequestToken` (32 to 64 characters; the SDKs fill in a UUID), else a fresh one. */

@@ -124,6 +124,26 @@ describe('WickrDataRetentionBot', () => {
     expect((await h.remove({ type: DRB, props: props(), physicalId: `${networkId}/data-retention-bot` })).Status).toBe('SUCCESS');
   });
 
+  test('a move to another network that is rolled back: deleting the new bot makes the old network\'s challenge current again', async () => {
+    const secret = h.emulator.secrets.createSecret({ name: 'drb-moves', secretString: 'placeholder' });
+    const here = { ...props(), ChallengeSecretArn: secret };
+    const there = { ...here, NetworkId: otherNetworkId };
+    const first = await h.create({ type: DRB, props: here });
+    const oldChallenge = h.emulator.secrets.getSecretString(secret);
+    const moved = await h.update({ type: DRB, props: there, oldProps: here, physicalId: first.PhysicalResourceId! });
+    expect(moved.PhysicalResourceId).toBe(`${otherNetworkId}/data-retention-bot`);
+    expect(h.emulator.secrets.getSecretString(secret)).not.toBe(oldChallenge);
+    // the rollback deletes what the replacement made: the secret holds the remaining bot's challenge again
+    expect((await h.remove({ type: DRB, props: there, physicalId: moved.PhysicalResourceId! })).Status).toBe('SUCCESS');
+    expect(h.emulator.secrets.getSecretString(secret)).toBe(oldChallenge);
+    // a successful move instead: the cleanup deletes the old bot and the new challenge stays current
+    const again = await h.update({ type: DRB, props: there, oldProps: here, physicalId: first.PhysicalResourceId!, requestId: 'move-2' });
+    const newChallenge = h.emulator.secrets.getSecretString(secret);
+    expect((await h.remove({ type: DRB, props: here, physicalId: first.PhysicalResourceId! })).Status).toBe('SUCCESS');
+    expect(h.emulator.secrets.getSecretString(secret)).toBe(newChallenge);
+    await h.remove({ type: DRB, props: there, physicalId: again.PhysicalResourceId! });
+  });
+
   test.each(['CreateDataRetentionBot', 'CreateDataRetentionBotChallenge'])('%s committed but dropped: one bot, and the deploy succeeds', async (operation) => {
     h.emulator.addFault({ operation, kind: 'drop-after-commit', count: 1 });
     const p = { ...props(), NetworkId: otherNetworkId };
