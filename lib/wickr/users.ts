@@ -204,8 +204,10 @@ export class WickrUsers extends ProviderBackedResource {
       const parsed = this.check('usersFile', source.filePath, () => parseUsersFile(text, source.format, { groups: Object.keys(this.groups) }));
       this.userCount = parsed.length;
       const asset = new s3assets.Asset(this, 'File', { path: source.filePath });
-      // The one object the handler reads (not the asset bucket's other objects, nor its listing).
-      WickrChimeProvider.of(this).grant(['s3:GetObject'], [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })]);
+      // s3:GetObject only (no listing, nothing of the bucket itself), on the assets bucket's objects rather than
+      // this file's key: an update reads the old file as well as the new one, and CloudFormation updates the
+      // provider's policy (to the new key) before it updates this resource; a rollback reads both again.
+      WickrChimeProvider.of(this).grant(['s3:GetObject'], [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: '*' })]);
       file = {
         [UsersFileKeys.Bucket]: asset.s3BucketName,
         [UsersFileKeys.Key]: asset.s3ObjectKey,
