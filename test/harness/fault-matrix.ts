@@ -1,0 +1,254 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CallRecord, DefaultServices, EmulatorState, FaultKind, FaultSpec, RunningEmulator } from '../../local/emulator';
+import { DeployLocalOptions, DeployReport, deployLocal, destroyLocal } from '../../local/runner';
+import { isDigestOf, snapshot } from './emulator-snapshot';
+import { synthVersion, Version } from './matrix-app';
+
+/**
+ * The fault matrix: a phase of the example stack's lifecycle (create, update in place,
+ * replacement, delete) is run once without faults to learn its API calls, then once per
+ * (call position × fault kind) with that fault injected at that position. After each run
+ * the invariants must hold:
+ *
+ * 1. every request got exactly one answer, none timed out;
+ * 2. the emulator equals the state the reference run reached (the phase succeeded) or the
+ *    state before the phase (it rolled back), exactly: no orphan, no duplicate, nothing
+ *    half-made, compared by `snapshot`;
+ * 3. the secrets the stack made hold what the service holds (bot and data retention bot
+ *    challenges);
+ * 4. destroying the stack then succeeds and leaves what the reference destroy leaves (what
+ *    the removal policies retain).
+ */
+
+export type PhaseName = 'create' | 'update' | 'replace' | 'delete';
+
+const PHASES: Readonly<Record<PhaseName, { before?: Version; after?: Version }>> = {
+  create: { after: 'v1' },
+  update: { before: 'v1', after: 'v2' },
+  replace: { before: 'v1', after: 'v3' },
+  delete: { before: 'v1' },
+};
+
+/** The function timeout for latency cases: calls that hang past the guard (at 80%) but end before the answer is due. */
+const FUNCTION_TIMEOUT_MS = 3_000;
+const LATENCY_MS = 2_500;
+
+export interface Position {
+  readonly service: CallRecord['service'];
+  readonly operation: string;
+  /** How many calls of the same operation came before it in the phase. */
+  readonly occurrence: number;
+}
+
+export interface MatrixCase {
+  readonly position: Position;
+  readonly kind: FaultKind;
+}
+
+interface Saved {
+  readonly emulator: EmulatorState;
+  /** A copy of the runner's state directory (its state file and the functions' code it keeps). */
+  readonly runnerDir: string;
+}
+
+export class FaultMatrix {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matrix-'));
+  private readonly runDir = path.join(this.dir, 'run');
+  private readonly stateFile = path.join(this.runDir, 'state.json');
+  private readonly assemblies = new Map<Version, string>();
+  private start?: Saved;
+  /** Snapshots the reference runs reached: after the phase, and after a destroy from either end. */
+  private expected?: { before: unknown; after: unknown; destroyedBefore: unknown; destroyedAfter: unknown };
+  positions: Position[] = [];
+
+  constructor(
+    readonly running: RunningEmulator<DefaultServices>,
+    readonly phase: PhaseName,
+  ) {}
+
+  /** Deploys the state before the phase, then runs the reference (no faults) to learn its calls and end states. */
+  async prepare(): Promise<void> {
+    const { before, after } = PHASES[this.phase];
+    this.running.emulator.reset();
+    if (before) ok(await deployLocal(this.options(before)));
+    this.start = this.save();
+    const beforeState = snapshot(this.running.emulator);
+    this.running.emulator.clearCalls();
+    ok(await this.runPhase());
+    // The provider's calls (signed with its role's key); the runner's own, for native resources, are CloudFormation's.
+    const calls = this.running.emulator.calls().filter((c) => c.authorization?.principal);
+    const seen = new Map<string, number>();
+    this.positions = calls.map((c) => {
+      const key = `${c.service} ${c.operation}`;
+      const occurrence = seen.get(key) ?? 0;
+      seen.set(key, occurrence + 1);
+      return { service: c.service, operation: c.operation, occurrence };
+    });
+    const afterState = snapshot(this.running.emulator);
+    ok(await destroyLocal({ stateFile: this.stateFile, emulator: this.running }));
+    const destroyedAfter = snapshot(this.running.emulator);
+    this.restore();
+    ok(await destroyLocal({ stateFile: this.stateFile, emulator: this.running }));
+    const destroyedBefore = snapshot(this.running.emulator);
+    this.expected = { before: beforeState, after: after ? afterState : destroyedAfter, destroyedBefore, destroyedAfter };
+  }
+
+  /** Every position with the error, throttle and drop faults; latency at every `latencyEvery`-th position. */
+  cases(latencyEvery: number): MatrixCase[] {
+    const kinds: FaultKind[] = ['error', 'throttle', 'drop-after-commit'];
+    return this.positions.flatMap((position, i) => [...kinds, ...(i % latencyEvery === 0 ? (['latency'] as const) : [])].map((kind) => ({ position, kind })));
+  }
+
+  /** Runs one case and returns the invariants that did not hold (empty: all held). */
+  async run(c: MatrixCase): Promise<string[]> {
+    const emulator = this.running.emulator;
+    this.restore();
+    emulator.addFault(faultFor(c));
+    const report = await this.runPhase(c.kind === 'latency' ? { timeouts: { functionTimeoutMs: FUNCTION_TIMEOUT_MS } } : {});
+    emulator.clearFaults();
+    const problems: string[] = [];
+    // One answer per delivery; a delivery Lambda repeats after a failed invocation answers the same.
+    for (const i of report.invocations) {
+      const answers = new Set(i.responses.map((r) => JSON.stringify([(r as { Status?: string }).Status, (r as { PhysicalResourceId?: string }).PhysicalResourceId])));
+      if (i.responses.length === 0 || i.responses.length > i.deliveries || answers.size !== 1 || i.timedOut) {
+        problems.push(`${i.logicalId} ${i.requestType}: ${i.responses.length} answer(s) to ${i.deliveries} deliveries, ${answers.size} different${i.timedOut ? ', timed out' : ''}`);
+      }
+    }
+    const expected = this.expected!;
+    const state = snapshot(emulator);
+    // A delete phase that failed leaves the stack to be destroyed again, like a DELETE_FAILED stack.
+    const reached = report.success ? expected.after : this.phase === 'delete' ? undefined : expected.before;
+    if (reached !== undefined && !same(state, reached)) problems.push(`the emulator is neither the declared state nor the old one after ${report.success ? 'success' : 'rollback'}: ${difference(reached, state)}`);
+    problems.push(...this.secretsConsistent());
+    const destroyed = await destroyLocal({ stateFile: this.stateFile, emulator: this.running });
+    if (!destroyed.success) problems.push(`destroy failed: ${destroyed.reason}`);
+    const left = snapshot(emulator);
+    const wanted = report.success || this.phase === 'delete' ? expected.destroyedAfter : expected.destroyedBefore;
+    if (!same(left, wanted)) problems.push(`destroy left other than what the removal policies keep: ${difference(wanted, left)}`);
+    return problems;
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The stack's own secrets against the service: each bot's and the data retention bot's challenge. */
+  private secretsConsistent(): string[] {
+    const emulator = this.running.emulator;
+    // The current value of every secret (the in-process export keeps values).
+    const secrets = emulator.exportState().secretsmanager as Array<{ versions: Array<{ value: string; stages: string[] }> }>;
+    const values = secrets.flatMap((s) => s.versions.filter((v) => v.stages.includes('AWSCURRENT')).map((v) => v.value));
+    const problems: string[] = [];
+    for (const network of Object.values(emulator.services.wickr.store.state.networks)) {
+      for (const bot of Object.values(network.bots)) {
+        if (!values.some((v) => isDigestOf(bot.challengeDigest, v))) problems.push(`bot ${bot.username}: no secret holds its challenge`);
+      }
+      const drb = network.dataRetentionBot;
+      if (drb?.challengeDigest && !values.some((v) => isDigestOf(drb.challengeDigest, v))) problems.push('data retention bot: no secret holds the challenge the service holds');
+    }
+    for (const instance of Object.values(emulator.services.chime.store.state.instances)) {
+      for (const user of Object.values(instance.users)) {
+        for (const e of Object.values(user.endpoints)) if (!values.includes(e.attributes.DeviceToken)) problems.push(`endpoint ${e.endpointId}: its device token is no secret's current value`);
+      }
+    }
+    return problems;
+  }
+
+  private runPhase(extra: Partial<DeployLocalOptions> = {}): Promise<DeployReport> {
+    const { after } = PHASES[this.phase];
+    return after ? deployLocal({ ...this.options(after), ...extra }) : destroyLocal({ stateFile: this.stateFile, emulator: this.running, concurrency: 1, ...extra });
+  }
+
+  private options(version: Version): DeployLocalOptions {
+    let assemblyDir = this.assemblies.get(version);
+    if (!assemblyDir) {
+      assemblyDir = synthVersion(this.dir, version);
+      this.assemblies.set(version, assemblyDir);
+    }
+    // One resource at a time: the calls of a phase come in the same order every run, so a position names one call.
+    return { assemblyDir, stateFile: this.stateFile, emulator: this.running, concurrency: 1, retryDelayMs: 10 };
+  }
+
+  private save(): Saved {
+    const runnerDir = path.join(this.dir, 'saved-run');
+    fs.rmSync(runnerDir, { recursive: true, force: true });
+    if (fs.existsSync(this.runDir)) fs.cpSync(this.runDir, runnerDir, { recursive: true });
+    return { emulator: this.running.emulator.exportState(), runnerDir };
+  }
+
+  private restore(): void {
+    const saved = this.start!;
+    this.running.emulator.clearFaults();
+    this.running.emulator.importState(saved.emulator);
+    this.running.emulator.clearCalls();
+    fs.rmSync(this.runDir, { recursive: true, force: true });
+    if (fs.existsSync(saved.runnerDir)) fs.cpSync(saved.runnerDir, this.runDir, { recursive: true });
+  }
+}
+
+/** The fault of a case: the call at the position fails for good (every retry), is throttled a few times, commits and drops, or hangs past the guard. */
+export function faultFor(c: MatrixCase): FaultSpec {
+  const at = { service: c.position.service, operation: c.position.operation, after: c.position.occurrence };
+  switch (c.kind) {
+    case 'error':
+      return { ...at, kind: 'error', count: 5 };
+    case 'throttle':
+      return { ...at, kind: 'throttle', count: 3 };
+    case 'drop-after-commit':
+      return { ...at, kind: 'drop-after-commit', count: 1 };
+    default:
+      return { ...at, kind: 'latency', ms: LATENCY_MS, count: 1 };
+  }
+}
+
+export const describeCase = (c: MatrixCase) => `${c.kind} at ${c.position.service} ${c.position.operation} #${c.position.occurrence + 1}`;
+
+function ok(report: DeployReport): DeployReport {
+  if (!report.success) {
+    const invocations = report.invocations.map((i) => `${i.logicalId} ${i.requestType} ${i.status} ${i.reason ?? ''}`).join('\n');
+    throw new Error(`a reference run failed: ${report.reason}\n${report.lines.join('\n')}\n${invocations}\n${report.warnings.join('\n')}`);
+  }
+  return report;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The first place two snapshots differ, briefly. */
+function difference(expected: unknown, actual: unknown, at = ''): string {
+  if (same(expected, actual)) return '';
+  if (typeof expected !== 'object' || typeof actual !== 'object' || expected === null || actual === null) {
+    return `${at || '(root)'}: expected ${JSON.stringify(expected)?.slice(0, 300)}, got ${JSON.stringify(actual)?.slice(0, 300)}`;
+  }
+  const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])];
+  for (const k of keys) {
+    const d = difference((expected as Record<string, unknown>)[k], (actual as Record<string, unknown>)[k], `${at}.${k}`);
+    if (d) return d;
+  }
+  return `${at}: differs`;
+}
+
+/**
+ * Runs a phase's whole matrix on a fresh emulator: every position with every fault kind
+ * (latency sampled, see `cases`). Returns the matrix's size and every broken invariant.
+ */
+export async function runMatrix(phase: PhaseName, latencyEvery: number): Promise<{ positions: number; cases: number; failures: string[] }> {
+  const { startEmulator } = await import('../../local/emulator');
+  const running = await startEmulator({ port: 0, seed: 101 });
+  const matrix = new FaultMatrix(running, phase);
+  try {
+    await matrix.prepare();
+    const cases = matrix.cases(latencyEvery);
+    const failures: string[] = [];
+    for (const c of cases) for (const problem of await matrix.run(c)) failures.push(`${describeCase(c)}: ${problem}`);
+    const kinds = [...new Set(cases.map((c) => c.kind))];
+    process.stdout.write(`fault matrix, ${phase}: ${matrix.positions.length} call positions x ${kinds.join(', ')} (latency at every ${latencyEvery}th position) = ${cases.length} cases, ${failures.length} broken invariant(s)\n`);
+    return { positions: matrix.positions.length, cases: cases.length, failures };
+  } finally {
+    matrix.remove();
+    await running.close();
+  }
+}
