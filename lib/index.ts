@@ -1,5 +1,6 @@
 export * from './core/provider';
 export * from './core/errors';
+export * from './core/drift-monitor';
 export * from './wickr/network';
 export * from './wickr/network-settings';
 export * from './wickr/security-group';

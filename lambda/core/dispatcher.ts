@@ -7,6 +7,11 @@ import { CleanupContext, OperationContext, OperationResult, ResourceHandler } fr
 import { decodeProperties } from './schema';
 import { requestToken, TokenSource } from './tokens';
 import type { CallObserver } from './observer';
+import { repair, RepairRequest, RepairResult, sweep } from '../drift/requests';
+import type { DriftDeps } from '../drift/requests';
+import { DRIFT_STACK_ENV } from '../drift/monitor.wire';
+
+type SweepResult = Awaited<ReturnType<typeof sweep>>;
 import type { ServiceClients } from './clients';
 
 /** The physical id answered for a failed Create starts with this (see `failedCreateId`). */
@@ -67,7 +72,9 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     try {
       const props = decodeProperties(resource.schema, request.ResourceProperties, { lenient: true });
       const state = await resource.read(context(request as unknown as OperationContext['request'], log, tracker), request.PhysicalResourceId, props);
-      return state.exists ? { Status: 'SUCCESS', Exists: true, Live: state.properties } : { Status: 'SUCCESS', Exists: false };
+      // A value the service does not have is null, not left out: the answer travels as JSON, and a left-out key is one not read.
+      const live = state.exists ? Object.fromEntries(Object.entries(state.properties).map(([k, v]) => [k, v === undefined ? null : v])) : undefined;
+      return live ? { Status: 'SUCCESS', Exists: true, Live: live } : { Status: 'SUCCESS', Exists: false };
     } catch (err) {
       if (isNotFound(err)) return { Status: 'SUCCESS', Exists: false };
       const wrapped = new ResourceOperationError(request.ResourceType, request.LogicalResourceId, 'read', err);
@@ -220,8 +227,21 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     }
   }
 
-  return async function handler(event: unknown, lambdaContext: LambdaContext): Promise<ReadResult | void> {
+  const driftDeps = (lambdaContext: LambdaContext): DriftDeps => ({
+    handlers: (type) => (served(type) ? table[type] : undefined),
+    clients: deps.clients,
+    read: (request) => handleRead(request, lambdaContext),
+  });
+
+  return async function handler(event: unknown, lambdaContext: LambdaContext): Promise<ReadResult | RepairResult | SweepResult | void> {
     if (isRecord(event) && event.RequestType === 'Read') return handleRead(event as unknown as ReadRequest, lambdaContext);
+    const deadline = () => Date.now() + lambdaContext.getRemainingTimeInMillis() - 1_000;
+    if (isRecord(event) && event.RequestType === 'Repair') return repair(event as unknown as RepairRequest, driftDeps(lambdaContext), deadline());
+    if (isRecord(event) && event.RequestType === 'DriftSweep') {
+      const stackId = process.env[DRIFT_STACK_ENV];
+      if (!stackId) throw new Error(`a drift sweep needs ${DRIFT_STACK_ENV} (set by WickrChimeDriftMonitor)`);
+      return sweep(driftDeps(lambdaContext), stackId, deadline());
+    }
     if (!isRecord(event) || typeof event.ResponseURL !== 'string' || !event.ResponseURL) {
       // Nothing to answer to: fail the invocation loudly instead of pretending.
       createLogger().log('error', 'malformed event without ResponseURL', { keys: isRecord(event) ? Object.keys(event) : typeof event });

@@ -82,6 +82,12 @@ export interface ResourceHandler<P> {
    * create makes nothing that needs removing (configuration that is overwritten) omit it.
    */
   cleanupFailedCreate?(ctx: CleanupContext, props: P): Promise<string | void>;
+  /**
+   * The properties the live state (`read`'s answer) amounts to, as the old properties of a
+   * drift repair (an update from the live state to the declared one). Default: the declared
+   * properties with each value `read` returned for a declared key put in place.
+   */
+  liveAsProperties?(live: Record<string, unknown>, declared: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** True when `look` finds the thing; false when the service says it is not there. */

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { describeError, RequestRefusedError } from '../core/errors';
 import { CleanupContext, deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, getOwn, list, oneOf, optional, str, stringMap, struct } from '../core/schema';
-import { UpdateUserCommand, User } from './client';
+import { UpdateUserCommand } from './client';
 import {
   asDesired,
   batches,
@@ -236,7 +236,9 @@ async function remove(ctx: OperationContext, _id: string, props: UsersProps): Pr
 /**
  * The managed users as they are now, for drift: `Users` in the order and shape of the
  * declared list (group as its alias, or the group id when it is none of `Groups`;
- * `suspended` always present), and `MissingUsers`, the declared usernames not in the network.
+ * `suspended` always present); `MissingUsers`, the declared usernames not in the network;
+ * and `ChangedUsers`, each declared field a live user differs in (the declared list may be
+ * a file only the handler reads). Users of the network that are not declared are not read.
  */
 async function read(ctx: OperationContext, _id: string, props: UsersProps): Promise<LiveState> {
   const desired = await desiredUsers(ctx, props, false);
@@ -244,21 +246,29 @@ async function read(ctx: OperationContext, _id: string, props: UsersProps): Prom
   const alias = new Map(Object.entries(props.Groups ?? {}).map(([a, g]) => [g, a]));
   const defaultGroup = getOwn(props.Groups ?? {}, props.DefaultGroup);
   if (defaultGroup) alias.set(defaultGroup, props.DefaultGroup);
-  const users = [...desired.keys()]
-    .map((k) => live.get(k))
-    .filter((u): u is User => u !== undefined)
-    .map((u) => {
-      const groupId = u.securityGroups?.[0] ?? '';
-      return {
-        username: u.username,
-        ...(u.firstName ? { firstName: u.firstName } : {}),
-        ...(u.lastName ? { lastName: u.lastName } : {}),
-        group: alias.get(groupId) ?? groupId,
-        suspended: u.suspended ?? false,
-      };
-    });
+  const groupName = (id: string) => alias.get(id) ?? id;
+  const users: Array<Record<string, unknown>> = [];
+  const changed: Array<{ username: string; field: string; expected: unknown; actual: unknown }> = [];
+  for (const [key, want] of desired) {
+    const u = live.get(key);
+    if (!u) continue;
+    const have = asDesired(u);
+    users.push({ username: u.username, ...(u.firstName ? { firstName: u.firstName } : {}), ...(u.lastName ? { lastName: u.lastName } : {}), group: groupName(have.groupId), suspended: have.suspended });
+    const fields: Array<[string, unknown, unknown]> = [
+      ['firstName', want.firstName ?? '', have.firstName ?? ''],
+      ['lastName', want.lastName ?? '', have.lastName ?? ''],
+      ['group', groupName(want.groupId), groupName(have.groupId)],
+      ['suspended', want.suspended, have.suspended],
+    ];
+    // Names are reported changed, never shown: they are personal data, and logs and reports are read widely.
+    for (const [field, expected, actual] of fields) {
+      if (expected === actual) continue;
+      const personal = field === 'firstName' || field === 'lastName';
+      changed.push({ username: want.username, field, expected: personal ? '(declared)' : expected, actual: personal ? '(changed)' : actual });
+    }
+  }
   const missing = [...desired.entries()].filter(([k]) => !live.has(k)).map(([, d]) => d.username);
-  return { exists: users.length > 0 || desired.size === 0, properties: { NetworkId: props.NetworkId, Users: users, MissingUsers: missing } };
+  return { exists: users.length > 0 || desired.size === 0, properties: { NetworkId: props.NetworkId, Users: users, MissingUsers: missing, ChangedUsers: changed } };
 }
 
 export const usersHandler: ResourceHandler<UsersProps> = {
@@ -269,4 +279,6 @@ export const usersHandler: ResourceHandler<UsersProps> = {
   delete: remove,
   read,
   cleanupFailedCreate,
+  // The live users, inline: the update compares them with the declared ones (inline or a file).
+  liveAsProperties: (live, declared) => ({ ...declared, UsersFile: undefined, Users: live.Users }),
 };

@@ -98,6 +98,8 @@ export async function startHarness(options: { seed?: number } = {}) {
         { RequestType: 'Read', ResourceType: c.type, LogicalResourceId: c.logicalId ?? 'Resource', PhysicalResourceId: c.physicalId, ResourceProperties: cfnStringify(c.props) as Record<string, unknown> },
         { getRemainingTimeInMillis: () => 60_000 },
       )) as ReadResult,
+    /** A raw request the provider serves synchronously (`Read`, `Repair`), as the drift command invokes it. */
+    invoke: async (request: Record<string, unknown>) => handler(request, { getRemainingTimeInMillis: () => 60_000 }),
     /** Service calls (not control or secrets calls) recorded since the last `clearCalls`. */
     calls: (service?: string) => running.emulator.calls().filter((c) => (service ? c.service === service : c.service === 'wickr' || c.service === 'chime')),
     clearCalls: () => running.emulator.clearCalls(),

@@ -159,6 +159,18 @@ describe('inline users: create, update by difference, replace, delete', () => {
     expect(res.Live!.Users as unknown[]).toHaveLength(120);
     expect(res.Live!.MissingUsers).toEqual([]);
     expect((res.Live!.Users as any[]).find((u) => u.username === 'user0005@example.com')).toMatchObject({ group: 'ops', suspended: false });
+    expect(res.Live!.ChangedUsers).toEqual([]);
+    // changed by hand: a last name and a suspension; names are reported changed, never shown
+    const ann = liveUser(net, users[3].username)!;
+    const saved = { lastName: ann.lastName, suspended: ann.suspended };
+    Object.assign(ann, { lastName: 'Edited', suspended: !ann.suspended });
+    const edited = await h.read({ type: TYPE, props: props(net, users), physicalId: id });
+    expect(edited.Live!.ChangedUsers).toEqual([
+      { username: users[3].username, field: 'lastName', expected: '(declared)', actual: '(changed)' },
+      { username: users[3].username, field: 'suspended', expected: saved.suspended, actual: !saved.suspended },
+    ]);
+    expect(JSON.stringify(edited.Live!.ChangedUsers)).not.toContain('Edited');
+    Object.assign(ann, saved);
   });
 
   test('a new network replaces: the users are created there and the old ones stay until the old resource is deleted', async () => {

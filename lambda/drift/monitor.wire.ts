@@ -1,0 +1,11 @@
+/** Wire contract of `WickrChimeDriftMonitor` (shared by the construct and the handler). */
+
+/** The provider function's environment variable naming its stack (the sweep reads that stack). */
+export const DRIFT_STACK_ENV = 'WICKR_CHIME_STACK_ID';
+
+/** The input the schedule sends the provider function. */
+export const DRIFT_SWEEP_EVENT = { RequestType: 'DriftSweep' } as const;
+
+/** The embedded-metric namespace and metric of a sweep (dimension `StackName`). */
+export const DRIFT_NAMESPACE = 'WickrChime';
+export const DRIFT_METRIC = 'DriftedResources';
