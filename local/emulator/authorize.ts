@@ -2,6 +2,7 @@ import iamFacts from '../../models/iam-actions.json';
 import { Decision, denialMessage, evaluate } from './iam';
 import { Principal } from './principals';
 import { decodeComponent, EmulatorRequest, isRecord, parseJsonBody, ProtocolService, queryValue } from './protocol';
+import { queryParams } from './query';
 import { RestJsonService } from './restjson';
 import { ServiceModel } from './service';
 
@@ -30,6 +31,14 @@ import { ServiceModel } from './service';
  *   would get, with `??????` standing for the six random characters the service appends.
  *   `ListSecrets`: `*`.
  * - S3: `arn:aws:s3:::<bucket>/<key>`; `HeadObject` is authorized as `s3:GetObject`.
+ * - CloudFormation (`cloudformation:<Operation>`): the stack's ARN
+ *   (`arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>`) for a `StackName`
+ *   that names a recorded stack (by name or id); for a name that does not, the ARN it
+ *   would have (`stack/<name>/*`), as AWS names it in its denial; `*` for a call that
+ *   names no stack (`DescribeStacks` of all stacks, `DescribeStackResources` by a
+ *   physical id).
+ * - Lambda (`lambda:InvokeFunction`): the function's ARN, with `:<qualifier>` when the call
+ *   gives one (IAM treats a qualified ARN as a resource of its own).
  *
  * Extra actions. The facts list more than one action for some operations (Chime
  * `CreateAppInstance`/`CreateAppInstanceBot` also `chime:TagResource`,
@@ -71,6 +80,10 @@ export interface AuthorizationContext {
   readonly accountId: string;
   /** The full ARN of the secret a `SecretId` names (ARN, partial ARN or name), if it exists. */
   secretArn(id: string): string | undefined;
+  /** The stack id of the recorded stack a `StackName` (name or stack id) names, if it exists. */
+  stackArn?(nameOrId: string): string | undefined;
+  /** The ARN of the function an `Invoke` request names (with its qualifier). */
+  functionArn?(req: EmulatorRequest): string;
 }
 
 const FACTS = iamFacts as unknown as {
@@ -88,9 +101,13 @@ const FEATURE_MEMBER: Readonly<Record<string, string>> = {
 };
 
 /**
- * Secrets Manager and S3 calls the emulator serves that the facts file does not list
- * (the handler does not make them; the runner's native resources and tests do). Their
- * actions have the operation's name in the SAR; `ListSecrets` has no resource type.
+ * Calls the emulator serves that the facts file (`models/iam-actions.json`) does not list,
+ * with their resource types from the Service Authorization Reference: Secrets Manager and
+ * S3 calls the handler does not make (the runner's native resources and tests do), and
+ * the CloudFormation and Lambda calls of drift (the drift command's, and the provider's
+ * scheduled sweep's `GetTemplate` and `DescribeStackResources`). Their actions have the
+ * operation's name (Lambda's `Invoke` is `lambda:InvokeFunction`); `ListSecrets` has no
+ * resource type.
  */
 const SUPPLEMENT: Readonly<Record<string, readonly string[]>> = {
   'secretsmanager:DescribeSecret': ['Secret'],
@@ -98,6 +115,11 @@ const SUPPLEMENT: Readonly<Record<string, readonly string[]>> = {
   'secretsmanager:ListSecrets': [],
   's3:PutObject': ['object'],
   's3:DeleteObject': ['object'],
+  'cloudformation:DescribeStacks': ['stack'],
+  'cloudformation:ListStackResources': ['stack'],
+  'cloudformation:DescribeStackResources': ['stack'],
+  'cloudformation:GetTemplate': ['stack'],
+  'lambda:InvokeFunction': ['function'],
 };
 
 const S3_ACTIONS: Readonly<Record<string, string>> = { GetObject: 's3:GetObject', HeadObject: 's3:GetObject', PutObject: 's3:PutObject', DeleteObject: 's3:DeleteObject' };
@@ -119,7 +141,34 @@ export function checksFor(endpoint: ProtocolService, operation: string, req: Emu
     const labels = endpoint.match(req)?.labels ?? {};
     return restJsonChecks(endpoint.name, operation, restJsonMembers(endpoint.model, operation, labels, req), ctx);
   }
-  return endpoint.name === 'secretsmanager' ? secretsChecks(operation, req, ctx) : s3Checks(operation, req, ctx);
+  switch (endpoint.name) {
+    case 'secretsmanager':
+      return secretsChecks(operation, req, ctx);
+    case 'cloudformation':
+      return cloudFormationChecks(operation, queryParams(req), ctx);
+    case 'lambda':
+      return [{ action: supplemented('lambda:InvokeFunction'), resource: ctx.functionArn?.(req) ?? '*' }];
+    default:
+      return s3Checks(operation, req, ctx);
+  }
+}
+
+/** The check for one CloudFormation call (awsQuery: the members are the form parameters). */
+export function cloudFormationChecks(operation: string, params: Readonly<Record<string, string>>, ctx: AuthorizationContext): AccessCheck[] {
+  const action = supplemented(`cloudformation:${operation}`);
+  const name = params.StackName;
+  let resource = '*';
+  if (name) {
+    const prefix = `arn:${partitionOf(ctx.region)}:cloudformation:${ctx.region}:${ctx.accountId}:stack/`;
+    resource = ctx.stackArn?.(name) ?? (name.startsWith('arn:') ? name : `${prefix}${name}/*`);
+  }
+  return [{ action, resource }];
+}
+
+/** An action of the supplement table (a call the emulator serves must be in it). */
+function supplemented(action: string): string {
+  if (!SUPPLEMENT[action]) throw new Error(`authorize.ts has no IAM facts for ${action}`);
+  return action;
 }
 
 /**

@@ -19,8 +19,13 @@ import { PrincipalSpec } from './principals';
  *   PUT    /_emulator/principals/<keyId>      register or replace one: {secretAccessKey, arn, statements}
  *   DELETE /_emulator/principals/<keyId>      forget one (404 when unknown)
  *   DELETE /_emulator/principals              forget all
+ *   GET    /_emulator/stacks                  the stacks deploy-local recorded (see stacks.ts)
+ *   GET    /_emulator/stacks/<stackName>      one of them
+ *   PUT    /_emulator/stacks/<stackName>      record or replace one: {stackId, stackName, region, accountId, status,
+ *                                             template, parameters, resources, functions, outputs?}
+ *   DELETE /_emulator/stacks/<stackName>      forget one (404 when unknown)
  *
- * Errors are `{"message": ...}` with 400 (a bad body) or 404 (no such route or principal).
+ * Errors are `{"message": ...}` with 400 (a bad body) or 404 (no such route, principal or stack).
  */
 
 /** Where the control endpoints live. */
@@ -31,6 +36,8 @@ export function control(emulator: Emulator, req: EmulatorRequest): EmulatorRespo
   const route = req.path.slice(CONTROL_PREFIX.length).replace(/\/$/, '');
   const principal = /^principals\/([^/]+)$/.exec(route);
   if (principal) return principalRoute(emulator, req, decodeComponent(principal[1]));
+  const stack = /^stacks\/([^/]+)$/.exec(route);
+  if (stack) return stackRoute(emulator, req, decodeComponent(stack[1]));
   switch (`${req.method} ${route}`) {
     case 'GET calls': {
       const detail = queryValue(req.query, 'detail');
@@ -62,6 +69,8 @@ export function control(emulator: Emulator, req: EmulatorRequest): EmulatorRespo
     case 'DELETE principals':
       emulator.clearPrincipals();
       return jsonResponse(200, {});
+    case 'GET stacks':
+      return jsonResponse(200, emulator.listStacks());
     default:
       return jsonResponse(404, { message: `no control endpoint ${req.method} ${req.path}` });
   }
@@ -80,6 +89,28 @@ function principalRoute(emulator: Emulator, req: EmulatorRequest, accessKeyId: s
     }
     case 'DELETE':
       return emulator.removePrincipal(accessKeyId) ? jsonResponse(200, {}) : jsonResponse(404, { message: `no principal with access key id ${accessKeyId}` });
+    default:
+      return jsonResponse(404, { message: `no control endpoint ${req.method} ${req.path}` });
+  }
+}
+
+function stackRoute(emulator: Emulator, req: EmulatorRequest, stackName: string): EmulatorResponse {
+  switch (req.method) {
+    case 'GET': {
+      const found = emulator.listStacks().find((s) => s.stackName === stackName);
+      return found ? jsonResponse(200, found) : jsonResponse(404, { message: `no stack named ${stackName}` });
+    }
+    case 'PUT': {
+      const spec = parseJsonBody(req.body);
+      if (spec === undefined) return jsonResponse(400, { message: 'expected a JSON stack: {stackId, stackName, region, accountId, status, template, parameters, resources, functions, outputs?}' });
+      let registered: unknown;
+      return attempt(
+        () => (registered = emulator.registerStack(stackName, spec)),
+        () => registered,
+      );
+    }
+    case 'DELETE':
+      return emulator.removeStack(stackName) ? jsonResponse(200, {}) : jsonResponse(404, { message: `no stack named ${stackName}` });
     default:
       return jsonResponse(404, { message: `no control endpoint ${req.method} ${req.path}` });
   }

@@ -1,13 +1,15 @@
 import { randomInt } from 'crypto';
-import { authorize, checksFor } from './authorize';
+import { AuthorizationContext, authorize, checksFor } from './authorize';
 import { CallRecord } from './call-log';
 import { Faults, FaultSpec, prng } from './faults';
+import { CloudFormation } from './cloudformation';
+import { Clock, EmulatorOptions, EmulatorState, frontEndError, HandledResponse } from './emulator-types';
+import { functionArn, invokeTarget, LambdaService } from './lambda';
 import {
   EmulatorRequest,
   EmulatorResponse,
   isRecord,
   isServiceName,
-  jsonResponse,
   PLAIN_SECRETS,
   ProtocolService,
   REDACTED_SECRETS,
@@ -21,6 +23,7 @@ import { S3 } from './s3';
 import { SecretsManager } from './secretsmanager';
 import { EmulatedService, RequestContext } from './service';
 import { parseAuthorization, verifySignature } from './sigv4';
+import { RecordedStack, StackRegistry } from './stacks';
 import { readStateFile, writeStateFile } from './state-file';
 
 /**
@@ -30,50 +33,13 @@ import { readStateFile, writeStateFile } from './state-file';
  */
 
 export type { CallAuthorization, CallRecord, RecordedRequest } from './call-log';
+export { Clock } from './emulator-types';
+export type { EmulatorOptions, EmulatorState, HandledResponse } from './emulator-types';
+export type { RecordedStack, StackSpec } from './stacks';
 
 export interface EmulatedServices {
   readonly wickr: EmulatedService;
   readonly chime: EmulatedService;
-}
-
-export interface EmulatorOptions {
-  /** @default '123456789012' */
-  readonly accountId?: string;
-  /** Region of secrets made with `secrets.createSecret` (requests use their signing region). @default 'us-east-1' */
-  readonly region?: string;
-  /** Seeds fault probabilities and generated ids. @default random */
-  readonly seed?: number;
-  /** Added before every service call. @default 0 */
-  readonly latencyMs?: number;
-  /** Where `saveState()`/`loadState()` write and read by default. */
-  readonly stateFile?: string;
-}
-
-export interface HandledResponse extends EmulatorResponse {
-  /** Close the connection instead of answering (`drop-after-commit`). */
-  readonly drop: boolean;
-}
-
-/** Everything `exportState` captures: each service's state (with its client tokens), secrets and objects. */
-export interface EmulatorState {
-  readonly version: 1;
-  readonly wickr: unknown;
-  readonly chime: unknown;
-  readonly secretsmanager: unknown;
-  readonly s3: unknown;
-}
-
-/** The emulator's time: real time plus an offset tests may move. */
-export class Clock {
-  offsetMs = 0;
-
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
 }
 
 export class Emulator<S extends EmulatedServices = EmulatedServices> {
@@ -84,6 +50,12 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
   latencyMs: number;
   readonly secrets: SecretsManager;
   readonly s3: S3;
+  /**
+   * Where the emulator is served (`serve()` sets it): the endpoint overrides of the
+   * functions Lambda `Invoke` runs. Unset, the request's `Host` is used.
+   */
+  endpointUrl?: string;
+  private readonly stacks = new StackRegistry(() => this.clock.now());
   private readonly endpoints: Readonly<Record<ServiceName, ProtocolService>>;
   private readonly seed: number;
   private readonly faults: Faults;
@@ -108,6 +80,12 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
       chime: new RestJsonService('chime', services.chime, CHIME_ERRORS),
       secretsmanager: this.secrets,
       s3: this.s3,
+      cloudformation: new CloudFormation(this.stacks),
+      lambda: new LambdaService({
+        stacks: this.stacks,
+        secretOf: (accessKeyId) => this.principals.get(accessKeyId)?.secretAccessKey,
+        endpointUrl: (req) => this.endpointUrl ?? (req.headers.host ? `http://${req.headers.host}` : undefined),
+      }),
     };
   }
 
@@ -135,7 +113,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     if (!verdict.ok) return this.record(endpoint, operation ?? 'Unknown', req, endpoint.standardError(verdict.kind, verdict.message, verdict.fields));
     if (operation === undefined) return this.record(endpoint, 'Unknown', req, endpoint.unknownOperation(req));
     const principal = this.principals.get(auth.accessKeyId);
-    const denial = principal && authorize(principal, checksFor(endpoint, operation, req, { region: auth.region, accountId: this.accountId, secretArn: (id) => this.secrets.arnOf(id) }));
+    const denial = principal && authorize(principal, checksFor(endpoint, operation, req, this.authorizationContext(auth.region)));
     if (principal && denial) return this.record(endpoint, operation, req, endpoint.standardError('accessDenied', denial.message), { authorization: { principal: principal.arn, denied: denial.message } });
     const authorization = principal && { principal: principal.arn };
 
@@ -149,7 +127,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     }
     const ctx: RequestContext = { accountId: this.accountId, region: auth.region, now: () => this.clock.now() };
     for (const service of Object.values(this.endpoints)) service.tick?.(ctx);
-    const response = endpoint.invoke(operation, req, ctx);
+    const response = await endpoint.invoke(operation, req, ctx);
     return this.record(endpoint, operation, req, response, { ...(plan.drop ? { fault: 'drop-after-commit' as const, dropped: true as const } : latency), authorization });
   }
 
@@ -178,6 +156,25 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     this.principals.clear();
   }
 
+  /**
+   * Records (or replaces) a stack as `deploy-local` deployed it (see `StackSpec`): the
+   * emulator's CloudFormation and Lambda serve it. Throws an `Error` naming what is wrong
+   * with the spec.
+   */
+  registerStack(stackName: string, spec: unknown): RecordedStack {
+    return this.stacks.register(stackName, spec);
+  }
+
+  /** Forgets a stack; false when there was none. */
+  removeStack(stackName: string): boolean {
+    return this.stacks.remove(stackName);
+  }
+
+  /** The recorded stacks (copies). */
+  listStacks(): RecordedStack[] {
+    return JSON.parse(JSON.stringify(this.stacks.list())) as RecordedStack[];
+  }
+
   /** The call log, oldest first. */
   calls(): CallRecord[] {
     return [...this.log];
@@ -201,7 +198,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     this.faults.clear();
   }
 
-  /** Back to a fresh emulator: all services' state, client tokens, secrets, objects, faults, principals, calls, the clock offset and the id sequence. */
+  /** Back to a fresh emulator: all services' state, client tokens, secrets, objects, stacks, faults, principals, calls, the clock offset and the id sequence. */
   reset(): void {
     for (const endpoint of Object.values(this.endpoints)) endpoint.reset();
     this.faults.clear();
@@ -246,6 +243,16 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     readStateFile(file, (state, secrets) => this.importState(state, secrets));
   }
 
+  private authorizationContext(region: string): AuthorizationContext {
+    return {
+      region,
+      accountId: this.accountId,
+      secretArn: (id) => this.secrets.arnOf(id),
+      stackArn: (nameOrId) => this.stacks.find(nameOrId, region)?.stackId,
+      functionArn: (req) => functionArn(this.stacks, invokeTarget(req), { region, accountId: this.accountId }),
+    };
+  }
+
   private exportWith(secrets: SecretValues): EmulatorState {
     const state = Object.fromEntries(SERVICE_NAMES.map((name) => [name, this.endpoints[name].exportState(secrets)]));
     return JSON.parse(JSON.stringify({ version: 1, ...state })) as EmulatorState;
@@ -273,9 +280,4 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     // The service's time, as AWS's Date header: clients correct their clock skew by it.
     return { ...response, headers: { ...response.headers, date: this.clock.now().toUTCString() }, drop: extra.dropped === true };
   }
-}
-
-/** Errors of AWS's front end, before any service is known: not in the call log. */
-function frontEndError(status: number, code: string, message: string): HandledResponse {
-  return { ...jsonResponse(status, { message }, { 'x-amzn-errortype': code }), drop: false };
 }

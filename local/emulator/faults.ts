@@ -1,4 +1,4 @@
-import { isServiceName, ServiceName } from './protocol';
+import { isServiceName, SERVICE_NAMES, ServiceName } from './protocol';
 
 /**
  * Injected faults. A fault matches calls by service and operation (`*` for any); it fires
@@ -15,7 +15,7 @@ export interface FaultSpec {
   /** Operation name (`CreateNetwork`, `GetSecretValue`) or `*`. */
   readonly operation: string;
   readonly kind: FaultKind;
-  /** Without it the fault applies to Wickr and Chime only: Secrets Manager and S3 faults are asked for by name. */
+  /** Without it the fault applies to Wickr and Chime only: Secrets Manager, S3, CloudFormation and Lambda faults are asked for by name. */
   readonly service?: ServiceName;
   /** Fire on the next `count` matching calls. */
   readonly count?: number;
@@ -121,7 +121,7 @@ function checkSpec(spec: FaultSpec): string | undefined {
   const got = (value: unknown) => `, got ${typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value)}`;
   if (typeof spec.operation !== 'string' || spec.operation === '') return `operation must be an operation name or *${got(spec.operation)}`;
   if (!KINDS.includes(spec.kind)) return `kind must be one of ${KINDS.join(', ')}${got(spec.kind)}`;
-  if (spec.service !== undefined && !isServiceName(spec.service)) return `service must be wickr, chime, secretsmanager or s3${got(spec.service)}`;
+  if (spec.service !== undefined && !isServiceName(spec.service)) return `service must be one of ${SERVICE_NAMES.join(', ')}${got(spec.service)}`;
   if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0 && spec.count <= MAX_FAULT_COUNT)) {
     return `count must be a positive integer (1 to ${MAX_FAULT_COUNT})${got(spec.count)}`;
   }

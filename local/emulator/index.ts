@@ -6,8 +6,9 @@ import { createWickrService } from './wickr';
 
 /**
  * The local emulator of AWS Wickr and Amazon Chime SDK Identity (plus the Secrets Manager
- * and S3 calls the handler makes): in process (`createEmulator`) or over HTTP
- * (`startEmulator`), where the official clients reach it through endpoint overrides.
+ * and S3 calls the handler makes, and the CloudFormation and Lambda calls of drift,
+ * answered from the stacks `deploy-local` recorded): in process (`createEmulator`) or over
+ * HTTP (`startEmulator`), where the official clients reach it through endpoint overrides.
  */
 
 export type DefaultServices = {
@@ -37,6 +38,7 @@ export type { Principal, PrincipalSpec, PrincipalView } from './principals';
 export { REDACTED } from './protocol';
 export type { EmulatorRequest, EmulatorResponse, ServiceName } from './protocol';
 export type { S3 } from './s3';
+export type { RecordedStack, StackFunctionSpec, StackResourceSpec, StackSpec } from './stacks';
 export type { SecretsManager } from './secretsmanager';
 export { DEFAULT_MAX_BODY_BYTES, serve } from './server';
 export type { RunningEmulator, ServeOptions } from './server';

@@ -4,13 +4,18 @@ import { RequestContext } from './service';
 /**
  * The pieces every emulated endpoint shares: the request as it arrived on the wire, the
  * response to write, and the interface through which the emulator drives one service's
- * wire protocol (rest-json for Wickr and Chime, awsJson1.1 for Secrets Manager, S3's REST).
+ * wire protocol (rest-json for Wickr, Chime and Lambda, awsJson1.1 for Secrets Manager,
+ * S3's REST, awsQuery for CloudFormation).
  */
 
-/** The signing names the emulator answers to (the service in the SigV4 credential scope). */
-export type ServiceName = 'wickr' | 'chime' | 'secretsmanager' | 's3';
+/**
+ * The signing names the emulator answers to (the service in the SigV4 credential scope).
+ * `cloudformation` and `lambda` serve the drift command's reads of what `deploy-local`
+ * recorded (see `stacks.ts`).
+ */
+export type ServiceName = 'wickr' | 'chime' | 'secretsmanager' | 's3' | 'cloudformation' | 'lambda';
 
-export const SERVICE_NAMES: readonly ServiceName[] = ['wickr', 'chime', 'secretsmanager', 's3'];
+export const SERVICE_NAMES: readonly ServiceName[] = ['wickr', 'chime', 'secretsmanager', 's3', 'cloudformation', 'lambda'];
 
 export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
@@ -77,8 +82,11 @@ export interface ProtocolService {
   readonly name: ServiceName;
   /** The operation a request addresses, or undefined when nothing matches. */
   operationOf(req: EmulatorRequest): string | undefined;
-  /** Runs an operation; service errors come back as error responses, never as exceptions. */
-  invoke(operation: string, req: EmulatorRequest, ctx: RequestContext): EmulatorResponse;
+  /**
+   * Runs an operation; service errors come back as error responses, never as exceptions.
+   * Lambda's `Invoke` answers when the function it runs settles, so the answer may be a promise.
+   */
+  invoke(operation: string, req: EmulatorRequest, ctx: RequestContext): EmulatorResponse | Promise<EmulatorResponse>;
   /** `fields`: extra members some errors carry (S3's `RequestTimeTooSkewed` has `RequestTime`, `ServerTime`, ...). */
   standardError(kind: StandardErrorKind, message: string, fields?: Readonly<Record<string, string>>): EmulatorResponse;
   /** The answer to a request `operationOf` could not place. */

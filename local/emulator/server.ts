@@ -57,8 +57,11 @@ export async function serve<S extends EmulatedServices>(emulator: Emulator<S>, o
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Functions that Lambda Invoke runs call the emulator back here.
+  emulator.endpointUrl = url;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     emulator,
     close: () =>

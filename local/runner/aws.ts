@@ -4,6 +4,7 @@ import { ChimeSDKIdentityClient } from '@aws-sdk/client-chime-sdk-identity';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { RecordedStack, StackSpec } from '../emulator/stacks';
 
 /**
  * The runner's own calls to the emulator, for what CloudFormation itself would do: the
@@ -12,7 +13,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
  * (the emulator's test credentials), the same way whether the emulator runs in this
  * process or elsewhere (`--endpoint`), so they are validated by the emulator's models
  * and appear in its call log like any caller's. Only asset publishing uses the
- * in-process S3 store when it has one (no call-log noise on every run).
+ * in-process S3 store when it has one (no call-log noise on every run). What the runner
+ * tells the emulator about principals and stacks goes through its control endpoints.
  */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
@@ -85,6 +87,36 @@ export class EmulatorApi {
     if (res.status !== 200) throw new Error(`the emulator refused the principal ${principal.arn} (HTTP ${res.status}): ${res.json?.message ?? res.body.slice(0, 300)}`);
   }
 
+  /** The access key ids of the principals the emulator knows (`GET /_emulator/principals`). */
+  async listPrincipals(): Promise<Array<{ readonly accessKeyId: string }>> {
+    const res = await this.control('GET', 'principals');
+    if (res.status !== 200 || !Array.isArray(res.json)) throw new Error(`GET /_emulator/principals answered HTTP ${res.status}: ${res.body.slice(0, 300)}`);
+    return res.json;
+  }
+
+  /**
+   * Records a stack with the emulator (`PUT /_emulator/stacks/<stackName>`, see the
+   * emulator's `stacks.ts`), whose CloudFormation and Lambda then serve it.
+   */
+  async registerStack(stackName: string, spec: StackSpec): Promise<void> {
+    const res = await this.control('PUT', `stacks/${encodeURIComponent(stackName)}`, spec);
+    if (res.status !== 200) throw new Error(`the emulator refused the stack ${stackName} (HTTP ${res.status}): ${res.json?.message ?? res.body.slice(0, 300)}`);
+  }
+
+  /** Forgets a recorded stack; false when the emulator had none by that name. */
+  async removeStack(stackName: string): Promise<boolean> {
+    const res = await this.control('DELETE', `stacks/${encodeURIComponent(stackName)}`);
+    if (res.status !== 200 && res.status !== 404) throw new Error(`DELETE /_emulator/stacks/${stackName} answered HTTP ${res.status}: ${res.body.slice(0, 300)}`);
+    return res.status === 200;
+  }
+
+  /** The stacks the emulator has recorded. */
+  async listStacks(): Promise<RecordedStack[]> {
+    const res = await this.control('GET', 'stacks');
+    if (res.status !== 200 || !Array.isArray(res.json)) throw new Error(`GET /_emulator/stacks answered HTTP ${res.status}: ${res.body.slice(0, 300)}`);
+    return res.json;
+  }
+
   destroy(): void {
     for (const client of [...this.chimeClients.values(), ...this.secretsClients.values()]) client.destroy();
     this.chimeClients.clear();
@@ -132,9 +164,9 @@ export class EmulatorApi {
   }
 
   /** One call to the emulator's control API (unsigned JSON). */
-  private control(method: string, route: string, body: unknown): Promise<HttpAnswer> {
+  private control(method: string, route: string, body?: unknown): Promise<HttpAnswer> {
     const target = new URL(`${this.url.replace(/\/$/, '')}/_emulator/${route}`);
-    const payload = JSON.stringify(body);
+    const payload = body === undefined ? '' : JSON.stringify(body);
     return new Promise<HttpAnswer>((resolve, reject) => {
       const transport = target.protocol === 'https:' ? https : http;
       const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) };

@@ -22,6 +22,7 @@ import { LocalFunction } from './lambda';
 import { fakeAttribute, isCustomResourceType, NativeContext, nativeType } from './native';
 import { Action, Phase, Recorder, renderTable, ResourceRow, setTypeWidth, StackReport, StackStatus } from './report';
 import { ResponseServer } from './response-server';
+import { recordedParameters } from './stacks';
 import { ResourceState, StackState, StateFile, StateStore } from './state';
 import { StackArtifact, substitutePlaceholders } from './synth';
 
@@ -324,6 +325,8 @@ export class Engine {
               AWS_ENDPOINT_URL_CHIME_SDK_IDENTITY: this.api.url,
               AWS_ENDPOINT_URL_SECRETS_MANAGER: this.api.url,
               AWS_ENDPOINT_URL_S3: this.api.url,
+              AWS_ENDPOINT_URL_CLOUDFORMATION: this.api.url,
+              AWS_ENDPOINT_URL_LAMBDA: this.api.url,
             }
           : {}),
         ...identity.env,
@@ -474,7 +477,16 @@ class Deployment {
 
     const resources: Record<string, ResourceState> = {};
     for (const id of [...desired, ...Object.keys(this.working)]) if (this.working[id] && !(id in resources)) resources[id] = this.working[id];
-    this.engine.state.stacks[this.env.stackName] = { stackId: this.env.stackId, account: this.env.account, region: this.env.region, resources, outputs, exports };
+    this.engine.state.stacks[this.env.stackName] = {
+      stackId: this.env.stackId,
+      account: this.env.account,
+      region: this.env.region,
+      resources,
+      outputs,
+      exports,
+      template: this.stack.template,
+      parameters: recordedParameters(this.stack.template, this.plan.parameters),
+    };
     this.engine.store.save(this.engine.state);
     this.engine.store.pruneCode(this.engine.state);
 

@@ -60,19 +60,16 @@ export class FunctionIdentities {
     const entries = deployedEntries(deployed);
     const fn = entries.find((e) => e.function && (e.attributes.Arn === serviceToken || e.physicalId === serviceToken));
     if (!this.api || !fn) return { env: UNRESTRICTED }; // no emulator to tell, or no such function (invoking it fails anyway)
-    const roleArn = fn.properties.Role;
-    const role = entries.find((e) => e.type === 'AWS::IAM::Role' && e.attributes.Arn === roleArn);
-    if (!role || typeof roleArn !== 'string') {
+    const identity = functionPrincipal(fn, entries);
+    if (!identity) {
       if (!this.warned.has(fn.physicalId)) {
         this.warned.add(fn.physicalId);
-        this.recorder.warn(`${fn.physicalId}: its role ${String(roleArn)} was not deployed by the runner, so its statements are unknown: the function runs with the emulator's unrestricted test credentials`);
+        this.recorder.warn(`${fn.physicalId}: its role ${String(fn.properties.Role)} was not deployed by the runner, so its statements are unknown: the function runs with the emulator's unrestricted test credentials`);
       }
       return { env: UNRESTRICTED };
     }
-    const accessKeyId = `ASIA${createHash('sha256').update(String(fn.attributes.Arn ?? fn.physicalId)).digest('hex').slice(0, 16).toUpperCase()}`;
-    const partition = roleArn.split(':')[1] ?? 'aws';
-    const account = roleArn.split(':')[4] ?? '';
-    const principal = { secretAccessKey: this.secret, arn: `arn:${partition}:sts::${account}:assumed-role/${role.physicalId}/${fn.physicalId}`, statements: roleStatements(role, entries) };
+    const { accessKeyId, role, arn, statements } = identity;
+    const principal = { secretAccessKey: this.secret, arn, statements };
     const spec = canonicalJson(principal);
     let entry = this.registered.get(accessKeyId);
     if (entry?.spec !== spec) {
@@ -89,6 +86,35 @@ export class FunctionIdentities {
   }
 }
 
+/** A function's execution-role principal, without a secret. */
+export interface FunctionPrincipal {
+  /** Derived from the function's ARN: the same in every run (see `functionAccessKeyId`). */
+  readonly accessKeyId: string;
+  /** `arn:aws:sts::<account>:assumed-role/<RoleName>/<FunctionName>` */
+  readonly arn: string;
+  readonly statements: unknown[];
+  readonly role: ResourceState;
+}
+
+/** The access key id the runner gives a function: derived from its ARN, so the same in every run. */
+export function functionAccessKeyId(fn: ResourceState): string {
+  return `ASIA${createHash('sha256').update(String(fn.attributes.Arn ?? fn.physicalId)).digest('hex').slice(0, 16).toUpperCase()}`;
+}
+
+/**
+ * The principal a function runs as: its role (the deployed `AWS::IAM::Role` its `Role`
+ * property names, among `entries`) and that role's statements; undefined when the runner
+ * did not deploy the role (the function then keeps the test credentials).
+ */
+export function functionPrincipal(fn: ResourceState, entries: readonly ResourceState[]): FunctionPrincipal | undefined {
+  const roleArn = fn.properties.Role;
+  const role = entries.find((e) => e.type === 'AWS::IAM::Role' && e.attributes.Arn === roleArn);
+  if (!role || typeof roleArn !== 'string') return undefined;
+  const partition = roleArn.split(':')[1] ?? 'aws';
+  const account = roleArn.split(':')[4] ?? '';
+  return { accessKeyId: functionAccessKeyId(fn), arn: `arn:${partition}:sts::${account}:assumed-role/${role.physicalId}/${fn.physicalId}`, statements: roleStatements(role, entries), role };
+}
+
 /** Every statement the role has, as deployed (see the module comment). */
 export function roleStatements(role: ResourceState, entries: readonly ResourceState[]): unknown[] {
   const name = role.physicalId;
@@ -103,7 +129,7 @@ export function roleStatements(role: ResourceState, entries: readonly ResourceSt
 }
 
 /** The current deployment's resources, then the other stacks' saved ones; one entry per resource (the current one first). */
-function deployedEntries(deployed: DeployedResources): ResourceState[] {
+export function deployedEntries(deployed: DeployedResources): ResourceState[] {
   const all = [...deployed.current];
   for (const [name, stack] of Object.entries(deployed.saved.stacks)) {
     if (name !== deployed.currentStack || deployed.current.length === 0) all.push(...Object.values(stack.resources));

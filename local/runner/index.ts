@@ -7,6 +7,7 @@ import { CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from 
 import { Engine } from './engine';
 import { DeployReport, Recorder, StackReport } from './report';
 import { ResponseServer } from './response-server';
+import { recordStack } from './stacks';
 import { StateStore } from './state';
 import { readAssembly, StackArtifact, synthesize } from './synth';
 
@@ -19,6 +20,8 @@ import { readAssembly, StackArtifact, synthesize } from './synth';
 export type { DeployReport, InvocationRecord, LogRecord, ResourceRow, StackReport, Action, Phase } from './report';
 export type { CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
 export { DEFAULT_STATE_FILE };
+export { registerStacksFromState } from './stacks';
+export type { StackHost } from './stacks';
 
 const DEFAULT_STATE_FILE = path.join('.local', 'state.json');
 /** The embedded emulator's state, beside the runner's state file. */
@@ -71,7 +74,7 @@ export interface DestroyLocalOptions extends LocalRunOptions {
 }
 
 export async function deployLocal(options: DeployLocalOptions = {}): Promise<DeployReport> {
-  return withRun(options, 'deploy', async (engine, recorder) => {
+  return withRun(options, 'deploy', async (engine, recorder, api) => {
     const assembly = await loadAssembly(options, recorder);
     const stacks = selectStacks(assembly.stacks, options.stacks);
     const reports: StackReport[] = [];
@@ -79,6 +82,7 @@ export async function deployLocal(options: DeployLocalOptions = {}): Promise<Dep
       for (const stack of stacks) {
         const report = await engine.deployStack(stack);
         reports.push(report);
+        await record(api, engine, report, recorder);
         if (!report.success) break;
       }
     } finally {
@@ -89,7 +93,7 @@ export async function deployLocal(options: DeployLocalOptions = {}): Promise<Dep
 }
 
 export async function destroyLocal(options: DestroyLocalOptions = {}): Promise<DeployReport> {
-  return withRun(options, 'destroy', async (engine, recorder) => {
+  return withRun(options, 'destroy', async (engine, recorder, api) => {
     let names = options.stacks ? [...options.stacks] : undefined;
     if (!names && (options.app || options.assemblyDir)) {
       const assembly = await loadAssembly(options, recorder);
@@ -101,15 +105,31 @@ export async function destroyLocal(options: DestroyLocalOptions = {}): Promise<D
     const targets = names ? deployed.filter((n) => names?.includes(n)) : deployed;
     if (targets.length === 0) recorder.line('nothing to destroy');
     const reports: StackReport[] = [];
-    for (const name of targets) reports.push(await engine.destroyStack(name));
+    for (const name of targets) {
+      const report = await engine.destroyStack(name);
+      reports.push(report);
+      await record(api, engine, report, recorder);
+    }
     return reports;
   });
+}
+
+/**
+ * Tells the emulator what the stack is after a run (`stacks.ts`), for the drift command. A
+ * failure to do so is a warning: the deployment itself stands.
+ */
+async function record(api: EmulatorApi, engine: Engine, report: StackReport, recorder: Recorder): Promise<void> {
+  try {
+    await recordStack(api, engine.store, engine.state, report);
+  } catch (err) {
+    recorder.warn(`${report.stackName}: could not record the stack with the emulator (the drift command reads it there): ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 async function withRun(
   options: LocalRunOptions,
   mode: 'deploy' | 'destroy',
-  body: (engine: Engine, recorder: Recorder) => Promise<StackReport[]>,
+  body: (engine: Engine, recorder: Recorder, api: EmulatorApi) => Promise<StackReport[]>,
 ): Promise<DeployReport> {
   const recorder = new Recorder(options.out, options.verbose ?? false);
   const cwd = options.cwd ?? process.cwd();
@@ -131,7 +151,7 @@ async function withRun(
       duplicateDeliveries: options.duplicateDeliveries,
       responseOutage: options.responseOutage,
     });
-    reports = await body(engine, recorder);
+    reports = await body(engine, recorder, target.api);
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
     recorder.line(`${mode}-local failed: ${failure}`);

@@ -49,6 +49,8 @@ export interface InvocationOptions {
 }
 
 export interface InvocationOutcome {
+  /** What the handler returned (or passed to its callback), when it succeeded. */
+  readonly value?: unknown;
   /** The handler threw or its promise rejected (a function error: Lambda retries asynchronous invocations). */
   readonly error?: unknown;
   /** Still running when the function's timeout passed. */
@@ -98,9 +100,10 @@ export class LocalFunction {
     };
     const store: LogStore = { onLog: options.onLog, partial: { stdout: '', stderr: '' } };
     this.lastStore = store;
-    const run = logStore.run(store, () => this.call(event, context));
+    // Async, so that a handler that cannot be loaded (a missing file or export) is a function error, not a throw that would keep the environment.
+    const run = logStore.run(store, async () => this.call(event, context));
     const settled = run.then(
-      (): InvocationOutcome => ({}),
+      (value): InvocationOutcome => (value === undefined ? {} : { value }),
       (error: unknown): InvocationOutcome => ({ error }),
     );
     void settled.then(() => {

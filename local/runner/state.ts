@@ -47,6 +47,10 @@ export interface StackState {
   outputs: Record<string, string>;
   /** Export name to value, for `Fn::ImportValue` in other stacks. */
   exports: Record<string, string>;
+  /** The synthesized template as deployed (what CloudFormation's `GetTemplate` answers). Absent in states written before it was kept. */
+  template?: object;
+  /** The parameter values as deployed (see `recordedParameters`: a `NoEcho` value is kept as `****`). */
+  parameters?: Record<string, string>;
 }
 
 export interface StateFile {
