@@ -46,11 +46,17 @@ type Settled = { readonly ok: true; readonly result: OperationResult } | { reado
  * answers CloudFormation itself (single hop), exactly once per delivery:
  *
  * - a malformed event is answered FAILED with the reason;
- * - a create (or a replacing update) that fails has what it may have made removed
- *   (`cleanupFailedCreate`) before the FAILED answer, which says what was left;
+ * - a create that fails answers FAILED with an id naming what may have been applied
+ *   (`failedCreateId`); what it made is removed (`cleanupFailedCreate`) by the Delete
+ *   CloudFormation sends for that id, and only then: CloudFormation sends it only if it took
+ *   the FAILED answer, so a duplicate delivery that answered SUCCESS first, or a redelivery
+ *   after an answer that was lost, never finds its resource removed underneath it;
+ * - an update that fails while making a replacement removes it before the FAILED answer
+ *   (no Delete ever comes for it), and the answer says what was removed;
  * - the guard: near the Lambda timeout the request's work may start no new call, what it
  *   started settles, the cleanup runs within the margin, and the answer goes out before the
- *   timeout whatever is still running;
+ *   timeout whatever is still running; an update's replacement that settles after that
+ *   answer is removed in the time left;
  * - the answer's PUT is bounded and retried; if it cannot be delivered the invocation fails,
  *   so Lambda delivers the event again and the idempotent handlers converge.
  */
@@ -100,7 +106,15 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
         const cleanupCtx: CleanupContext = { ...ctx, request: createRequest, token: (purpose, index) => requestToken(createRequest, purpose, index), made };
         const props = tryDecode(resource, event.ResourceProperties);
         // Properties that do not decode made the create fail before any call: nothing to remove.
-        if (props !== undefined) await alreadyGoneIsDone(ctx, resource.cleanupFailedCreate(cleanupCtx, props));
+        if (props !== undefined) {
+          const cleanup = resource.cleanupFailedCreate.bind(resource);
+          const removed = async () => {
+            const summary = await cleanup(cleanupCtx, props);
+            ctx.log.log('info', summary ? 'removed what the failed create had made' : 'the failed create left nothing behind', { removed: summary || undefined });
+          };
+          // Like any delete, outlasting transient failures: a failed one would leave what it made behind.
+          await persist(() => alreadyGoneIsDone(ctx, removed()), t.stopAt, ctx.log);
+        }
       }
       return { physicalResourceId: physicalId };
     }
@@ -122,26 +136,50 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
   }
 
   /**
-   * Removes what a failed create (or the replacement of a failed update) may have made, with
-   * clients that may call until the answer is due. Returns the sentence for the reason and
-   * whether nothing is left.
+   * Removes what a failed update may have made while replacing its resource, with clients
+   * that may call until `until`. Returns the sentence for the reason. (A failed create's
+   * leftovers wait for CloudFormation's Delete of the failed id: see `createDispatcher`.)
    */
-  async function cleanUp(resource: ResourceHandler<any>, event: CustomResourceEvent, failure: unknown, log: Logger, main: CallTracker, t: Timeline): Promise<{ note: string; clean: boolean }> {
-    const made = main.made();
-    if (made.size === 0) return { note: event.RequestType === 'Create' ? '. Nothing was made' : '', clean: true };
-    if (!resource.cleanupFailedCreate) return { note: '', clean: event.RequestType === 'Create' };
+  async function cleanUpUpdate(resource: ResourceHandler<any>, event: CustomResourceEvent, failure: unknown, log: Logger, made: ReadonlyMap<string, number>, until: number): Promise<string> {
+    if (made.size === 0 || !resource.cleanupFailedCreate) return '';
     const cleanupLog = log.child({ phase: 'cleanup' });
-    const tracker = new CallTracker(cleanupLog, () => (Date.now() >= t.answerBy ? 'no time is left before the answer is due' : undefined));
+    const tracker = new CallTracker(cleanupLog, () => (Date.now() >= until ? 'no time is left before the answer is due' : undefined));
     const ctx: CleanupContext = { ...context(event, cleanupLog, tracker), made: madeCalls(made), failure };
     try {
       const summary = await resource.cleanupFailedCreate(ctx, decodeProperties(resource.schema, event.ResourceProperties));
-      return { note: summary ? `. Removed what it had made: ${summary}` : event.RequestType === 'Create' ? '. It had made nothing that remains' : '', clean: main.pending === 0 };
+      if (summary) cleanupLog.log('info', 'removed the replacement the failed update made', { removed: summary });
+      return summary ? `. Removed the replacement it had made: ${summary}` : '';
     } catch (err) {
-      if (isNotFound(err)) return { note: '', clean: main.pending === 0 };
-      cleanupLog.log('error', 'cleanup failed', { reason: describeError(err) });
-      const later = event.RequestType === 'Create' ? 'the Delete CloudFormation sends for this failed resource tries again' : 'it may be left behind';
-      return { note: `. Removing what it may have made failed (${describeError(err)}); ${later}`, clean: false };
+      if (isNotFound(err)) return '';
+      cleanupLog.log('error', 'cleanup failed; the replacement may be left behind', { reason: describeError(err), made: [...made.keys()] });
+      return `. Removing the replacement it may have made failed (${describeError(err)}); it may be left behind`;
     }
+  }
+
+  /** The reason's sentence for a failed create: what may exist, and who removes it. */
+  function createLeftovers(made: ReadonlyMap<string, number>): string {
+    if (made.size === 0) return '. Nothing was made';
+    return `. What it may have made (${[...made.keys()].join(', ')}) is removed by the Delete CloudFormation sends for this failed resource`;
+  }
+
+  /**
+   * After a late FAILED answer to an update: once the work settles (within the time left),
+   * a replacement it made is removed, since CloudFormation took the failure and will never
+   * delete it. Bounded so that the invocation ends before the timeout (a timed-out
+   * invocation would be delivered again).
+   */
+  async function afterLateUpdate(resource: ResourceHandler<any>, request: CustomResourceEvent, work: Promise<Settled>, main: CallTracker, log: Logger, t: Timeline): Promise<void> {
+    const bound = <T>(p: Promise<T>, until: number) => Promise.race([p, sleep(until - Date.now()).then(() => 'timeout' as const)]);
+    // The time between the answer and the timeout: half for the work to settle, a quarter for the cleanup's calls, the rest to end.
+    const reserve = t.deadline - t.answerBy;
+    const settled = await bound(work, t.deadline - reserve / 2);
+    const replaced = settled !== 'timeout' && (!settled.ok || settled.result.physicalResourceId !== request.PhysicalResourceId);
+    if (settled === 'timeout' || main.pending > 0) {
+      log.log('error', 'the update did not settle before the timeout; a replacement it may have made is left behind', { made: [...main.made().keys()] });
+      return;
+    }
+    if (!replaced) return;
+    await bound(cleanUpUpdate(resource, request, settled.ok ? undefined : settled.error, log, main.made(), t.deadline - reserve / 4), t.deadline - reserve / 8);
   }
 
   async function handleLifecycle(event: Record<string, unknown>, lambdaContext: LambdaContext): Promise<void> {
@@ -158,11 +196,10 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     log.log('info', 'request', { physicalId: event.PhysicalResourceId, properties: event.ResourceProperties });
 
     const main = new CallTracker(log, () => (Date.now() >= t.stopAt ? "the request's time ran out" : undefined));
-    let leftover = true;
     const failedId = () =>
       event.RequestType !== 'Create' && typeof event.PhysicalResourceId === 'string' && event.PhysicalResourceId
         ? event.PhysicalResourceId
-        : failedCreateId(CREATE_FAILED_PREFIX, echo.RequestId, leftover ? main.made() : new Map());
+        : failedCreateId(CREATE_FAILED_PREFIX, echo.RequestId, main.made());
     const deliver = async (response: Omit<CustomResourceResponse, keyof typeof echo>, putBy: number) => {
       const fitted = fitResponse({ ...echo, ...response });
       log.log(fitted.Status === 'SUCCESS' ? 'info' : 'error', 'response', { status: fitted.Status, physicalId: fitted.PhysicalResourceId, reason: fitted.Reason, dataKeys: Object.keys(fitted.Data ?? {}) });
@@ -188,9 +225,14 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     clearTimeout(timer);
 
     if (settled === 'late') {
-      const left = request.RequestType === 'Create' ? '; whatever it may have made is removed by the Delete CloudFormation sends for this failed resource' : '';
+      const left = {
+        Create: '; whatever it may have made is removed by the Delete CloudFormation sends for this failed resource',
+        Update: '; a replacement it may have made is removed once its calls settle, if they settle before the timeout (the log says which)',
+        Delete: '',
+      }[request.RequestType];
       const reason = `${type} ${named}: ${operation} did not finish before the provider function's timeout; nothing more is attempted${left}`;
       await deliver({ Status: 'FAILED', Reason: reason, PhysicalResourceId: failedId() }, t.deadline - 250);
+      if (request.RequestType === 'Update') await afterLateUpdate(resource, request, work, main, log, t);
       return;
     }
     if (settled.ok) {
@@ -201,11 +243,8 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     const wrapped = new ResourceOperationError(type, named, operation, settled.error);
     log.log('error', 'failed', { reason: wrapped.message, cause: settled.error instanceof Error ? settled.error.stack : String(settled.error) });
     let note = '';
-    if (request.RequestType !== 'Delete') {
-      const cleanup = await cleanUp(resource, request, settled.error, log, main, t);
-      note = cleanup.note;
-      leftover = !cleanup.clean;
-    }
+    if (request.RequestType === 'Create') note = createLeftovers(main.made());
+    if (request.RequestType === 'Update') note = await cleanUpUpdate(resource, request, settled.error, log, main.made(), t.answerBy);
     await deliver({ Status: 'FAILED', Reason: wrapped.message + note, PhysicalResourceId: failedId() }, putBy());
   }
 
@@ -256,6 +295,10 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       throw err;
     }
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 function text(value: unknown): string {

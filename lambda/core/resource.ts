@@ -38,8 +38,8 @@ export interface CleanupContext extends OperationContext {
   /** Which mutating operations of the failed request may have been applied. */
   readonly made: MadeCalls;
   /**
-   * The error the request failed with, right after the failure (a handler may attach what it
-   * knows it made); absent on the Delete CloudFormation sends later.
+   * The error a failed update's replacement failed with (a handler may attach what it knows
+   * it made); absent on the Delete CloudFormation sends for a failed create.
    */
   readonly failure?: unknown;
 }
@@ -73,13 +73,13 @@ export interface ResourceHandler<P> {
   read(ctx: OperationContext, physicalId: string, props: P): Promise<LiveState>;
   /**
    * Removes what a create that failed may nevertheless have made: one mechanism for every
-   * type, run by the dispatcher right after the create failed (also after the guard timer
-   * stopped it, with clients that may still call within the guard margin), after an update
-   * that failed while creating a replacement, and again on the Delete CloudFormation sends
-   * for the failed create's id. It finds leftovers by the failed request's client tokens
-   * (`ctx.token` derives them), markers or names, and only for the operations `ctx.made`
-   * says may have been applied. Returns what it removed, for the FAILED reason. Types whose
-   * create makes nothing that needs removing (configuration that is overwritten) omit it.
+   * type, run by the dispatcher on the Delete CloudFormation sends for the failed create's id
+   * (only then: CloudFormation sends it only if it took the FAILED answer), and right after
+   * an update that failed while creating a replacement (no Delete comes for that). It finds
+   * leftovers by the failed request's client tokens (`ctx.token` derives them), markers or
+   * names, and only for the operations `ctx.made` says may have been applied. Returns what it
+   * removed, for the reason or the log. Types whose create makes nothing that needs removing
+   * (configuration that is overwritten) omit it.
    */
   cleanupFailedCreate?(ctx: CleanupContext, props: P): Promise<string | void>;
   /**

@@ -76,6 +76,9 @@ describe('WickrSecurityGroup', () => {
     const res = await h.create({ type: GROUP, props: bad });
     expect(res.Status).toBe('FAILED');
     expect(res.Reason).toMatch(/Custom::WickrSecurityGroup Resource: create failed: .*Wickr ValidationError.*maxAutoDownloadSize/);
+    // the group was made; CloudFormation's Delete of the failed id removes it
+    expect(Object.keys(groups())).toHaveLength(before + 1);
+    await h.remove({ type: GROUP, props: bad, physicalId: res.PhysicalResourceId! });
     expect(Object.keys(groups())).toHaveLength(before);
   });
 
@@ -84,6 +87,8 @@ describe('WickrSecurityGroup', () => {
     h.emulator.addFault({ operation: 'UpdateSecurityGroup', kind: 'error', count: 10 });
     const res = await h.create({ type: GROUP, props: { ...props, NetworkId: networkId, Name: 'half' } });
     expect(res.Status).toBe('FAILED');
+    h.emulator.clearFaults();
+    await h.remove({ type: GROUP, props: { ...props, NetworkId: networkId, Name: 'half' }, physicalId: res.PhysicalResourceId! });
     expect(Object.keys(groups())).toHaveLength(before);
   });
 

@@ -68,7 +68,7 @@ test('a rollback after a network replacement converges the users in the old netw
   const moved = [user(1, { suspended: true }), user(2)];
   const failed = await h.update({ type: TYPE, props: props(newNet, moved), oldProps: props(oldNet, users), physicalId: created.PhysicalResourceId! });
   expect(failed.Status).toBe('FAILED');
-  expect(failed.Reason).toContain('Removed what it had made: 2 user(s)');
+  expect(failed.Reason).toContain('Removed the replacement it had made: 2 user(s)');
   expect(state(newNet.networkId)).toEqual([]);
 
   h.emulator.clearFaults();

@@ -221,15 +221,15 @@ describe('failures', () => {
     const res = await h.create({ type: TYPE, props: props(net, [user(899), user(900), user(901)]) });
     expect(res.Status).toBe('FAILED');
     expect(res.Reason).toContain('BatchCreateUser: 1 of 3 user(s) failed: user0900@example.com username: username already exists');
-    expect(res.Reason).toContain('. Removed what it had made: 2 user(s)');
-    expect(others()).toHaveLength(0);
-    expect(liveUser(net, 'user0900@example.com')).toMatchObject({ firstName: undefined });
-    // the cleanup knew which users the create made: one delete, no call sent again
-    expect(counts()).toEqual({ BatchCreateUser: 1, BatchDeleteUser: 1 });
-    // nothing is left, so the Delete CloudFormation sends for the failed create calls nothing
+    expect(res.Reason).toContain('. What it may have made (BatchCreateUser) is removed by the Delete CloudFormation sends for this failed resource');
+    expect(others()).toHaveLength(2);
+    // CloudFormation's Delete of the failed id: the batch is asked again with its token, which answers the users it made (making none), and those are deleted
     h.clearCalls();
     expect((await h.remove({ type: TYPE, props: props(net, [user(899), user(900), user(901)]), physicalId: res.PhysicalResourceId! })).Status).toBe('SUCCESS');
-    expect(h.calls()).toEqual([]);
+    expect(others()).toHaveLength(0);
+    expect(liveUser(net, 'user0900@example.com')).toMatchObject({ firstName: undefined });
+    expect(counts()).toEqual({ BatchCreateUser: 1, BatchDeleteUser: 1 });
+    expect(h.calls().filter((c) => c.operation === 'BatchCreateUser').every((c) => c.replayed)).toBe(true);
   });
 
   test('hundreds of failures: the reason fits CloudFormation\'s 4096 bytes, the log lists every one, no name anywhere', async () => {
@@ -270,11 +270,9 @@ describe('failures', () => {
     h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'error', after: 1, count: 100 });
     const res = await h.create({ type: TYPE, props: props(net, range(3000, 120)) });
     expect(res.Status).toBe('FAILED');
-    // the 50 users the first batch made are deleted; the second batch's outcome is unknown, and asking
-    // the service again with its token fails as well: the reason says so, and the Delete CloudFormation
-    // sends for the failed create asks again (here: after the outage)
-    expect(res.Reason).toMatch(/BatchCreateUser failed: Wickr InternalServerError \(HTTP 500\).*\. Removing what it may have made failed \(Wickr InternalServerError/);
-    expect(live(net)).toHaveLength(before);
+    // the first batch made 50 users; the others' outcome is unknown: the Delete CloudFormation sends for the failed create removes them
+    expect(res.Reason).toMatch(/BatchCreateUser failed: Wickr InternalServerError \(HTTP 500\).*\. What it may have made \(BatchCreateUser\) is removed by the Delete/);
+    expect(live(net)).toHaveLength(before + 50);
     // three batches were sent (the first alone, then two at once): each may have made users
     expect(res.PhysicalResourceId).toMatch(/:made=BatchCreateUser\.3$/);
     h.emulator.clearFaults();
@@ -372,13 +370,14 @@ describe('retries and repeated deliveries', () => {
     h.emulator.addFault({ operation: 'BatchCreateUser', kind: 'drop-after-commit', count: 5 });
     const res = await h.create({ type: TYPE, props: props(net, users) });
     expect(res.Status).toBe('FAILED');
-    expect(res.Reason).toContain('. Removed what it had made: 50 user(s)');
+    expect(res.Reason).toContain('. What it may have made (BatchCreateUser) is removed by the Delete');
+    expect(res.PhysicalResourceId).toMatch(/:made=BatchCreateUser\.1$/);
+    await h.remove({ type: TYPE, props: props(net, users), physicalId: res.PhysicalResourceId! });
     const creates = h.calls().filter((c) => c.operation === 'BatchCreateUser');
     // five attempts (the first made the users, four replayed), then the cleanup's replay: no duplicate, nothing left
     expect(creates).toHaveLength(6);
     expect(creates.filter((c) => c.replayed)).toHaveLength(5);
     expect(live(net)).toHaveLength(0);
-    expect(res.PhysicalResourceId).toMatch(/:made=$/);
   });
 
   test('a repeated delivery of a failed create fails the same way and leaves nothing', async () => {
@@ -388,6 +387,9 @@ describe('retries and repeated deliveries', () => {
     const second = await h.create({ type: TYPE, props: props(net, users), requestId: 'failed-request' });
     expect(first.Status).toBe('FAILED');
     expect(second.Reason).toContain('user0510@example.com username: username already exists');
+    // one set of users (the second delivery's batch replayed the first's), removed by CloudFormation's Delete of the failed id
+    expect(live(net)).toHaveLength(20);
+    await h.remove({ type: TYPE, props: props(net, users), physicalId: second.PhysicalResourceId! });
     expect(live(net).map((u) => u.username)).toEqual([user(510).username]);
   });
 });
