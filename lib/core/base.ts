@@ -1,6 +1,6 @@
 import { CustomResource, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { createProviderResource, ProviderResourceOptions } from './custom-resource';
+import { createProviderResource, ProviderResourceOptions, warnIfRetained } from './custom-resource';
 
 /**
  * Base of every construct in this library: a `Resource` whose CloudFormation resource
@@ -22,10 +22,13 @@ export abstract class ProviderBackedResource extends Resource {
 
   /**
    * Sets what CloudFormation does with the Wickr or Chime resource when it leaves the
-   * stack or is replaced: `RETAIN` keeps it, `DESTROY` deletes it.
+   * stack or is replaced: `RETAIN` keeps it (and, with a synth warning, whatever a failed
+   * first create made), `RETAIN_ON_UPDATE_OR_DELETE` keeps it but removes what a failed
+   * create made, `DESTROY` deletes it.
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.resource.applyRemovalPolicy(policy);
+    warnIfRetained(this, policy);
   }
 }
 

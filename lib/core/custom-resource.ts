@@ -1,4 +1,4 @@
-import { CfnResource, CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SERVICE_TIMEOUT, WickrChimeProvider } from './provider';
 
@@ -35,7 +35,22 @@ export function createProviderResource(scope: Construct, id: string, options: Pr
     serviceTimeout: SERVICE_TIMEOUT,
   });
   provider.bind(resource.node.defaultChild as CfnResource);
+  warnIfRetained(scope, options.removalPolicy);
   return resource;
+}
+
+/**
+ * `RETAIN` keeps what a failed first create made: CloudFormation sends no Delete for it, and
+ * the provider removes a failed create's leftovers only on that Delete (removing them
+ * earlier could remove what a duplicate delivery of the same request answered SUCCESS
+ * for). `RETAIN_ON_UPDATE_OR_DELETE` keeps the resource as `RETAIN` does otherwise.
+ */
+export function warnIfRetained(scope: Construct, policy: RemovalPolicy): void {
+  if (policy !== RemovalPolicy.RETAIN) return;
+  Annotations.of(scope).addWarningV2(
+    'cdk-wickr-chime:retain-keeps-failed-create',
+    `${scope.node.path}: removalPolicy RETAIN also keeps whatever a failed first create made (CloudFormation sends no Delete for it); RETAIN_ON_UPDATE_OR_DELETE keeps the resource on update and delete and removes what a failed create made`,
+  );
 }
 
 function withoutUndefined(properties: Record<string, unknown>): Record<string, unknown> {

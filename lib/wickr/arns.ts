@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -9,17 +9,15 @@ export function networkArn(scope: IConstruct, networkId: string): string {
   return Stack.of(scope).formatArn({ service: 'wickr', resource: 'network', resourceName: networkId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
-/** Every network of the stack's account and region: the provider's IAM scope for network-level actions. */
+/**
+ * Every network of the stack's account and region: the IAM resource of network-level
+ * actions, even for a network whose id is known at synth time. The provider's single
+ * policy is updated before any custom resource and holds only what the current template
+ * declares, so a grant naming one network would deny what its old resources still need
+ * after a change of network id: CloudFormation's cleanup Delete of a resource moved to
+ * another network, and the rollback of a failed move, both call in the old network. (A
+ * network made in the same stack is a token, which the policy could not name anyway.)
+ */
 export function anyNetworkArn(scope: IConstruct): string {
   return networkArn(scope, '*');
-}
-
-/**
- * The IAM resource for actions on one network. A network id known at synth time gives
- * that network's ARN. A token (a network made in the same stack) gives every network of
- * the account and region: the provider's policy is created before any of its custom
- * resources, so it cannot name a network they have yet to create.
- */
-export function networkGrantArn(scope: IConstruct, networkId: string): string {
-  return Token.isUnresolved(networkId) ? anyNetworkArn(scope) : networkArn(scope, networkId);
 }

@@ -5,7 +5,7 @@ import { ProviderBackedResource } from '../core/base';
 import { secretReference } from '../core/secrets';
 import { checkLength, checkPattern } from '../core/validate';
 import { BOT_TYPE, BOT_USERNAME_PATTERN, BotKeys } from '../../lambda/wickr/bot.wire';
-import { networkGrantArn } from './arns';
+import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import type { IWickrSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
@@ -78,7 +78,7 @@ export class WickrBot extends ProviderBackedResource {
         [BotKeys.Suspended]: props.suspended,
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: operationGrants('wickr', ['ListBots', 'CreateBot', 'GetBot', 'UpdateBot', 'DeleteBot'], [networkGrantArn(this, props.network.networkId)]),
+      grants: operationGrants('wickr', ['ListBots', 'CreateBot', 'GetBot', 'UpdateBot', 'DeleteBot'], [anyNetworkArn(this)]),
     });
     this.botId = resource.ref;
   }

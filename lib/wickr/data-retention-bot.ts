@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { PropertyValidationError } from '../core/errors';
 import { DATA_RETENTION_BOT_TYPE, DataRetentionBotKeys } from '../../lambda/wickr/data-retention-bot.wire';
-import { networkGrantArn } from './arns';
+import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 import { secretWriter } from '../core/secrets';
@@ -72,7 +72,7 @@ export class WickrDataRetentionBot extends ProviderBackedResource {
       grants: operationGrants(
         'wickr',
         ['GetDataRetentionBot', 'CreateDataRetentionBot', 'CreateDataRetentionBotChallenge', 'UpdateDataRetention', 'DeleteDataRetentionBot'],
-        [networkGrantArn(this, props.network.networkId)],
+        [anyNetworkArn(this)],
       ),
     });
     resource.node.addDependency(secret);

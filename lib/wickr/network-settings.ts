@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { checkLength } from '../core/validate';
 import { CONSENT_POPUP_LIMITS, NETWORK_SETTINGS_TYPE, NetworkSettingsKeys } from '../../lambda/wickr/network-settings.wire';
-import { networkGrantArn } from './arns';
+import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 
@@ -74,7 +74,7 @@ export class WickrNetworkSettings extends ProviderBackedResource {
       resourceType: NETWORK_SETTINGS_TYPE,
       properties: { [NetworkSettingsKeys.NetworkId]: props.network.networkId, [NetworkSettingsKeys.Settings]: props.settings },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: operationGrants('wickr', ['UpdateNetworkSettings', 'GetNetworkSettings'], [networkGrantArn(this, props.network.networkId)]),
+      grants: operationGrants('wickr', ['UpdateNetworkSettings', 'GetNetworkSettings'], [anyNetworkArn(this)]),
     });
   }
 }

@@ -11,7 +11,7 @@ import {
   SecurityGroupKeys,
   SHREDDER_INTENSITIES,
 } from '../../lambda/wickr/security-group.wire';
-import { networkGrantArn } from './arns';
+import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 
@@ -288,7 +288,7 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
         [SecurityGroupKeys.Settings]: props.settings,
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: operationGrants('wickr', ['CreateSecurityGroup', 'UpdateSecurityGroup', 'DeleteSecurityGroup', 'GetSecurityGroup'], [networkGrantArn(this, props.network.networkId)]),
+      grants: operationGrants('wickr', ['CreateSecurityGroup', 'UpdateSecurityGroup', 'DeleteSecurityGroup', 'GetSecurityGroup'], [anyNetworkArn(this)]),
     });
     this.securityGroupId = resource.ref;
     this.policyChosen = props.removalPolicy !== undefined;
@@ -347,7 +347,7 @@ export class WickrDefaultSecurityGroup extends ProviderBackedResource implements
         [SecurityGroupKeys.Settings]: props.settings,
       },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: operationGrants('wickr', ['ListSecurityGroups', 'UpdateSecurityGroup', 'GetSecurityGroup'], [networkGrantArn(this, props.network.networkId)]),
+      grants: operationGrants('wickr', ['ListSecurityGroups', 'UpdateSecurityGroup', 'GetSecurityGroup'], [anyNetworkArn(this)]),
     });
     this.securityGroupId = resource.ref;
   }

@@ -5,7 +5,7 @@ import { ProviderBackedResource } from '../core/base';
 import { secretReference } from '../core/secrets';
 import { checkLength, checkPattern, checkRange, checkRule } from '../core/validate';
 import { OIDC_CONFIG_TYPE, OidcKeys, OPENTDF_CONFIG_TYPE, OpenTdfKeys } from '../../lambda/wickr/sso.wire';
-import { networkGrantArn } from './arns';
+import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 
@@ -88,7 +88,7 @@ export class WickrOidcConfig extends ProviderBackedResource {
         [OidcKeys.UserId]: props.userId,
       },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: operationGrants('wickr', ['RegisterOidcConfigTest', 'RegisterOidcConfig', 'GetOidcInfo'], [networkGrantArn(this, props.network.networkId)]),
+      grants: operationGrants('wickr', ['RegisterOidcConfigTest', 'RegisterOidcConfig', 'GetOidcInfo'], [anyNetworkArn(this)]),
     });
   }
 }
@@ -145,7 +145,7 @@ export class WickrOpenTdfConfig extends ProviderBackedResource {
         [OpenTdfKeys.Provider]: props.provider ?? OpenTdfProvider.VIRTRU,
       },
       removalPolicy: RemovalPolicy.DESTROY,
-      grants: operationGrants('wickr', ['RegisterOpentdfConfig', 'GetOpentdfConfig'], [networkGrantArn(this, props.network.networkId)]),
+      grants: operationGrants('wickr', ['RegisterOpentdfConfig', 'GetOpentdfConfig'], [anyNetworkArn(this)]),
     });
   }
 }

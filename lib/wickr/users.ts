@@ -18,7 +18,7 @@ import {
   UsersFileKeys,
   UsersKeys,
 } from '../../lambda/wickr/users.wire';
-import { networkGrantArn } from './arns';
+import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { IWickrSecurityGroup, WickrSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
@@ -229,7 +229,7 @@ export class WickrUsers extends ProviderBackedResource {
         [UsersKeys.UsersFile]: file,
       },
       removalPolicy,
-      grants: operationGrants('wickr', ['BatchCreateUser', 'BatchDeleteUser', 'BatchToggleUserSuspendStatus', 'UpdateUser', 'ListUsers'], [networkGrantArn(this, props.network.networkId)]),
+      grants: operationGrants('wickr', ['BatchCreateUser', 'BatchDeleteUser', 'BatchToggleUserSuspendStatus', 'UpdateUser', 'ListUsers'], [anyNetworkArn(this)]),
     });
   }
 

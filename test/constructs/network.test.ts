@@ -1,5 +1,5 @@
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnNetwork } from 'aws-cdk-lib/aws-wickr';
 import { AccessLevel, ChimeAppInstance, WickrNetwork } from '../../lib';
@@ -112,5 +112,21 @@ describe('WickrNetwork', () => {
     const stack = newStack();
     const name = Token.asString({ Ref: 'NameParam' });
     expect(() => new WickrNetwork(stack, 'Ops', { networkName: name, accessLevel: Token.asString({ Ref: 'Level' }) as AccessLevel })).not.toThrow();
+  });
+});
+
+describe('removal policies', () => {
+  const warning = Match.stringLikeRegexp('removalPolicy RETAIN also keeps whatever a failed first create made');
+  test('RETAIN warns at synth that a failed first create keeps what it made; the default RETAIN_ON_UPDATE_OR_DELETE does not', () => {
+    const stack = newStack();
+    new WickrNetwork(stack, 'Kept', { networkName: 'kept', accessLevel: AccessLevel.STANDARD, removalPolicy: RemovalPolicy.RETAIN });
+    const later = new WickrNetwork(stack, 'Later', { networkName: 'later', accessLevel: AccessLevel.STANDARD });
+    new WickrNetwork(stack, 'Default', { networkName: 'default', accessLevel: AccessLevel.STANDARD });
+    later.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findWarning('/Test/Kept', warning)).toHaveLength(1);
+    expect(annotations.findWarning('/Test/Later', warning)).toHaveLength(1);
+    expect(annotations.findWarning('/Test/Default', warning)).toHaveLength(0);
+    expect(Template.fromStack(stack).findResources('Custom::WickrNetwork', { DeletionPolicy: 'RetainExceptOnCreate' })).not.toEqual({});
   });
 });
