@@ -33,7 +33,9 @@ const defaultSink: LogSink = (line) => process.stdout.write(`${line}\n`);
 export function createLogger(base: Record<string, unknown> = {}, sink: LogSink = currentSink): Logger {
   return {
     log(level, message, fields = {}) {
-      const entry = { level, message, ...(redact({ ...base, ...fields }) as Record<string, unknown>) };
+      // `_aws` is CloudWatch's embedded-metric metadata, written by us and never secret: redacting its `Name` would break the metric.
+      const { _aws, ...rest } = fields;
+      const entry = { level, message, ...(redact({ ...base, ...rest }) as Record<string, unknown>), ...(_aws === undefined ? {} : { _aws }) };
       sink(JSON.stringify(entry, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v)));
     },
     child(fields) {
