@@ -10,6 +10,7 @@ import type { CallObserver } from './observer';
 import { repair, RepairRequest, RepairResult, sweep } from '../drift/requests';
 import type { DriftDeps } from '../drift/requests';
 import { DRIFT_STACK_ENV } from '../drift/monitor.wire';
+import { RECREATE_PROPERTY } from '../drift/recreate.wire';
 
 type SweepResult = Awaited<ReturnType<typeof sweep>>;
 import type { ServiceClients } from './clients';
@@ -95,6 +96,10 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     if (event.RequestType === 'Update') {
       const props = decodeProperties(resource.schema, event.ResourceProperties);
       const old = decodeProperties(resource.schema, event.OldResourceProperties, { lenient: true });
+      if (recreateAsked(event) && !(await stillThere(resource, ctx, physicalId, props))) {
+        ctx.log.log('warn', 'the resource is gone (deleted outside the stack); creating it again, as the deploy asked', { physicalId });
+        return resource.create(ctx, props);
+      }
       return resource.update(ctx, physicalId, props, old);
     }
     if (physicalId.startsWith(CREATE_FAILED_PREFIX)) {
@@ -123,6 +128,17 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     const props = decodeProperties(resource.schema, event.ResourceProperties, { lenient: true });
     await persist(() => alreadyGoneIsDone(ctx, resource.delete(ctx, physicalId, props)), t.stopAt, ctx.log);
     return { physicalResourceId: physicalId };
+  }
+
+  /** Whether the resource still exists (`read`); a failed create's id never does. */
+  async function stillThere(resource: ResourceHandler<any>, ctx: OperationContext, physicalId: string, props: unknown): Promise<boolean> {
+    if (physicalId.startsWith(CREATE_FAILED_PREFIX)) return false;
+    try {
+      return (await resource.read(ctx, physicalId, props)).exists;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
   }
 
   /** A target the service says is not there has nothing left to remove (CloudFormation may delete twice). */
@@ -295,6 +311,13 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       throw err;
     }
   };
+}
+
+/** The deploy asked for what is missing to be created again (`RecreateIfMissing`, newly set on this update). */
+function recreateAsked(event: CustomResourceEvent): boolean {
+  const now = (event.ResourceProperties as Record<string, unknown> | undefined)?.[RECREATE_PROPERTY];
+  const before = (event.OldResourceProperties as Record<string, unknown> | undefined)?.[RECREATE_PROPERTY];
+  return now !== undefined && now !== before;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { RECREATE_PROPERTY } from './recreate.wire';
 import { evaluateConditions, EvaluationContext, isPlainObject, NO_VALUE, partitionOf, resolveValue, Template, TemplateError } from '../core/template';
 
 /**
@@ -22,7 +23,7 @@ export interface DeployedStack {
 }
 
 export interface Declared {
-  /** The resolved properties (`ServiceToken` and `ServiceTimeout` left out). */
+  /** The resolved properties (`ServiceToken`, `ServiceTimeout` and `RecreateIfMissing` left out). */
   readonly properties: Record<string, unknown>;
   /** Properties that could not be resolved, with why. */
   readonly unresolved: Readonly<Record<string, string>>;
@@ -69,7 +70,7 @@ export function declaredProperties(stack: DeployedStack, logicalId: string): Dec
   const properties: Record<string, unknown> = {};
   const unresolved: Record<string, string> = {};
   for (const [key, value] of Object.entries(isPlainObject(definition.Properties) ? definition.Properties : {})) {
-    if (key === 'ServiceToken' || key === 'ServiceTimeout') continue;
+    if (key === 'ServiceToken' || key === 'ServiceTimeout' || key === RECREATE_PROPERTY) continue;
     try {
       const resolved = resolveValue(value, ctx, key);
       if (resolved !== NO_VALUE) properties[key] = resolved;

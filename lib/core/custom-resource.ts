@@ -1,6 +1,7 @@
-import { Annotations, CfnResource, CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SERVICE_TIMEOUT, WickrChimeProvider } from './provider';
+import { RECREATE_CONTEXT, RECREATE_PROPERTY } from '../../lambda/drift/recreate.wire';
 
 /** IAM actions a construct's handler calls, and on which resources. */
 export interface ProviderGrant {
@@ -27,14 +28,17 @@ export interface ProviderResourceOptions {
 export function createProviderResource(scope: Construct, id: string, options: ProviderResourceOptions): CustomResource {
   const provider = WickrChimeProvider.of(scope);
   for (const grant of options.grants) provider.grant(grant.actions, grant.resources);
+  let cfn: CfnResource | undefined;
+  const recreate = Lazy.any({ produce: () => (cfn && recreateAsked(cfn) ? 'missing' : undefined) });
   const resource = new CustomResource(scope, id, {
     serviceToken: provider.serviceToken,
     resourceType: options.resourceType,
-    properties: withoutUndefined(options.properties),
+    properties: { ...withoutUndefined(options.properties), [RECREATE_PROPERTY]: recreate },
     removalPolicy: options.removalPolicy,
     serviceTimeout: SERVICE_TIMEOUT,
   });
-  provider.bind(resource.node.defaultChild as CfnResource);
+  cfn = resource.node.defaultChild as CfnResource;
+  provider.bind(cfn);
   warnIfRetained(scope, options.removalPolicy);
   return resource;
 }
@@ -51,6 +55,21 @@ export function warnIfRetained(scope: Construct, policy: RemovalPolicy): void {
     'cdk-wickr-chime:retain-keeps-failed-create',
     `${scope.node.path}: removalPolicy RETAIN also keeps whatever a failed first create made (CloudFormation sends no Delete for it); RETAIN_ON_UPDATE_OR_DELETE keeps the resource on update and delete and removes what a failed create made`,
   );
+}
+
+/**
+ * True when the `cdk-wickr-chime:recreate` context names this resource (by logical id, or
+ * by the path of its construct or of any construct above it) or is `*`: the resource then carries `RecreateIfMissing`,
+ * CloudFormation sends it an Update, and what was deleted outside the stack is created
+ * again (see `lambda/drift/recreate.wire.ts`).
+ */
+function recreateAsked(cfn: CfnResource): boolean {
+  const asked = cfn.node.tryGetContext(RECREATE_CONTEXT);
+  if (asked === undefined || asked === null || asked === '') return false;
+  const names = String(asked).split(',').map((n) => n.trim()).filter(Boolean);
+  const logicalId = Stack.of(cfn).resolve(cfn.logicalId) as string;
+  const paths = new Set(cfn.node.scopes.map((scope) => scope.node.path));
+  return names.some((n) => n === '*' || n === logicalId || paths.has(n));
 }
 
 function withoutUndefined(properties: Record<string, unknown>): Record<string, unknown> {

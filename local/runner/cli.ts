@@ -13,6 +13,7 @@ const USAGE = `usage: cdk-wickr-chime deploy-local|destroy-local [options]
   --endpoint URL   use a running emulator (cdk-wickr-chime emulator) instead of an embedded one
   --stack NAME     only this stack (repeatable)
   --parameter K=V  a template parameter value (repeatable; Stack:Name=V for one stack)
+  --context K=V    a context value for the app (repeatable), as cdk deploy -c K=V
   --concurrency N  resources run at once when independent (default 4)
   --verbose        also print the provider function's log lines
 `;
@@ -47,6 +48,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
   const options: { -readonly [K in keyof DeployLocalOptions]: DeployLocalOptions[K] } = {};
   const stacks: string[] = [];
   const parameters: Record<string, string> = {};
+  const context: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     if (flag === '-h' || flag === '--help') return { help: true };
@@ -55,7 +57,7 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
       continue;
     }
     const value = args[i + 1];
-    if (!['--app', '--state', '--endpoint', '--stack', '--parameter', '--concurrency'].includes(flag)) return { error: `unknown argument ${JSON.stringify(flag)}` };
+    if (!['--app', '--state', '--endpoint', '--stack', '--parameter', '--context', '--concurrency'].includes(flag)) return { error: `unknown argument ${JSON.stringify(flag)}` };
     if (value === undefined || value.startsWith('--')) return { error: `${flag} needs a value` };
     i++;
     switch (flag) {
@@ -78,6 +80,12 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
         parameters[value.slice(0, eq)] = value.slice(eq + 1);
         break;
       }
+      case '--context': {
+        const eq = value.indexOf('=');
+        if (eq <= 0) return { error: `--context takes KEY=VALUE, not ${JSON.stringify(value)}` };
+        context[value.slice(0, eq)] = value.slice(eq + 1);
+        break;
+      }
       case '--concurrency':
         if (!/^[1-9]\d*$/.test(value)) return { error: `--concurrency must be a positive number, not ${JSON.stringify(value)}` };
         options.concurrency = Number(value);
@@ -86,5 +94,6 @@ export function parseArgs(args: readonly string[]): ParsedArgs {
   }
   if (stacks.length > 0) options.stacks = stacks;
   if (Object.keys(parameters).length > 0) options.parameters = parameters;
+  if (Object.keys(context).length > 0) options.context = context;
   return { options };
 }

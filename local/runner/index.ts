@@ -65,6 +65,8 @@ export interface DeployLocalOptions extends LocalRunOptions {
   readonly assemblyDir?: string;
   /** Template parameter values: `Name` (every stack) or `Stack:Name`. */
   readonly parameters?: Readonly<Record<string, string>>;
+  /** Context values for the app, over those of `cdk.json` (as `cdk deploy -c KEY=VALUE`). @default none */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 export interface DestroyLocalOptions extends LocalRunOptions {
@@ -223,7 +225,7 @@ async function loadAssembly(options: DeployLocalOptions | DestroyLocalOptions, r
   const cwd = options.cwd ?? process.cwd();
   if (options.assemblyDir) return { stacks: readAssembly(path.resolve(cwd, options.assemblyDir)).stacks, dispose: () => undefined };
   recorder.line(`synthesizing${options.app ? ` (${options.app})` : ''}...`);
-  const synth = await synthesize({ app: options.app, cwd, onOutput: options.verbose ? (line) => recorder.line(`    ${line}`) : undefined });
+  const synth = await synthesize({ app: options.app, cwd, context: 'context' in options ? options.context : undefined, onOutput: options.verbose ? (line) => recorder.line(`    ${line}`) : undefined });
   try {
     return {
       stacks: readAssembly(synth.dir).stacks,

@@ -48,6 +48,8 @@ export interface SynthOptions {
   readonly cwd?: string;
   /** Receives the app's output lines (by default it is discarded unless synthesis fails). */
   readonly onOutput?: (line: string) => void;
+  /** Context values, over those of `cdk.json` (as `cdk -c KEY=VALUE`). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 interface CdkJson {
@@ -83,6 +85,7 @@ export async function synthesize(options: SynthOptions = {}): Promise<{ dir: str
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-local-'));
   const context = {
     ...config.context,
+    ...options.context,
     // What the CDK CLI adds by default.
     'aws:cdk:enable-path-metadata': true,
     'aws:cdk:enable-asset-metadata': true,
