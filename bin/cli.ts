@@ -4,6 +4,7 @@
  *   emulator       run the local Wickr + Chime SDK Identity emulator in the foreground
  *   deploy-local   deploy the app's custom resources into the emulator, as CloudFormation would
  *   destroy-local  delete them again
+ *   drift          check deployed stacks for drift (and repair it with --fix)
  */
 const USAGE = `usage: cdk-wickr-chime <command> [options]
 
@@ -15,6 +16,11 @@ commands:
       synthesize the app and deploy its custom resources into the emulator (embedded unless --endpoint)
   destroy-local [--app CMD] [--state FILE] [--endpoint URL]
       delete what deploy-local created, in reverse dependency order
+  drift [--stack NAME]... [--region R] [--json] [--fix] [--endpoint URL] [--state FILE]
+      check deployed stacks' Wickr and Chime resources against their templates; exit 1 when
+      anything drifted; --fix brings modified resources back
+
+Run "cdk-wickr-chime <command> --help" for a command's options.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -26,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('../local/runner/cli')).deployLocalCommand(rest);
     case 'destroy-local':
       return (await import('../local/runner/cli')).destroyLocalCommand(rest);
+    case 'drift':
+      return (await import('../local/drift/cli')).driftCommand(rest);
     case undefined:
     case '-h':
     case '--help':

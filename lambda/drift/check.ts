@@ -19,8 +19,14 @@ const CONCURRENCY = 4;
 /** Which resource types the check covers (the provider's table), and their schemas. */
 export type HandlerLookup = (type: string) => ResourceHandler<unknown> | undefined;
 
-export async function checkStack(stack: DeployedStack, handlers: HandlerLookup, read: Reader, onChecked?: (drift: ResourceDrift) => void): Promise<ResourceDrift[]> {
-  const ours = stack.resources.filter((r) => handlers(r.type) !== undefined);
+export async function checkStack(
+  stack: DeployedStack,
+  handlers: HandlerLookup,
+  read: Reader,
+  onChecked?: (drift: ResourceDrift) => void,
+  only?: (logicalId: string) => boolean,
+): Promise<ResourceDrift[]> {
+  const ours = stack.resources.filter((r) => handlers(r.type) !== undefined && (!only || only(r.logicalId)));
   const results: ResourceDrift[] = new Array(ours.length);
   let next = 0;
   const worker = async () => {

@@ -1,0 +1,189 @@
+import { randomUUID } from 'crypto';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { ReadResult } from '../../lambda/core/event';
+import { checkStack } from '../../lambda/drift/check';
+import { ResourceDrift } from '../../lambda/drift/compare';
+import { declaredProperties } from '../../lambda/drift/declared';
+import { RepairResult } from '../../lambda/drift/requests';
+import { HANDLERS } from '../../lambda/index';
+import { Account, connectAccount } from './account';
+import { TEST_CREDENTIALS } from '../emulator/sigv4';
+import { allStackNames, DriftCommandError, loadStack, StackToCheck } from './stacks';
+import { DriftDocument, exitCodeOf, progressLine, recreateHints, renderTable, StackReport, totalsOf } from './report';
+
+/**
+ * `cdk-wickr-chime drift`: checks deployed stacks' Wickr and Chime resources against their
+ * templates, with `--fix` brings what was modified back. Exit status 0 when everything is
+ * in sync, 1 when anything drifted, 2 on an error (or a resource that could not be checked).
+ */
+export const DRIFT_USAGE = `usage: cdk-wickr-chime drift [options]
+
+  --stack NAME     a stack to check (repeatable; default: every stack with resources of this library)
+  --region R       the region (default: the AWS SDK's: AWS_REGION, the profile)
+  --json           one JSON document on stdout instead of the table (progress goes to stderr)
+  --fix            bring every MODIFIED resource back to its declared values (never creates,
+                   replaces or deletes: a DELETED resource comes back with a deploy that names
+                   it in the cdk-wickr-chime:recreate context, as the output says)
+  --wide           do not shorten the table's columns to 120 characters
+  --endpoint URL   check stacks deploy-local deployed into a running emulator
+  --state FILE     deploy-local's state file; without --endpoint, the embedded emulator's state
+                   kept beside it is checked
+  -h, --help       this text
+
+Without --endpoint and --state it checks the account the default credentials reach, calling
+CloudFormation (DescribeStacks, ListStackResources, GetTemplate) and invoking each stack's
+provider function (lambda:InvokeFunction) with read requests, and with --fix repair requests.
+`;
+
+const OPTIONS = {
+  stack: { type: 'string', multiple: true },
+  region: { type: 'string' },
+  json: { type: 'boolean' },
+  fix: { type: 'boolean' },
+  wide: { type: 'boolean' },
+  endpoint: { type: 'string' },
+  state: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const isOurs = (type: string) => Object.prototype.hasOwnProperty.call(HANDLERS, type);
+
+export interface DriftIo {
+  out(text: string): unknown;
+  err(text: string): unknown;
+}
+
+export async function driftCommand(args: string[], io: DriftIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${DRIFT_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(DRIFT_USAGE);
+    return 0;
+  }
+  if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
+    io.err(`--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}\n`);
+    return 2;
+  }
+  let target: Target;
+  try {
+    target = await connect(values);
+  } catch (err) {
+    io.err(`drift: ${describe(err)}\n`);
+    return 2;
+  }
+  try {
+    const names = values.stack ?? (await allStackNames(target.account));
+    const reports: StackReport[] = [];
+    for (const name of names) {
+      const loaded = await loadStack(target.account, name, isOurs);
+      if (!loaded.provider) {
+        if (values.stack) throw new DriftCommandError(`stack ${name} has no resources of cdk-wickr-chime`);
+        continue;
+      }
+      reports.push(await checkOne(target.account, loaded, Boolean(values.fix), (line) => io.err(`${line}\n`)));
+    }
+    if (reports.length === 0) throw new DriftCommandError('no stack with resources of cdk-wickr-chime was found');
+    const exitCode = exitCodeOf(reports);
+    if (values.json) {
+      const document: DriftDocument = { stacks: reports, totals: totalsOf(reports), exitCode };
+      io.out(`${JSON.stringify(document, null, 2)}\n`);
+    } else {
+      io.out(`${renderTable(reports, Boolean(values.wide)).join('\n')}\n`);
+      const t = totalsOf(reports);
+      io.out(`\n${t.IN_SYNC} in sync, ${t.MODIFIED} modified, ${t.DELETED} deleted, ${t.NOT_CHECKED} not checked\n`);
+      for (const hint of recreateHints(reports)) io.out(`${hint}\n`);
+    }
+    return exitCode;
+  } catch (err) {
+    io.err(`drift: ${describe(err)}\n`);
+    return 2;
+  } finally {
+    await target.close();
+  }
+}
+
+/** Checks one stack; with `fix`, repairs every MODIFIED resource and checks it again. */
+async function checkOne(account: Account, loaded: StackToCheck, fix: boolean, progress: (line: string) => void): Promise<StackReport> {
+  const { stack } = loaded;
+  const provider = loaded.provider as string;
+  const lives = new Map<string, Record<string, unknown>>();
+  const read = async (request: Parameters<Parameters<typeof checkStack>[2]>[0]) => {
+    const result = await account.invoke<ReadResult>(provider, request);
+    if (result.Live) lives.set(request.LogicalResourceId, result.Live);
+    return result;
+  };
+  const handlers = (type: string) => (isOurs(type) ? HANDLERS[type] : undefined);
+  const results = await checkStack(stack, handlers as never, read, (r) => progress(progressLine(stack.stackName, r)));
+  if (!fix) return { stackName: stack.stackName, stackId: stack.stackId, resources: results };
+  const fixed: string[] = [];
+  const after: ResourceDrift[] = [];
+  for (const r of results) {
+    if (r.status !== 'MODIFIED') {
+      after.push(r);
+      continue;
+    }
+    const repair = await account.invoke<RepairResult>(provider, {
+      RequestType: 'Repair',
+      ResourceType: r.type,
+      LogicalResourceId: r.logicalId,
+      PhysicalResourceId: r.physicalId as string,
+      ResourceProperties: declaredProperties(stack, r.logicalId).properties,
+      LiveProperties: lives.get(r.logicalId) ?? {},
+      StackId: stack.stackId,
+      RequestId: randomUUID(),
+    });
+    const [again] = await checkStack(stack, handlers as never, read, undefined, (id) => id === r.logicalId);
+    if (repair.Status === 'SUCCESS' && again.status === 'IN_SYNC') fixed.push(r.logicalId);
+    progress(`${stack.stackName}  ${repair.Status === 'SUCCESS' ? 'REPAIRED   ' : 'NOT FIXED  '}  ${r.logicalId}  ${repair.Reason ?? again.status}`);
+    after.push(repair.Status === 'SUCCESS' ? again : { ...again, reason: repair.Reason });
+  }
+  return { stackName: stack.stackName, stackId: stack.stackId, resources: after, fixed };
+}
+
+interface Target {
+  readonly account: Account;
+  close(): Promise<void>;
+}
+
+/** The account, a running emulator (`--endpoint`), or the embedded emulator beside a state file (`--state`). */
+async function connect(values: { region?: string; endpoint?: string; state?: string }): Promise<Target> {
+  if (!values.endpoint && !values.state) {
+    const account = connectAccount({ region: values.region });
+    return { account, close: async () => account.close() };
+  }
+  // The emulator's unrestricted test principal: the drift command stands for the operator, not the provider.
+  const local = { region: values.region ?? 'us-east-1', credentials: TEST_CREDENTIALS };
+  if (values.endpoint) {
+    const account = connectAccount({ ...local, endpoint: values.endpoint });
+    return { account, close: async () => account.close() };
+  }
+  const { startEmulator } = await import('../emulator');
+  const { EMULATOR_STATE_FILE, registerStacksFromState } = await import('../runner');
+  const stateFile = path.resolve(values.state as string);
+  const emulatorState = path.join(path.dirname(stateFile), EMULATOR_STATE_FILE);
+  const running = await startEmulator({ port: 0, stateFile: emulatorState });
+  await registerStacksFromState(running.emulator, stateFile);
+  const account = connectAccount({ ...local, endpoint: running.url });
+  return {
+    account,
+    close: async () => {
+      account.close();
+      running.emulator.saveState(emulatorState);
+      await running.close();
+    },
+  };
+}
+
+function describe(err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  if (e?.name === 'CredentialsProviderError') return 'no AWS credentials: the default credential chain found none (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
+  if (err instanceof DriftCommandError) return err.message;
+  if (/Region is missing/i.test(e?.message ?? '')) return 'no region: give --region, or set AWS_REGION (or a region in the AWS profile)';
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`;
+}

@@ -1,0 +1,110 @@
+import { ResourceDrift } from '../../lambda/drift/compare';
+import { RECREATE_CONTEXT } from '../../lambda/drift/recreate.wire';
+
+/**
+ * What the drift command prints: a progress line per resource as it is checked, then one
+ * table (at most 120 columns; `--wide` does not shorten) with a row per drifted property,
+ * or, with `--json`, one document for pipelines. Values are the template's and the
+ * services' own; secrets are never read back, and names of users are never shown.
+ */
+
+export interface StackReport {
+  readonly stackName: string;
+  readonly stackId?: string;
+  readonly resources: readonly ResourceDrift[];
+  /** Logical ids `--fix` repaired (and then found in sync). */
+  readonly fixed?: readonly string[];
+  /** Why a stack could not be checked at all. */
+  readonly error?: string;
+}
+
+const WIDTH = 120;
+const SHOWN_DRIFTS = 10;
+
+export function progressLine(stackName: string, r: ResourceDrift): string {
+  return `${stackName}  ${r.status.padEnd(11)}  ${r.logicalId}  ${r.type}${r.reason ? `  (${r.reason})` : ''}`;
+}
+
+/** The table of one run; `wide` keeps every value whole. */
+export function renderTable(reports: readonly StackReport[], wide = false): string[] {
+  const rows: string[][] = [];
+  for (const report of reports) {
+    if (report.error) rows.push([report.stackName, '', 'ERROR', report.error]);
+    for (const r of report.resources) {
+      const fixed = report.fixed?.includes(r.logicalId) ? ' (fixed)' : '';
+      const first = [report.stackName, r.logicalId, r.type, `${r.status}${fixed}`];
+      const details = detailsOf(r);
+      rows.push([...first, details[0] ?? '']);
+      for (const more of details.slice(1)) rows.push(['', '', '', '', more]);
+    }
+  }
+  const header = ['stack', 'logical id', 'type', 'status', 'drift (path: expected -> actual)'];
+  return layout([header, ...rows], wide);
+}
+
+export function detailsOf(r: ResourceDrift): string[] {
+  if (r.status === 'NOT_CHECKED') return [r.reason ?? ''];
+  if (r.status === 'DELETED') return ['the resource is gone (see below: a deploy creates it again)'];
+  const lines = r.summary ? [r.summary] : [];
+  for (const d of r.drifts.slice(0, SHOWN_DRIFTS)) lines.push(`${d.path}: ${show(d.expected)} -> ${show(d.actual)}`);
+  if (r.drifts.length > SHOWN_DRIFTS) lines.push(`... and ${r.drifts.length - SHOWN_DRIFTS} more (--json lists all)`);
+  return lines;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '(none)' : JSON.stringify(value);
+}
+
+/** Columns sized to their content; the last is cut so a line fits WIDTH unless `wide`. */
+function layout(rows: string[][], wide: boolean): string[] {
+  const columns = rows[0].length;
+  const widths = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  if (!wide) {
+    // Shorten the widest of the first columns until the fixed part leaves the details 40 columns.
+    const caps = [16, 28, 36, 22];
+    for (let c = 0; c < columns - 1; c++) widths[c] = Math.min(widths[c], caps[c] ?? widths[c]);
+  }
+  return rows.map((row) => {
+    const cells = row.map((cell, c) => (c === columns - 1 ? cell : fit(cell ?? '', widths[c], wide).padEnd(widths[c])));
+    const line = cells.join('  ').trimEnd();
+    return wide || line.length <= WIDTH ? line : `${line.slice(0, WIDTH - 3)}...`;
+  });
+}
+
+function fit(text: string, width: number, wide: boolean): string {
+  if (wide || text.length <= width) return text;
+  const keep = width - 3;
+  return `${text.slice(0, Math.ceil(keep / 2))}...${text.slice(text.length - Math.floor(keep / 2))}`;
+}
+
+/**
+ * The way back for deleted resources: CloudFormation sends no request for a resource whose
+ * template did not change, so the deploy names them in the `cdk-wickr-chime:recreate`
+ * context (see `lambda/drift/recreate.wire.ts`). One line per stack, or nothing.
+ */
+export function recreateHints(reports: readonly StackReport[]): string[] {
+  return reports
+    .map((report) => ({ stack: report.stackName, ids: report.resources.filter((r) => r.status === 'DELETED').map((r) => r.logicalId) }))
+    .filter((x) => x.ids.length > 0)
+    .map((x) => `${x.stack}: deleted outside the stack; to create again: cdk deploy ${x.stack} -c ${RECREATE_CONTEXT}=${x.ids.join(',')}`);
+}
+
+export interface DriftDocument {
+  readonly stacks: readonly StackReport[];
+  readonly totals: Readonly<Record<'IN_SYNC' | 'MODIFIED' | 'DELETED' | 'NOT_CHECKED', number>>;
+  readonly exitCode: number;
+}
+
+export function totalsOf(reports: readonly StackReport[]): DriftDocument['totals'] {
+  const totals = { IN_SYNC: 0, MODIFIED: 0, DELETED: 0, NOT_CHECKED: 0 };
+  for (const r of reports.flatMap((s) => s.resources)) totals[r.status]++;
+  return totals;
+}
+
+/** 1 when anything drifted; else 2 when anything could not be checked; else 0. */
+export function exitCodeOf(reports: readonly StackReport[]): number {
+  const totals = totalsOf(reports);
+  if (totals.MODIFIED > 0 || totals.DELETED > 0) return 1;
+  if (totals.NOT_CHECKED > 0 || reports.some((r) => r.error)) return 2;
+  return 0;
+}
