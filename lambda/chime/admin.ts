@@ -1,5 +1,5 @@
 import { CreateAppInstanceAdminCommand, DeleteAppInstanceAdminCommand, DescribeAppInstanceAdminCommand } from '@aws-sdk/client-chime-sdk-identity';
-import { CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { CleanupContext, exists, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { struct } from '../core/schema';
 import { chimeArn } from './arn-schema';
 import { APP_INSTANCE_ADMIN_TYPE } from './admin.wire';
@@ -14,13 +14,26 @@ const schema = struct<AppInstanceAdminProps>({ AppInstanceArn: chimeArn('an app 
 /** Physical id: `<app instance ARN>|<admin ARN>` (an admin is a relation, not a thing of its own). */
 const physicalId = (p: AppInstanceAdminProps) => `${p.AppInstanceArn}|${p.AdminArn}`;
 
+/** True when the member holds the admin role of the instance (`DescribeAppInstanceAdmin` answers a role not held as not found). */
+async function isAdmin(ctx: OperationContext, props: AppInstanceAdminProps): Promise<boolean> {
+  return exists(() => ctx.clients.chime().send(new DescribeAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn })));
+}
+
 /**
- * `CreateAppInstanceAdmin` takes no client token and refuses someone who is an admin
- * already (409). After a lost answer or a duplicate delivery that someone is the admin this
- * request made, so a conflict confirmed by `DescribeAppInstanceAdmin` is success. (An admin
- * promoted outside the stack is taken over the same way; deleting the construct demotes them.)
+ * Looks first: someone who already holds the role (promoted by hand, by another stack, or by
+ * an earlier delivery of this request whose answer was lost) is taken over without a
+ * `CreateAppInstanceAdmin`, so a failure of this request never counts that call as maybe
+ * applied and its cleanup never demotes a role held before. Otherwise promotes;
+ * `CreateAppInstanceAdmin` takes no client token and refuses someone who is an admin already
+ * (409): a conflict after the look (a retried or concurrent delivery of this request) that
+ * `DescribeAppInstanceAdmin` confirms is success. Deleting the construct demotes the admin,
+ * a role taken over included: the construct declares the role, and its removal removes it.
  */
 async function promote(ctx: OperationContext, props: AppInstanceAdminProps): Promise<OperationResult> {
+  if (await isAdmin(ctx, props)) {
+    ctx.log.log('info', 'already an admin: taken over without promoting', { admin: props.AdminArn });
+    return { physicalResourceId: physicalId(props) };
+  }
   const chime = ctx.clients.chime();
   const input = { AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn };
   try {
@@ -28,7 +41,7 @@ async function promote(ctx: OperationContext, props: AppInstanceAdminProps): Pro
   } catch (err) {
     if ((err as Error).name !== 'ConflictException') throw err;
     await chime.send(new DescribeAppInstanceAdminCommand(input));
-    ctx.log.log('info', 'already an admin: taken over', { admin: props.AdminArn });
+    ctx.log.log('info', 'CreateAppInstanceAdmin answered a conflict and the role is held: promoted', { admin: props.AdminArn });
   }
   return { physicalResourceId: physicalId(props) };
 }
@@ -46,8 +59,18 @@ async function read(ctx: OperationContext, _id: string, props: AppInstanceAdminP
   return { exists: true, properties: { ...props } };
 }
 
-/** The admin role a failed promotion may have given (never one that was already held: that answer is a definite 409). */
+/**
+ * The admin role a failed promotion may have given: only when this request sent
+ * `CreateAppInstanceAdmin`, which it does only after finding the role not held (a role held
+ * before is never demoted here). A failed id from before the record of calls was kept (no
+ * `made=`) cannot tell a role this request gave from one held before: it is left, and the
+ * log says why.
+ */
 async function cleanupFailedCreate(ctx: CleanupContext, props: AppInstanceAdminProps): Promise<string | void> {
+  if (!ctx.made.known) {
+    ctx.log.log('warn', 'leaving the admin role: the failed create left no record of its calls, so the role may have been held before it', { admin: props.AdminArn });
+    return;
+  }
   if (!ctx.made.mayHave('CreateAppInstanceAdmin')) return;
   await demote(ctx, props);
   return `the admin role of ${props.AdminArn}`;

@@ -1,3 +1,4 @@
+import { DescribeSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { isNotFound, RequestRefusedError } from '../core/errors';
 import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, optional, str, struct, withDefault } from '../core/schema';
@@ -38,6 +39,9 @@ const physicalId = (networkId: string) => `${networkId}/data-retention-bot`;
 const networkLabel = (networkId: string) => `wickr-network-${networkId}`;
 const NETWORK_LABEL = /^wickr-network-/;
 
+/** The purpose of the secret versions a request's challenges are stored under (see `newChallenge`). */
+const challengePurpose = (props: DataRetentionBotProps) => `drb-challenge:${props.ChallengeVersion ?? ''}`;
+
 /** How many times a delivery creates a newer challenge after another delivery of the request stored its own first. */
 const CHALLENGE_ROUNDS = 8;
 
@@ -61,7 +65,7 @@ async function botExists(ctx: OperationContext, networkId: string): Promise<bool
  * The challenge goes from the service's answer straight into the secret; it is never logged or answered.
  */
 async function newChallenge(ctx: OperationContext, props: DataRetentionBotProps): Promise<void> {
-  const purpose = `drb-challenge:${props.ChallengeVersion ?? ''}`;
+  const purpose = challengePurpose(props);
   if (await hasVersion(ctx, props.ChallengeSecretArn, purpose, 0)) {
     ctx.log.log('info', 'another delivery of this request already stored the challenge');
     return;
@@ -86,14 +90,22 @@ async function setService(ctx: OperationContext, networkId: string, action: 'ENA
 
 /**
  * One data retention bot per network, and `CreateDataRetentionBot` has no token: the
- * handler looks first (`GetDataRetentionBot`) and adopts a bot that exists (made by an
- * earlier or concurrent delivery, or outside the stack); after any failed create it looks
- * again. Then the challenge (`newChallenge`). `ENABLE` needs the bot software to have signed
- * in with the challenge, which is why `enabled` is a separate, later step for a new
- * deployment. A failed create has the bot it made deleted by `cleanupFailedCreate`; a bot it
- * adopted stays.
+ * handler looks first (`GetDataRetentionBot`) and, after any failed create, looks again (a
+ * bot there then is one this request's call, or a concurrent delivery of it, made). Then the
+ * challenge (`newChallenge`). `ENABLE` needs the bot software to have signed in with the
+ * challenge, which is why `enabled` is a separate, later step for a new deployment. A failed
+ * create has the bot it made deleted by `cleanupFailedCreate`; a bot it adopted stays.
+ *
+ * A bot that exists before the create sends anything:
+ * - on a Create it is adopted: a redelivery of this create, a bot an earlier stack retained
+ *   (`RemovalPolicy.RETAIN`), or one made outside the stack that the construct now declares.
+ *   Its challenge is replaced by a new one written to this construct's secret.
+ * - on a move to another network (`move`) it is adopted only when this request already
+ *   stored its challenge (a redelivery of this move); any other bot there is refused. A move
+ *   must not take over a bot someone else holds the challenge of: rotating it would break
+ *   their secret, and if the move then failed nothing could give them their challenge back.
  */
-async function create(ctx: OperationContext, props: DataRetentionBotProps): Promise<OperationResult> {
+async function create(ctx: OperationContext, props: DataRetentionBotProps, move?: { readonly from?: string }): Promise<OperationResult> {
   if (!(await botExists(ctx, props.NetworkId))) {
     try {
       await ctx.clients.wickr().send(new CreateDataRetentionBotCommand({ networkId: props.NetworkId }));
@@ -101,6 +113,15 @@ async function create(ctx: OperationContext, props: DataRetentionBotProps): Prom
       if (!(await botExists(ctx, props.NetworkId))) throw err;
       ctx.log.log('info', 'CreateDataRetentionBot failed, but the bot exists (another delivery of this request, or the call itself, made it): adopting it');
     }
+  } else if (move && !(await hasVersion(ctx, props.ChallengeSecretArn, challengePurpose(props), 0))) {
+    const from = move.from ? `network ${move.from}` : 'its network';
+    throw new RequestRefusedError(
+      `a data retention bot already exists in network ${props.NetworkId}, and this move did not make it: moving the data retention bot ` +
+        `from ${from} never takes over another one (its challenge would change under whoever holds it). ` +
+        `Delete the data retention bot of network ${props.NetworkId} first, or keep this one on ${from}`,
+    );
+  } else {
+    ctx.log.log('info', move ? 'this move already made the data retention bot: adopting it' : 'the data retention bot exists: adopting it', { networkId: props.NetworkId });
   }
   await newChallenge(ctx, props);
   if (props.AcknowledgePublicKeyMessage) await setService(ctx, props.NetworkId, 'PUBKEY_MSG_ACK');
@@ -108,17 +129,51 @@ async function create(ctx: OperationContext, props: DataRetentionBotProps): Prom
   return { physicalResourceId: physicalId(props.NetworkId) };
 }
 
+/**
+ * The bot a failed create (or move) may have made: only when it sent `CreateDataRetentionBot`.
+ * A failed id from before the record of calls was kept (no `made=`) cannot tell a bot the
+ * create made from one that existed before (adopted, or refused on a move): it is left, and
+ * the log says why.
+ */
 async function cleanupFailedCreate(ctx: CleanupContext, props: DataRetentionBotProps): Promise<string | void> {
+  if (!ctx.made.known) {
+    ctx.log.log('warn', 'leaving the data retention bot: the failed create left no record of its calls, so the bot may have existed before it', { networkId: props.NetworkId });
+    return;
+  }
   if (!ctx.made.mayHave('CreateDataRetentionBot') || !(await botExists(ctx, props.NetworkId))) return;
   await remove(ctx, physicalId(props.NetworkId), props);
   return `the data retention bot of network ${props.NetworkId}`;
 }
 
+/**
+ * Makes the secret version holding this network's challenge (its `wickr-network-<id>` label)
+ * current, if it is not: a rolled-back move whose bot on the other network could not be
+ * deleted (its cleanup failed) left that network's challenge current. Reads no value.
+ */
+async function networkChallengeCurrent(ctx: OperationContext, props: DataRetentionBotProps): Promise<void> {
+  const label = networkLabel(props.NetworkId);
+  const { VersionIdsToStages: versions = {} } = await ctx.clients.secrets().send(new DescribeSecretCommand({ SecretId: props.ChallengeSecretArn }));
+  const entries = Object.entries(versions);
+  const current = entries.find(([, stages]) => stages.includes('AWSCURRENT'));
+  const target = entries.find(([, stages]) => stages.includes(label));
+  if (!target) {
+    ctx.log.log('warn', 'no version of the secret holds this network\'s challenge; leaving the current one', { label });
+    return;
+  }
+  if (current?.[0] === target[0]) return;
+  await ctx.clients.secrets().send(
+    new UpdateSecretVersionStageCommand({ SecretId: props.ChallengeSecretArn, VersionStage: 'AWSCURRENT', MoveToVersionId: target[0], RemoveFromVersionId: current?.[0] }),
+  );
+  ctx.log.log('info', 'the challenge of this network is current again', { label });
+}
+
 async function update(ctx: OperationContext, id: string, props: DataRetentionBotProps, old: DataRetentionBotProps): Promise<OperationResult> {
   // Another network is another bot, unless this one already is that network's (a rollback of a failed move).
-  if (id !== physicalId(props.NetworkId)) return create(ctx, props);
+  if (id !== physicalId(props.NetworkId)) return create(ctx, props, { from: old?.NetworkId });
   const changed = changedKeys(old, props);
   if (changed.includes('ChallengeVersion') || changed.includes('ChallengeSecretArn')) await newChallenge(ctx, props);
+  // Back from another network (a rollback of a move): the secret must hold this network's challenge again.
+  else if (changed.includes('NetworkId')) await networkChallengeCurrent(ctx, props);
   if (changed.includes('AcknowledgePublicKeyMessage') && props.AcknowledgePublicKeyMessage) await setService(ctx, props.NetworkId, 'PUBKEY_MSG_ACK');
   if (changed.includes('Enabled')) await setService(ctx, props.NetworkId, props.Enabled ? 'ENABLE' : 'DISABLE');
   return { physicalResourceId: id };

@@ -24,6 +24,11 @@ export interface ChimeAppInstanceRetentionProps {
  * native `AWS::Chime::AppInstance` has no retention property), set with
  * `PutAppInstanceRetentionSettings`. Deleting the construct clears the setting: messages
  * are then kept until deleted; nothing is deleted.
+ *
+ * The settings the instance had are read first (`GetAppInstanceRetentionSettings`); a
+ * deployment whose put fails puts them back before it reports the failure (the reason says
+ * so, or that it could not), so a failed create or a failed move to another instance leaves
+ * no retention behind, and its rollback never clears a retention set outside the stack.
  */
 export class ChimeAppInstanceRetention extends ProviderBackedResource {
   constructor(scope: Construct, id: string, props: ChimeAppInstanceRetentionProps) {

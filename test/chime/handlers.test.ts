@@ -192,7 +192,7 @@ describe('ChimeAppInstanceAdmin', () => {
     const props = { AppInstanceArn: instanceArn, AdminArn: userArn };
     const id = await ok(h.create({ type: T.admin, props }));
     expect(await ok(h.create({ type: T.admin, props }))).toBe(id);
-    expect(ops()).toEqual(['CreateAppInstanceAdmin', 'CreateAppInstanceAdmin', 'DescribeAppInstanceAdmin']);
+    expect(ops()).toEqual(['DescribeAppInstanceAdmin', 'CreateAppInstanceAdmin', 'DescribeAppInstanceAdmin']);
     await ok(h.remove({ type: T.admin, props, physicalId: id }));
     expect(instance().admins).toEqual({});
   });
