@@ -172,9 +172,10 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     }
   }
 
-  /** The reason's sentence for a failed create: what may exist, and who removes it. */
-  function createLeftovers(made: ReadonlyMap<string, number>): string {
+  /** The reason's sentence for a failed create: what may exist, and who removes it (types with nothing to remove say nothing). */
+  function createLeftovers(resource: ResourceHandler<any>, made: ReadonlyMap<string, number>): string {
     if (made.size === 0) return '. Nothing was made';
+    if (!resource.cleanupFailedCreate) return '';
     return `. What it may have made (${[...made.keys()].join(', ')}) is removed by the Delete CloudFormation sends for this failed resource`;
   }
 
@@ -259,7 +260,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     const wrapped = new ResourceOperationError(type, named, operation, settled.error);
     log.log('error', 'failed', { reason: wrapped.message, cause: settled.error instanceof Error ? settled.error.stack : String(settled.error) });
     let note = '';
-    if (request.RequestType === 'Create') note = createLeftovers(main.made());
+    if (request.RequestType === 'Create') note = createLeftovers(resource, main.made());
     if (request.RequestType === 'Update') note = await cleanUpUpdate(resource, request, settled.error, log, main.made(), t.answerBy);
     await deliver({ Status: 'FAILED', Reason: wrapped.message + note, PhysicalResourceId: failedId() }, putBy());
   }
