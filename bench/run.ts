@@ -97,6 +97,7 @@ async function main(): Promise<void> {
   synthFigures();
   await apiCalls();
   await optional('users', 'benchUsers');
+  await optional('drift', 'benchDrift');
 }
 
 main().catch((err) => {
