@@ -9,7 +9,7 @@ function synth(context?: string): Record<string, Record<string, unknown>> {
   const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'us-east-1' } });
   new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.PREMIUM });
   const chat = new ChimeAppInstance(stack, 'Chat', { name: 'chat' });
-  new ChimeAppInstanceUser(stack, 'Agent', { appInstance: chat, appInstanceUserId: 'agent-1' });
+  new ChimeAppInstanceUser(stack, 'Agent', { appInstance: chat, appInstanceUserId: 'agent-1', name: 'Agent 1' });
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
   return Object.fromEntries(Object.entries(resources).filter(([, r]) => r.Type.startsWith('Custom::')).map(([id, r]) => [id, r.Properties]));
 }
