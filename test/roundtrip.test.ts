@@ -146,6 +146,7 @@ const endpointCase: Case<{ type: ChimeEndpointType; name?: string; allow?: boole
     Name: p.name ?? '',
     AllowMessages: p.allow === false ? 'NONE' : 'ALL',
     ...(p.version === undefined ? {} : { TokenVersion: p.version }),
+    AttributesVersion: '1',
   }),
 };
 

@@ -1,10 +1,18 @@
-import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { secretReference } from '../core/secrets';
 import { checkLength, checkOneOf, checkPattern } from '../core/validate';
-import { ENDPOINT_NAME_MAX, ENDPOINT_TYPES, PINPOINT_APP_ARN_PATTERN, USER_ENDPOINT_TYPE, UserEndpointKeys } from '../../lambda/chime/endpoint.wire';
+import {
+  ENDPOINT_NAME_MAX,
+  ENDPOINT_TYPES,
+  PINPOINT_APP_ARN_PATTERN,
+  USER_ENDPOINT_ATTRIBUTES_VERSION,
+  USER_ENDPOINT_TYPE,
+  UserEndpointData,
+  UserEndpointKeys,
+} from '../../lambda/chime/endpoint.wire';
 import { anyAppInstanceArn } from './arns';
 import { IChimeAppInstanceUser } from './user';
 import { operationGrants } from '../core/iam';
@@ -71,14 +79,20 @@ export interface ChimeAppInstanceUserEndpointProps {
 /**
  * A push notification endpoint (a device) of an app instance user.
  *
- * Name and `allowMessages` change in place; any other change registers a new endpoint,
- * then CloudFormation's cleanup deregisters the old one. The device tokens never enter
- * the template, a response or a log line: they are read from Secrets Manager at deploy
- * time. Registration carries a `ClientRequestToken` derived from the CloudFormation
- * request, so a duplicated delivery never registers the device twice.
+ * Name and `allowMessages` change in place. A new VoIP token registers the same device again
+ * under the same physical id (`<user ARN>/endpoints/<endpoint id>` of the first registration),
+ * which a rollback then keeps too; `endpointId` is always the live registration's. Another
+ * device token (or a new `tokenVersion` after it changed), user, type or application registers
+ * another endpoint, then CloudFormation's cleanup deregisters the old one. The device tokens never enter the template, a response or a log line: they are read
+ * from Secrets Manager at deploy time. Registration carries a `ClientRequestToken` derived
+ * from the CloudFormation request, so a duplicated delivery never registers the device twice.
  */
 export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
-  /** The endpoint's id. @attribute */
+  /**
+   * The service's id of the live registration (`Fn::GetAtt` `EndpointId`). It changes when
+   * the device is registered again, while the physical id stays.
+   * @attribute
+   */
   public readonly endpointId: string;
   /** The user the endpoint belongs to. */
   public readonly user: IChimeAppInstanceUser;
@@ -103,15 +117,21 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
         [UserEndpointKeys.TokenVersion]: props.tokenVersion,
         [UserEndpointKeys.Name]: props.name,
         [UserEndpointKeys.AllowMessages]: props.allowMessages === false ? 'NONE' : 'ALL',
+        [UserEndpointKeys.AttributesVersion]: USER_ENDPOINT_ATTRIBUTES_VERSION,
       },
       removalPolicy: RemovalPolicy.DESTROY,
       grants: operationGrants(
         'chime-sdk-identity',
-        ['RegisterAppInstanceUserEndpoint', 'DescribeAppInstanceUserEndpoint', 'UpdateAppInstanceUserEndpoint', 'DeregisterAppInstanceUserEndpoint'],
+        [
+          'RegisterAppInstanceUserEndpoint',
+          'ListAppInstanceUserEndpoints',
+          'DescribeAppInstanceUserEndpoint',
+          'UpdateAppInstanceUserEndpoint',
+          'DeregisterAppInstanceUserEndpoint',
+        ],
         [anyAppInstanceArn(this)],
       ),
     });
-    // The physical id is `<user ARN>/endpoints/<endpoint id>`.
-    this.endpointId = Fn.select(1, Fn.split('/endpoints/', resource.ref));
+    this.endpointId = resource.getAttString(UserEndpointData.EndpointId);
   }
 }

@@ -78,12 +78,14 @@ describe('Chime family templates', () => {
       DeviceToken: { SecretArn: { Ref: Match.stringLikeRegexp('^DeviceToken') } },
       AllowMessages: 'NONE',
       Name: 'phone',
+      AttributesVersion: '1',
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       // the one call the handler makes on the secret
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: { Ref: Match.stringLikeRegexp('^DeviceToken') } })]) },
     });
-    expect(stack.resolve(endpoint.endpointId)).toEqual({ 'Fn::Select': [1, { 'Fn::Split': ['/endpoints/', { Ref: expect.stringMatching(/^Phone/) }] }] });
+    // The physical id names the device; the service's endpoint id is an attribute of the answer.
+    expect(stack.resolve(endpoint.endpointId)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Phone/), 'EndpointId'] });
   });
 
   test('one provider function; IAM: exactly the actions the handlers call, on the account\'s app instances', () => {
@@ -95,7 +97,7 @@ describe('Chime family templates', () => {
       'chime:CreateAppInstance', 'chime:CreateAppInstanceAdmin', 'chime:CreateAppInstanceBot', 'chime:CreateAppInstanceUser',
       'chime:DeleteAppInstance', 'chime:DeleteAppInstanceAdmin', 'chime:DeleteAppInstanceBot', 'chime:DeleteAppInstanceUser',
       'chime:DeregisterAppInstanceUserEndpoint', 'chime:DescribeAppInstance', 'chime:DescribeAppInstanceAdmin', 'chime:DescribeAppInstanceBot',
-      'chime:DescribeAppInstanceUser', 'chime:DescribeAppInstanceUserEndpoint', 'chime:GetAppInstanceRetentionSettings', 'chime:ListTagsForResource',
+      'chime:DescribeAppInstanceUser', 'chime:DescribeAppInstanceUserEndpoint', 'chime:GetAppInstanceRetentionSettings', 'chime:ListAppInstanceUserEndpoints', 'chime:ListTagsForResource',
       'chime:PutAppInstanceRetentionSettings', 'chime:PutAppInstanceUserExpirationSettings', 'chime:RegisterAppInstanceUserEndpoint', 'chime:TagResource',
       'chime:UntagResource', 'chime:UpdateAppInstance', 'chime:UpdateAppInstanceBot', 'chime:UpdateAppInstanceUser', 'chime:UpdateAppInstanceUserEndpoint',
     ]);
