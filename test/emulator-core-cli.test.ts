@@ -60,18 +60,33 @@ test('emulator command: prints exactly the listening line, serves, saves --state
 });
 
 test.each([
-  [['--port', 'abc'], '--port must be a port number'],
+  [['--port', 'abc'], '--port must be a port number, not "abc"'],
   [['--port'], '--port needs a value'],
-  [['--verbose'], 'unknown argument "--verbose"'],
-])('emulator command %j: exit code 1 and the reason on stderr', async (args, reason) => {
+  [['--verbose'], 'unknown option "--verbose"'],
+])('emulator command %j: exit code 2 and the reason on stderr', async (args, reason) => {
   const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    expect(await emulatorCommand(args)).toBe(1);
-    expect(String(err.mock.calls[0][0])).toContain(reason);
-    expect(String(err.mock.calls[0][0])).toContain('usage: cdk-wickr-chime emulator');
+    expect(await emulatorCommand(args)).toBe(2);
+    expect(err.mock.calls.map(([chunk]) => String(chunk))).toEqual([`cdk-wickr-chime emulator: ${reason} (see "cdk-wickr-chime emulator --help")\n`]);
   } finally {
     err.mockRestore();
   }
+});
+
+test('emulator command --help: its usage on stdout, exit 0, nothing started', async () => {
+  let output = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output += String(chunk);
+    return true;
+  });
+  try {
+    expect(await emulatorCommand(['--help'])).toBe(0);
+    expect(await emulatorCommand(['-h'])).toBe(0);
+  } finally {
+    out.mockRestore();
+  }
+  expect(output).toMatch(/^usage: cdk-wickr-chime emulator \[options\]\n/);
+  expect(output).not.toMatch(/^listening on http/m);
 });
 
 test('startEmulator: 127.0.0.1 on a free port, account 123456789012, stateFile loaded when present', async () => {

@@ -44,7 +44,7 @@ function cli(args: string[], specFile: string): Promise<{ code: number; stdout: 
     execFile(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bin', 'cli.ts'), ...args],
-      { cwd: ROOT, env: { ...process.env, RUNNER_TOY_SPEC: specFile, TS_NODE_TRANSPILE_ONLY: 'true' }, timeout: 120_000 },
+      { cwd: ROOT, env: { ...process.env, RUNNER_TOY_SPEC: specFile, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PREFER_TS_EXTS: 'true' }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -155,17 +155,28 @@ describe('--endpoint', () => {
 
 test('usage errors and a failing app', async () => {
   expect(parseArgs(['--app'])).toEqual({ error: '--app needs a value' });
-  expect(parseArgs(['--bogus'])).toEqual({ error: 'unknown argument "--bogus"' });
+  expect(parseArgs(['--bogus'])).toEqual({ error: 'unknown option "--bogus"' });
   expect(parseArgs(['--endpoint', 'localhost:4599'])).toEqual({ error: '--endpoint must be a URL (http://host:port), not "localhost:4599"' });
   expect(parseArgs(['--stack', 'A', '--stack', 'B', '--parameter', 'Stage=prod', '--verbose'])).toEqual({
     options: { stacks: ['A', 'B'], parameters: { Stage: 'prod' }, verbose: true },
   });
+  expect(parseArgs(['--context', 'a=1', '--context', 'b=x=y', '--concurrency', '2', '--wide', '-v'])).toEqual({
+    options: { context: { a: '1', b: 'x=y' }, concurrency: 2, wide: true, verbose: true },
+  });
+  expect(parseArgs(['--concurrency', '0'])).toEqual({ error: '--concurrency must be a positive number, not "0"' });
+  expect(parseArgs(['--context', '=v'])).toEqual({ error: '--context takes KEY=VALUE, not "=v"' });
+  expect(parseArgs(['--app', '--state', 'x'])).toEqual({ error: '--app needs a value' });
+  expect(parseArgs(['-h', '--app', 'a'])).toEqual({ help: true });
   const usage = await inProcess(deployLocalCommand, ['--nope']);
-  expect(usage.code).toBe(1);
-  expect(usage.stderr).toContain('usage: cdk-wickr-chime deploy-local|destroy-local');
+  expect([usage.code, usage.stderr]).toEqual([2, 'cdk-wickr-chime deploy-local: unknown option "--nope" (see "cdk-wickr-chime deploy-local --help")\n']);
+  const help = await inProcess(destroyLocalCommand, ['--help']);
+  expect([help.code, help.stderr]).toEqual([0, '']);
+  expect(help.stdout).toMatch(/^usage: cdk-wickr-chime destroy-local \[options\]/);
 
+  // The app's output is in the one failure message, on stderr.
   const broken = await inProcess(deployLocalCommand, ['--app', `node -e "console.error('boom'); process.exit(3)"`, '--state', stateFile]);
   expect(broken.code).toBe(1);
   expect(broken.stderr).toContain('synthesis failed');
-  expect(broken.stdout).toContain('boom');
+  expect(broken.stderr).toContain('boom');
+  expect(broken.stdout).not.toContain('failed');
 });

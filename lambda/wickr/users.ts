@@ -187,6 +187,9 @@ async function cleanupFailedCreate(ctx: CleanupContext, props: UsersProps): Prom
   return userIds.length + more > 0 ? `${userIds.length + more} user(s)` : undefined;
 }
 
+/** How many usernames of each kind the 'users updated' log line names. */
+const LOGGED_USERNAMES = 5;
+
 /** See the module comment: converges the users the change concerns, deleting last. */
 async function update(ctx: OperationContext, id: string, props: UsersProps, old: UsersProps): Promise<OperationResult> {
   if (deepEqual(props, old)) return { physicalResourceId: id };
@@ -219,9 +222,14 @@ async function update(ctx: OperationContext, id: string, props: UsersProps, old:
   await setSuspended(ctx, props.NetworkId, suspend, true);
   await setSuspended(ctx, props.NetworkId, resume, false);
 
-  const gone = removed.filter((k) => live.has(k)).map((k) => live.get(k)!.userId!);
+  const goneKeys = removed.filter((k) => live.has(k));
+  const gone = goneKeys.map((k) => live.get(k)!.userId!);
   await deleteUsers(ctx, props.NetworkId, gone, 'remove-users');
-  ctx.log.log('info', 'users updated', { created: made.size, recreated: recreated.length, changed: changes.filter(([, d]) => d).length, suspended: suspend.length, resumed: resume.length, removed: gone.length });
+  // For the operator (deploy-local prints it): who was added, changed (details or suspension) and removed; usernames only.
+  const altered = wanted.filter((k) => live.has(k) && (detailsChange(asDesired(live.get(k)!), next.get(k)!) !== undefined || liveSuspended(k) !== next.get(k)!.suspended));
+  const some = (keys: readonly string[]) => ({ count: keys.length, first: keys.slice(0, LOGGED_USERNAMES).map((k) => (next.get(k) ?? prev.get(k))?.username ?? k) });
+  const users = { added: some([...made.keys()]), changed: some(altered), removed: some(goneKeys) };
+  ctx.log.log('info', 'users updated', { created: made.size, recreated: recreated.length, changed: changes.filter(([, d]) => d).length, suspended: suspend.length, resumed: resume.length, removed: gone.length, users });
   return { physicalResourceId: id };
 }
 

@@ -7,6 +7,7 @@ import { ResourceDrift } from '../../lambda/drift/compare';
 import { declaredProperties } from '../../lambda/drift/declared';
 import { RepairResult } from '../../lambda/drift/requests';
 import { HANDLERS } from '../../lambda/index';
+import { argumentError, USAGE_ERROR, usageLine } from '../args';
 import { Account, connectAccount } from './account';
 import { TEST_CREDENTIALS } from '../emulator/sigv4';
 import { allStackNames, DriftCommandError, loadStack, StackToCheck } from './stacks';
@@ -34,6 +35,8 @@ export const DRIFT_USAGE = `usage: cdk-wickr-chime drift [options]
 Without --endpoint and --state it checks the account the default credentials reach, calling
 CloudFormation (DescribeStacks, ListStackResources, GetTemplate) and invoking each stack's
 provider function (lambda:InvokeFunction) with read requests, and with --fix repair requests.
+Exit status: 0 when everything is in sync, 1 when anything drifted, 2 on an error, a resource
+that could not be checked, or bad arguments.
 `;
 
 const OPTIONS = {
@@ -59,16 +62,16 @@ export async function driftCommand(args: string[], io: DriftIo = { out: (s) => p
   try {
     ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
-    io.err(`${(err as Error).message}\n\n${DRIFT_USAGE}`);
-    return 2;
+    io.err(usageLine('drift', argumentError(err)));
+    return USAGE_ERROR;
   }
   if (values.help) {
     io.out(DRIFT_USAGE);
     return 0;
   }
   if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
-    io.err(`--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}\n`);
-    return 2;
+    io.err(usageLine('drift', `--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}`));
+    return USAGE_ERROR;
   }
   let target: Target;
   try {

@@ -1,5 +1,6 @@
 import { ResourceDrift } from '../../lambda/drift/compare';
 import { RECREATE_CONTEXT } from '../../lambda/drift/recreate.wire';
+import { layout } from '../table';
 
 /**
  * What the drift command prints: a progress line per resource as it is checked, then one
@@ -18,7 +19,6 @@ export interface StackReport {
   readonly error?: string;
 }
 
-const WIDTH = 120;
 const SHOWN_DRIFTS = 10;
 
 export function progressLine(stackName: string, r: ResourceDrift): string {
@@ -39,7 +39,8 @@ export function renderTable(reports: readonly StackReport[], wide = false): stri
     }
   }
   const header = ['stack', 'logical id', 'type', 'status', 'drift (path: expected -> actual)'];
-  return layout([header, ...rows], wide);
+  // The first four columns take at most 110 of the 120 columns (gaps included); the details the rest.
+  return layout([header, ...rows], { wide, caps: [16, 28, 36, 22] });
 }
 
 export function detailsOf(r: ResourceDrift): string[] {
@@ -53,28 +54,6 @@ export function detailsOf(r: ResourceDrift): string[] {
 
 function show(value: unknown): string {
   return value === undefined ? '(none)' : JSON.stringify(value);
-}
-
-/** Columns sized to their content; the last is cut so a line fits WIDTH unless `wide`. */
-function layout(rows: string[][], wide: boolean): string[] {
-  const columns = rows[0].length;
-  const widths = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  if (!wide) {
-    // Shorten the widest of the first columns until the fixed part leaves the details 40 columns.
-    const caps = [16, 28, 36, 22];
-    for (let c = 0; c < columns - 1; c++) widths[c] = Math.min(widths[c], caps[c] ?? widths[c]);
-  }
-  return rows.map((row) => {
-    const cells = row.map((cell, c) => (c === columns - 1 ? cell : fit(cell ?? '', widths[c], wide).padEnd(widths[c])));
-    const line = cells.join('  ').trimEnd();
-    return wide || line.length <= WIDTH ? line : `${line.slice(0, WIDTH - 3)}...`;
-  });
-}
-
-function fit(text: string, width: number, wide: boolean): string {
-  if (wide || text.length <= width) return text;
-  const keep = width - 3;
-  return `${text.slice(0, Math.ceil(keep / 2))}...${text.slice(text.length - Math.floor(keep / 2))}`;
 }
 
 /**

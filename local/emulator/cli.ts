@@ -1,3 +1,5 @@
+import { parseArgs as parseNodeArgs } from 'util';
+import { argumentError, USAGE_ERROR, usageLine } from '../args';
 import { startEmulator } from './index';
 
 /**
@@ -6,20 +8,43 @@ import { startEmulator } from './index';
  * (when the file exists) and saved at exit. Prints one line, `listening on <url>`.
  */
 
-const USAGE = 'usage: cdk-wickr-chime emulator [--port N] [--host H] [--state FILE]\n';
+export const EMULATOR_USAGE = `usage: cdk-wickr-chime emulator [options]
+
+  --port N       the port to listen on (default 4599; 0 picks a free one)
+  --host H       the address to listen on (default 127.0.0.1)
+  --state FILE   load the state from FILE at start (when it exists) and save it there at exit
+  -h, --help     this text
+
+Runs in the foreground until SIGINT or SIGTERM and prints one line, "listening on <url>".
+Exit status: 0 after SIGINT or SIGTERM, 2 for bad arguments (one line on stderr says what is wrong).
+`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  state: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 interface CliOptions {
-  port: number;
-  host: string;
-  state?: string;
+  readonly port: number;
+  readonly host: string;
+  readonly state?: string;
 }
 
+type ParsedArgs = { readonly options: CliOptions } | { readonly help: true } | { readonly error: string };
+
 export async function emulatorCommand(args: string[]): Promise<number> {
-  const options = parseArgs(args);
-  if (typeof options === 'string') {
-    process.stderr.write(`${options}\n${USAGE}`);
-    return 1;
+  const parsed = parseArgs(args);
+  if ('help' in parsed) {
+    process.stdout.write(EMULATOR_USAGE);
+    return 0;
   }
+  if ('error' in parsed) {
+    process.stderr.write(usageLine('emulator', parsed.error));
+    return USAGE_ERROR;
+  }
+  const { options } = parsed;
   const running = await startEmulator({ port: options.port, host: options.host, stateFile: options.state });
   process.stdout.write(`listening on ${running.url}\n`);
   await new Promise<void>((resolve) => {
@@ -36,20 +61,19 @@ export async function emulatorCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** The options, or what is wrong with the arguments. */
-function parseArgs(args: readonly string[]): CliOptions | string {
-  const options: CliOptions = { port: 4599, host: '127.0.0.1' };
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const value = args[i + 1];
-    if (flag !== '--port' && flag !== '--host' && flag !== '--state') return `unknown argument ${JSON.stringify(flag)}`;
-    if (value === undefined || value.startsWith('--')) return `${flag} needs a value`;
-    i++;
-    if (flag === '--port') {
-      if (!/^\d+$/.test(value) || Number(value) > 65535) return `--port must be a port number, not ${JSON.stringify(value)}`;
-      options.port = Number(value);
-    } else if (flag === '--host') options.host = value;
-    else options.state = value;
+/** The options, `help`, or what is wrong with the arguments. */
+function parseArgs(args: readonly string[]): ParsedArgs {
+  let values;
+  try {
+    ({ values } = parseNodeArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    return { error: argumentError(err) };
   }
-  return options;
+  if (values.help) return { help: true };
+  let port = 4599;
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) return { error: `--port must be a port number, not ${JSON.stringify(values.port)}` };
+    port = Number(values.port);
+  }
+  return { options: { port, host: values.host ?? '127.0.0.1', state: values.state } };
 }

@@ -1,23 +1,56 @@
+import { parseArgs as parseNodeArgs } from 'util';
+import { argumentError, keyValue, USAGE_ERROR, usageLine } from '../args';
 import { deployLocal, destroyLocal, DeployLocalOptions, DEFAULT_STATE_FILE } from './index';
 
 /**
  * `cdk-wickr-chime deploy-local` and `destroy-local`. Exit status 0 when every stack
- * deployed (or was destroyed), 1 otherwise (a failure and its rollback included).
+ * deployed (or was destroyed), 1 otherwise (a failure and its rollback included), 2 for
+ * bad arguments (one line on stderr says what is wrong).
  */
 
-const USAGE = `usage: cdk-wickr-chime deploy-local|destroy-local [options]
+/** The usage of `deploy-local` or `destroy-local`. */
+export function usage(mode: 'deploy' | 'destroy'): string {
+  const deploy = mode === 'deploy';
+  const lines = [
+    `usage: cdk-wickr-chime ${mode}-local [options]`,
+    '',
+    deploy
+      ? '  --app CMD        the app command (default: "app" of ./cdk.json); a directory is used as the cloud assembly'
+      : '  --app CMD        destroy the stacks of this app (synthesized to learn their names; a directory is used as\n' +
+        '                   the cloud assembly); default: every stack in the state file',
+    `  --state FILE     the runner's state (default: ${DEFAULT_STATE_FILE}); an embedded emulator keeps its`,
+    '                   state beside it (emulator-state.json)',
+    '  --endpoint URL   use a running emulator (cdk-wickr-chime emulator) instead of an embedded one',
+    `  --stack NAME     only this stack (repeatable)`,
+    ...(deploy ? ['  --parameter K=V  a template parameter value (repeatable; Stack:Name=V for one stack)'] : []),
+    `  --context K=V    a context value for the app (repeatable), as cdk ${mode} -c K=V`,
+    '  --concurrency N  resources run at once when independent (default 4)',
+    '  --wide           print the table whole (by default long ids are shortened so lines fit 120 columns)',
+    "  -v, --verbose    also print the provider function's log lines",
+    '  -h, --help       this text',
+    '',
+    deploy
+      ? 'Exit status: 0 when every stack deployed, 1 when one failed (its rollback included) or the app did not\nsynthesize, 2 for bad arguments.'
+      : 'Exit status: 0 when every stack was destroyed, 1 when one was not, 2 for bad arguments.',
+    '',
+  ];
+  return lines.join('\n');
+}
 
-  --app CMD        the app command (default: "app" of ./cdk.json); a directory is used as the cloud assembly
-  --state FILE     the runner's state (default: ${DEFAULT_STATE_FILE}); an embedded emulator keeps its
-                   state beside it (emulator-state.json)
-  --endpoint URL   use a running emulator (cdk-wickr-chime emulator) instead of an embedded one
-  --stack NAME     only this stack (repeatable)
-  --parameter K=V  a template parameter value (repeatable; Stack:Name=V for one stack)
-  --context K=V    a context value for the app (repeatable), as cdk deploy -c K=V
-  --concurrency N  resources run at once when independent (default 4)
-  --verbose        also print the provider function's log lines
-`;
+const OPTIONS = {
+  app: { type: 'string' },
+  state: { type: 'string' },
+  endpoint: { type: 'string' },
+  stack: { type: 'string', multiple: true },
+  parameter: { type: 'string', multiple: true },
+  context: { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+  wide: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type ParsedArgs = { readonly options: DeployLocalOptions } | { readonly help: true } | { readonly error: string };
 
 export function deployLocalCommand(args: string[]): Promise<number> {
@@ -29,71 +62,65 @@ export function destroyLocalCommand(args: string[]): Promise<number> {
 }
 
 async function run(mode: 'deploy' | 'destroy', args: string[]): Promise<number> {
-  const parsed = parseArgs(args);
+  const parsed = parseArgs(args, mode);
   if ('error' in parsed) {
-    process.stderr.write(`${parsed.error}\n\n${USAGE}`);
-    return 1;
+    process.stderr.write(usageLine(`${mode}-local`, parsed.error));
+    return USAGE_ERROR;
   }
   if ('help' in parsed) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage(mode));
     return 0;
   }
+  // Progress on stdout; the run's own failure (a synth failure, say) once, on stderr.
+  let told = false;
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const report = mode === 'deploy' ? await deployLocal({ ...parsed.options, out }) : await destroyLocal({ ...parsed.options, out });
-  if (!report.success) process.stderr.write(`${mode}-local failed: ${report.reason ?? 'see above'}\n`);
+  const err = (line: string) => {
+    told = true;
+    process.stderr.write(`${line}\n`);
+  };
+  const options = { ...parsed.options, out, err };
+  const report = mode === 'deploy' ? await deployLocal(options) : await destroyLocal(options);
+  // A stack that failed: its events and table are above; the reason once more, on stderr, as the last line.
+  if (!report.success && !told) process.stderr.write(`${mode}-local failed: ${report.reason ?? 'see above'}\n`);
   return report.success ? 0 : 1;
 }
 
-export function parseArgs(args: readonly string[]): ParsedArgs {
-  const options: { -readonly [K in keyof DeployLocalOptions]: DeployLocalOptions[K] } = {};
-  const stacks: string[] = [];
-  const parameters: Record<string, string> = {};
-  const context: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    if (flag === '-h' || flag === '--help') return { help: true };
-    if (flag === '--verbose' || flag === '-v') {
-      options.verbose = true;
-      continue;
-    }
-    const value = args[i + 1];
-    if (!['--app', '--state', '--endpoint', '--stack', '--parameter', '--context', '--concurrency'].includes(flag)) return { error: `unknown argument ${JSON.stringify(flag)}` };
-    if (value === undefined || value.startsWith('--')) return { error: `${flag} needs a value` };
-    i++;
-    switch (flag) {
-      case '--app':
-        options.app = value;
-        break;
-      case '--state':
-        options.stateFile = value;
-        break;
-      case '--endpoint':
-        if (!/^https?:\/\//.test(value)) return { error: `--endpoint must be a URL (http://host:port), not ${JSON.stringify(value)}` };
-        options.endpoint = value;
-        break;
-      case '--stack':
-        stacks.push(value);
-        break;
-      case '--parameter': {
-        const eq = value.indexOf('=');
-        if (eq <= 0) return { error: `--parameter takes NAME=VALUE, not ${JSON.stringify(value)}` };
-        parameters[value.slice(0, eq)] = value.slice(eq + 1);
-        break;
-      }
-      case '--context': {
-        const eq = value.indexOf('=');
-        if (eq <= 0) return { error: `--context takes KEY=VALUE, not ${JSON.stringify(value)}` };
-        context[value.slice(0, eq)] = value.slice(eq + 1);
-        break;
-      }
-      case '--concurrency':
-        if (!/^[1-9]\d*$/.test(value)) return { error: `--concurrency must be a positive number, not ${JSON.stringify(value)}` };
-        options.concurrency = Number(value);
-        break;
-    }
+/** The options of `deploy-local` / `destroy-local`, `help`, or what is wrong with the arguments. */
+export function parseArgs(args: readonly string[], mode: 'deploy' | 'destroy' = 'deploy'): ParsedArgs {
+  let values;
+  try {
+    ({ values } = parseNodeArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    return { error: argumentError(err) };
   }
-  if (stacks.length > 0) options.stacks = stacks;
-  if (Object.keys(parameters).length > 0) options.parameters = parameters;
-  if (Object.keys(context).length > 0) options.context = context;
+  if (values.help) return { help: true };
+  if (mode === 'destroy' && values.parameter) return { error: '--parameter is an option of deploy-local only' };
+  const options: Mutable<DeployLocalOptions> = {};
+  if (values.app !== undefined) options.app = values.app;
+  if (values.state !== undefined) options.stateFile = values.state;
+  if (values.endpoint !== undefined) {
+    if (!/^https?:\/\//.test(values.endpoint)) return { error: `--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}` };
+    options.endpoint = values.endpoint;
+  }
+  if (values.stack) options.stacks = values.stack;
+  for (const [flag, list, shape] of [
+    ['parameter', values.parameter, 'NAME=VALUE'],
+    ['context', values.context, 'KEY=VALUE'],
+  ] as const) {
+    if (!list) continue;
+    const pairs: Record<string, string> = {};
+    for (const item of list) {
+      const pair = keyValue(item);
+      if (!pair) return { error: `--${flag} takes ${shape}, not ${JSON.stringify(item)}` };
+      pairs[pair[0]] = pair[1];
+    }
+    options[flag === 'parameter' ? 'parameters' : 'context'] = pairs;
+  }
+  if (values.concurrency !== undefined) {
+    if (!/^[1-9]\d*$/.test(values.concurrency)) return { error: `--concurrency must be a positive number, not ${JSON.stringify(values.concurrency)}` };
+    options.concurrency = Number(values.concurrency);
+  }
+  if (values.wide) options.wide = true;
+  if (values.verbose) options.verbose = true;
   return { options };
 }

@@ -20,7 +20,7 @@ import {
 } from './intrinsics';
 import { LocalFunction } from './lambda';
 import { fakeAttribute, isCustomResourceType, NativeContext, nativeType } from './native';
-import { Action, Phase, Recorder, renderTable, ResourceRow, setTypeWidth, StackReport, StackStatus } from './report';
+import { Action, Phase, Recorder, ResourceRow, setTypeWidth, StackReport, StackStatus } from './report';
 import { ResponseServer } from './response-server';
 import { recordedParameters } from './stacks';
 import { ResourceState, StackState, StateFile, StateStore } from './state';
@@ -287,7 +287,7 @@ export class Engine {
     const success = remaining.length === 0;
     const status: StackStatus = success ? 'DELETE_COMPLETE' : 'DELETE_FAILED';
     rec.line(`${stackName}: ${status}${success ? '' : ` (${remaining.length} resource(s) left: ${remaining.join(', ')})`}`);
-    for (const line of renderTable(ordered)) rec.line(line);
+    rec.table(ordered);
     return { stackName, stackId: stackState.stackId, status, success, reason: failures.join('; ') || undefined, rows: ordered, outputs: {} };
   }
 
@@ -469,7 +469,7 @@ class Deployment {
       this.rec.line(`${this.env.stackName}: ${status}`);
       this.rec.line(`${this.env.stackName}: failed: ${reason}`);
       const rows = this.orderedRows();
-      for (const line of renderTable(rows)) this.rec.line(line);
+      this.rec.table(rows);
       return { stackName: this.env.stackName, stackId: this.env.stackId, status, success: false, reason, rows, outputs: this.prev?.outputs ?? {} };
     }
 
@@ -494,7 +494,7 @@ class Deployment {
     const changed = rows.some((r) => r.action !== 'unchanged');
     const status: StackStatus = !this.prev ? 'CREATE_COMPLETE' : changed ? 'UPDATE_COMPLETE' : 'NO_CHANGES';
     this.rec.line(`${this.env.stackName}: ${status === 'NO_CHANGES' ? 'no changes' : status}`);
-    for (const line of renderTable(rows)) this.rec.line(line);
+    this.rec.table(rows);
     if (!changed && this.prev) this.rec.line(`${this.env.stackName}: nothing changed (no request was sent)`);
     for (const [name, value] of Object.entries(outputs)) this.rec.line(`  output ${name} = ${value}`);
     return { stackName: this.env.stackName, stackId: this.env.stackId, status, success: true, rows, outputs };

@@ -54,8 +54,16 @@ export interface LocalRunOptions {
   readonly retryDelayMs?: number;
   /** Progress lines go here as they happen (the CLI prints them). @default nowhere (they are in the report) */
   readonly out?: (line: string) => void;
+  /**
+   * The run's own failure goes here, once, as one message: an app that does not
+   * synthesize (its output without stack frames), an emulator that does not answer.
+   * @default out
+   */
+  readonly err?: (line: string) => void;
   /** Also print the provider's log lines. @default false */
   readonly verbose?: boolean;
+  /** Print tables with every cell whole instead of fitting lines to 120 columns. @default false */
+  readonly wide?: boolean;
 }
 
 export interface DeployLocalOptions extends LocalRunOptions {
@@ -133,7 +141,7 @@ async function withRun(
   mode: 'deploy' | 'destroy',
   body: (engine: Engine, recorder: Recorder, api: EmulatorApi) => Promise<StackReport[]>,
 ): Promise<DeployReport> {
-  const recorder = new Recorder(options.out, options.verbose ?? false);
+  const recorder = new Recorder(options);
   const cwd = options.cwd ?? process.cwd();
   const store = new StateStore(path.resolve(cwd, options.stateFile ?? DEFAULT_STATE_FILE));
   let reports: StackReport[] = [];
@@ -156,7 +164,7 @@ async function withRun(
     reports = await body(engine, recorder, target.api);
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
-    recorder.line(`${mode}-local failed: ${failure}`);
+    recorder.failure(`${mode}-local failed: ${failure}`);
   } finally {
     await server?.close();
     await target?.close();

@@ -1,3 +1,6 @@
+import { layout } from '../table';
+import { usersSummary } from './messages';
+
 /** What happened to one resource in a run. */
 export type Action = 'created' | 'updated' | 'replaced' | 'deleted' | 'unchanged' | 'retained' | 'rolled back' | 'failed';
 
@@ -100,6 +103,18 @@ export interface DeployReport {
   readonly publishedAssets: string[];
 }
 
+/** Where a run's console output goes (see `LocalRunOptions`). */
+export interface RecorderOptions {
+  /** Progress lines and tables. */
+  readonly out?: (line: string) => void;
+  /** The run's own failure. @default out */
+  readonly err?: (line: string) => void;
+  /** Also the provider's log lines. @default false */
+  readonly verbose?: boolean;
+  /** Tables with every cell whole, however wide. @default false */
+  readonly wide?: boolean;
+}
+
 /** Collects what a run did and prints it as it happens. */
 export class Recorder {
   readonly lines: string[] = [];
@@ -108,14 +123,30 @@ export class Recorder {
   readonly logs: LogRecord[] = [];
   readonly publishedAssets: string[] = [];
 
-  constructor(
-    private readonly out: ((line: string) => void) | undefined,
-    readonly verbose: boolean,
-  ) {}
+  /** Requests whose users summary was printed (a duplicate delivery logs it again). */
+  private readonly summarized = new Set<string>();
+
+  private readonly out: ((line: string) => void) | undefined;
+  private readonly err: ((line: string) => void) | undefined;
+  private readonly verbose: boolean;
+  private readonly wide: boolean;
+
+  constructor(options: RecorderOptions = {}) {
+    this.out = options.out;
+    this.err = options.err ?? options.out;
+    this.verbose = options.verbose ?? false;
+    this.wide = options.wide ?? false;
+  }
 
   line(text: string): void {
     this.lines.push(text);
     this.out?.(text);
+  }
+
+  /** The run's own failure (not a stack's, which its events and table show): one message, to `err`. */
+  failure(text: string): void {
+    this.lines.push(text);
+    this.err?.(text);
   }
 
   warn(text: string): void {
@@ -123,9 +154,20 @@ export class Recorder {
     this.line(`warning: ${text}`);
   }
 
+  /** A provider log line: printed when verbose; a `WickrUsers` update's counts and usernames always. */
   log(record: LogRecord): void {
     this.logs.push(record);
     if (this.verbose) this.out?.(`      | ${record.logicalId} ${record.requestType}: ${record.line}`);
+    const summary = usersSummary(record.line, record.logicalId);
+    if (summary !== undefined && !this.summarized.has(record.requestId)) {
+      this.summarized.add(record.requestId);
+      this.line(`      ${summary}`);
+    }
+  }
+
+  /** The table of a stack's resources (see `renderTable`). */
+  table(rows: readonly ResourceRow[]): void {
+    for (const line of renderTable(rows, this.wide)) this.line(line);
   }
 
   /** A resource event line, CloudFormation style: `  CREATE_COMPLETE  Custom::X  Logical  detail`. */
@@ -141,11 +183,13 @@ export function setTypeWidth(types: readonly string[]): void {
   typeWidth = Math.max(12, ...types.map((t) => t.length));
 }
 
-/** The final table: logical id, type, physical id, action. */
-export function renderTable(rows: readonly ResourceRow[]): string[] {
+/**
+ * The final table: logical id, type, physical id, action. Lines fit 120 columns: long
+ * logical and physical ids are shortened in the middle (types never), a long reason is cut
+ * at the end of the line (the run prints it whole above); `wide` keeps every cell whole.
+ */
+export function renderTable(rows: readonly ResourceRow[], wide = false): string[] {
   const header = ['Logical ID', 'Type', 'Physical ID', 'Action'];
   const cells = rows.map((r) => [r.logicalId, r.type, r.physicalId ?? '-', r.action + (r.reason ? ` (${r.reason})` : '')]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (i < 3 ? c[i].length : 0))));
-  const format = (c: string[]) => c.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell)).join('  ').trimEnd();
-  return [format(header), format(widths.map((w, i) => (i < 3 ? '-'.repeat(w) : '------'))), ...cells.map(format)];
+  return layout([header, ...cells], { wide, underline: true, floors: [20, 40, 24], lastColumn: 'rolled back'.length });
 }

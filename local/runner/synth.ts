@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Template } from './intrinsics';
+import { readableFailure } from './messages';
 
 /**
  * Synthesis and the cloud assembly, the way the CDK CLI does them: the app command runs
@@ -116,7 +117,8 @@ export async function synthesize(options: SynthOptions = {}): Promise<{ dir: str
   });
   if (code !== 0 || !fs.existsSync(path.join(outdir, 'manifest.json'))) {
     fs.rmSync(outdir, { recursive: true, force: true });
-    const tail = output.slice(-30).join('\n');
+    // What the app said, as one readable message: an uncaught error's stack and code frame dropped, the last 30 lines.
+    const tail = readableFailure(output.join('\n')).split('\n').slice(-30).join('\n');
     throw new Error(`synthesis failed: \`${app}\` exited with ${code}${code === 0 ? ' without writing a cloud assembly (does the app call app.synth() or end normally?)' : ''}${tail ? `\n${tail}` : ''}`);
   }
   return { dir: outdir, temporary: true };

@@ -159,10 +159,11 @@ describe('bad input', () => {
     }
   });
 
-  test('bad arguments: the usage, exit 2', async () => {
-    const r = await drift('--stak', 'x');
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('usage: cdk-wickr-chime drift');
+  test('bad arguments: one line that says what is wrong, exit 2; --help: the usage, exit 0', async () => {
+    expect(await drift('--stak', 'x')).toEqual({ code: 2, out: '', err: 'cdk-wickr-chime drift: unknown option "--stak" (see "cdk-wickr-chime drift --help")\n' });
+    const help = await drift('--help');
+    expect([help.code, help.err]).toEqual([0, '']);
+    expect(help.out).toMatch(/^usage: cdk-wickr-chime drift \[options\]\n/);
   });
 });
 

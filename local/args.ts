@@ -1,0 +1,44 @@
+/**
+ * What the subcommands share about their arguments, which each parses with `node:util`
+ * `parseArgs` (strict, no positionals): the exit status of bad arguments, the one line
+ * they print, and a short sentence for what `parseArgs` refused.
+ */
+
+/** The exit status of bad arguments, for every subcommand. */
+export const USAGE_ERROR = 2;
+
+/**
+ * The one line bad arguments print on stderr: the command, the problem, and where the
+ * options are. `cdk-wickr-chime deploy-local: unknown option "--nope" (see "cdk-wickr-chime deploy-local --help")`
+ */
+export function usageLine(command: string | undefined, problem: string): string {
+  const name = command ? `cdk-wickr-chime ${command}` : 'cdk-wickr-chime';
+  return `${name}: ${problem} (see "${name} --help")\n`;
+}
+
+/** One line for an error `parseArgs` threw: `unknown option "--x"`, `--app needs a value`. */
+export function argumentError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const message = (e?.message ?? String(err)).split('\n')[0];
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
+  const option = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(' ')[0];
+  switch (e?.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${JSON.stringify(quoted)}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${JSON.stringify(quoted)}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      // A missing value, or the next option taken for one ("--app --state x").
+      if (/argument missing|ambiguous/.test(message)) return `${option} needs a value`;
+      if (/does not take an argument/.test(message)) return `${option} takes no value`;
+      return message;
+    default:
+      return message;
+  }
+}
+
+/** `KEY=VALUE` split at the first `=`, or undefined when there is no key. */
+export function keyValue(text: string): [string, string] | undefined {
+  const eq = text.indexOf('=');
+  return eq > 0 ? [text.slice(0, eq), text.slice(eq + 1)] : undefined;
+}
