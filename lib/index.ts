@@ -1,8 +1,9 @@
 export * from './core/provider';
-export * from './core/errors';
+export { ProviderBackedResource } from './core/base';
 export * from './core/drift-monitor';
 export * from './wickr/network';
 export * from './wickr/network-settings';
+export * from './wickr/security-group-settings';
 export * from './wickr/security-group';
 export * from './wickr/bot';
 export * from './wickr/data-retention-bot';
@@ -10,6 +11,7 @@ export * from './wickr/sso';
 export * from './wickr/users';
 export * from './chime/app-instance';
 export * from './chime/user';
+export * from './chime/member';
 export * from './chime/admin';
 export * from './chime/bot';
 export * from './chime/endpoint';

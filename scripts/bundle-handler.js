@@ -7,8 +7,9 @@ const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
 
-async function bundle(options = {}) {
-  return esbuild.build({
+/** The handler's esbuild options, with `options` over them (the CLI and the integ tests' Wickr layer reuse them). */
+function buildOptions(options = {}) {
+  return {
     entryPoints: [path.join(root, 'lambda', 'index.ts')],
     outfile: path.join(root, 'assets', 'handler', 'index.js'),
     bundle: true,
@@ -26,10 +27,14 @@ async function bundle(options = {}) {
     metafile: true,
     logLevel: 'error',
     ...options,
-  });
+  };
 }
 
-module.exports = { bundle };
+async function bundle(options = {}) {
+  return esbuild.build(buildOptions(options));
+}
+
+module.exports = { bundle, buildOptions };
 
 if (require.main === module) {
   bundle().catch(() => process.exit(1));

@@ -4,19 +4,24 @@ import { ProviderBackedResource } from '../core/base';
 import { APP_INSTANCE_ADMIN_TYPE, AppInstanceAdminKeys } from '../../lambda/chime/admin.wire';
 import { IChimeAppInstance } from './app-instance';
 import { anyAppInstanceArn } from './arns';
-import { ChimeAppInstanceBot, IChimeAppInstanceBot } from './bot';
+import { ChimeAppInstanceBot } from './bot';
+import { IChimeAppInstanceMember } from './member';
 import { checkMemberArn, checkSameInstance } from './members';
-import { ChimeAppInstanceUser, IChimeAppInstanceUser } from './user';
+import { ChimeAppInstanceUser } from './user';
 import { operationGrants } from '../core/iam';
+import { aReference, checkProps, AN_APP_INSTANCE } from '../core/props';
+
+const A_MEMBER = aReference('a user or bot of the app instance', 'appInstanceMemberArn', 'a ChimeAppInstanceUser or ChimeAppInstanceBot, or ChimeAppInstanceMember.fromArn(arn)');
 
 export interface ChimeAppInstanceAdminProps {
   /** The app instance the admin administers. */
   readonly appInstance: IChimeAppInstance;
   /**
-   * Who is promoted: a user or bot of the same app instance, or the ARN of one.
-   * Another admin means another resource (the new one is promoted, then the old one demoted).
+   * Who is promoted: a user or bot of the same app instance (a construct, an import, or
+   * `ChimeAppInstanceMember.fromArn(arn)`). Another admin means another resource (the new
+   * one is promoted, then the old one demoted).
    */
-  readonly admin: IChimeAppInstanceUser | IChimeAppInstanceBot | string;
+  readonly admin: IChimeAppInstanceMember;
 }
 
 /**
@@ -34,13 +39,14 @@ export class ChimeAppInstanceAdmin extends ProviderBackedResource {
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceAdminProps) {
     super(scope, id);
+    checkProps(this, props, { appInstance: AN_APP_INSTANCE, admin: A_MEMBER });
     const admin = props.admin;
-    this.adminArn = typeof admin === 'string' ? admin : 'appInstanceUserArn' in admin ? admin.appInstanceUserArn : admin.appInstanceBotArn;
+    this.adminArn = admin.appInstanceMemberArn;
     this.appInstance = props.appInstance;
-    if (typeof admin === 'string') checkMemberArn(this, 'admin', admin);
+    checkMemberArn(this, 'admin', this.adminArn);
     checkSameInstance(this, 'admin', this.adminArn, props.appInstance, admin instanceof ChimeAppInstanceUser || admin instanceof ChimeAppInstanceBot ? admin.appInstance : undefined);
 
-    this.createResource({
+    this._createResource({
       resourceType: APP_INSTANCE_ADMIN_TYPE,
       properties: {
         [AppInstanceAdminKeys.AppInstanceArn]: props.appInstance.appInstanceArn,

@@ -3,13 +3,13 @@ import { CfnAppInstance } from 'aws-cdk-lib/aws-chime';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { adoptOnce, ProviderBackedResource } from '../core/base';
-import { PropertyValidationError } from '../core/errors';
-import { checkLength, checkMaxBytes, checkRange } from '../core/validate';
+import { checkLength, checkMaxBytes, checkRange, wholeUnits } from '../core/validate';
 import { APP_INSTANCE_TYPE, AppInstanceKeys } from '../../lambda/chime/app-instance.wire';
 import { METADATA_MAX, NAME_MAX, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from '../../lambda/chime/rules';
 import { anyAppInstanceArn } from './arns';
 import { TAG_OPERATIONS, validateTags } from './tags';
 import { operationGrants } from '../core/iam';
+import { checkProps, A_DURATION, A_STRING } from '../core/props';
 
 /** An Amazon Chime SDK app instance, created here or imported. */
 export interface IChimeAppInstance extends IResource {
@@ -97,13 +97,14 @@ export class ChimeAppInstance extends ProviderBackedResource implements IChimeAp
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceProps) {
     super(scope, id);
+    checkProps(this, props, { name: A_STRING }, { retention: A_DURATION, tokenDuration: A_DURATION });
     checkLength(this, 'name', props.name, 1, NAME_MAX);
     checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
-    const retentionDays = wholeDays(this, 'retention', props.retention);
+    const retentionDays = wholeUnits(this, 'retention', props.retention, 'days');
     checkRange(this, 'retention', retentionDays, RETENTION_DAYS_MIN, RETENTION_DAYS_MAX);
     this.node.addValidation({ validate: () => validateTags(this, this.tags) });
 
-    const resource = this.createResource({
+    const resource = this._createResource({
       resourceType: APP_INSTANCE_TYPE,
       properties: {
         [AppInstanceKeys.Name]: props.name,
@@ -124,22 +125,4 @@ export class ChimeAppInstance extends ProviderBackedResource implements IChimeAp
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return grantOnAppInstance(this.appInstanceArn, grantee, actions);
   }
-}
-
-/** A `Duration` as whole days; fractions of a day are a synth-time error. */
-export function wholeDays(scope: Construct, prop: string, duration: Duration | undefined): number | undefined {
-  if (duration === undefined) return undefined;
-  if (duration.isUnresolved()) {
-    // A token amount can only be converted within its own unit.
-    try {
-      return duration.toDays();
-    } catch {
-      throw new PropertyValidationError(scope, prop, duration.toString(), 'a token duration must be given in days (Duration.days(token))');
-    }
-  }
-  const days = duration.toSeconds() / 86_400;
-  if (!Number.isInteger(days)) {
-    throw new PropertyValidationError(scope, prop, duration.toHumanString(), 'must be a whole number of days (use Duration.days(n))');
-  }
-  return days;
 }

@@ -14,12 +14,16 @@ import {
 } from '../../lambda/chime/bot.wire';
 import { METADATA_MAX, NAME_MAX } from '../../lambda/chime/rules';
 import { IChimeAppInstance } from './app-instance';
+import { IChimeAppInstanceMember } from './member';
 import { anyAppInstanceArn } from './arns';
 import { TAG_OPERATIONS, validateTags } from './tags';
 import { operationGrants } from '../core/iam';
+import { aReference, checkProps, A_STRING, AN_APP_INSTANCE } from '../core/props';
+
+const A_LEX = aReference('a Lex configuration', 'botAliasArn', '{ botAliasArn, localeId }');
 
 /** An app instance bot, created here or imported. */
-export interface IChimeAppInstanceBot extends IResource {
+export interface IChimeAppInstanceBot extends IResource, IChimeAppInstanceMember {
   /**
    * The bot's ARN: `arn:aws:chime:<region>:<account>:app-instance/<id>/bot/<bot id>`.
    * @attribute
@@ -53,6 +57,14 @@ export enum LexRespondsTo {
   STANDARD_MESSAGES = 'STANDARD_MESSAGES',
 }
 
+/** Which messages invoke a Lex bot. */
+export interface LexInvokedBy {
+  /** Standard messages that invoke the bot. */
+  readonly standardMessages: LexStandardMessages;
+  /** Targeted messages that invoke the bot. */
+  readonly targetedMessages: LexTargetedMessages;
+}
+
 /** The Amazon Lex V2 bot behind an app instance bot. */
 export interface ChimeLexConfiguration {
   /**
@@ -70,12 +82,7 @@ export interface ChimeLexConfiguration {
    * Which messages invoke the bot.
    * @default - not set (the service's default)
    */
-  readonly invokedBy?: {
-    /** Standard messages that invoke the bot. */
-    readonly standardMessages: LexStandardMessages;
-    /** Targeted messages that invoke the bot. */
-    readonly targetedMessages: LexTargetedMessages;
-  };
+  readonly invokedBy?: LexInvokedBy;
   /**
    * The intent run when a user first joins a channel with the bot, 1 to 100 letters,
    * single underscores between them.
@@ -120,6 +127,7 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
   public static fromAppInstanceBotArn(scope: Construct, id: string, appInstanceBotArn: string): IChimeAppInstanceBot {
     class Import extends Resource implements IChimeAppInstanceBot {
       public readonly appInstanceBotArn = appInstanceBotArn;
+      public readonly appInstanceMemberArn = appInstanceBotArn;
     }
     return new Import(scope, id);
   }
@@ -130,6 +138,8 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
   }
 
   public readonly appInstanceBotArn: string;
+  /** The bot's ARN, as an app instance member (an admin names it). */
+  public readonly appInstanceMemberArn: string;
   /** The app instance the bot belongs to. */
   public readonly appInstance: IChimeAppInstance;
   /** Tags, set with `Tags.of(...)`; changes are applied by tag/untag difference. */
@@ -137,6 +147,8 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceBotProps) {
     super(scope, id);
+    checkProps(this, props, { appInstance: AN_APP_INSTANCE, lex: A_LEX });
+    checkProps(this, props.lex, { botAliasArn: A_STRING, localeId: A_STRING });
     checkLength(this, 'name', props.name, 0, NAME_MAX);
     checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
     const lex = props.lex;
@@ -150,7 +162,7 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
     this.node.addValidation({ validate: () => validateTags(this, this.tags) });
 
     this.appInstance = props.appInstance;
-    const resource = this.createResource({
+    const resource = this._createResource({
       resourceType: APP_INSTANCE_BOT_TYPE,
       properties: {
         [AppInstanceBotKeys.AppInstanceArn]: props.appInstance.appInstanceArn,
@@ -169,5 +181,6 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
       grants: operationGrants('chime-sdk-identity', ['CreateAppInstanceBot', 'DescribeAppInstanceBot', 'UpdateAppInstanceBot', 'DeleteAppInstanceBot', ...TAG_OPERATIONS], [anyAppInstanceArn(this)]),
     });
     this.appInstanceBotArn = resource.ref;
+    this.appInstanceMemberArn = resource.ref;
   }
 }

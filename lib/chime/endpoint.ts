@@ -16,6 +16,7 @@ import {
 import { anyAppInstanceArn } from './arns';
 import { IChimeAppInstanceUser } from './user';
 import { operationGrants } from '../core/iam';
+import { checkProps, A_SECRET, A_STRING, AN_APP_INSTANCE_USER, anEnum } from '../core/props';
 
 /** The push service of an app instance user endpoint. */
 export enum ChimeEndpointType {
@@ -99,6 +100,7 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceUserEndpointProps) {
     super(scope, id);
+    checkProps(this, props, { user: AN_APP_INSTANCE_USER, type: anEnum('ChimeEndpointType', ChimeEndpointType), pinpointApplicationArn: A_STRING, deviceToken: A_SECRET }, { voipDeviceToken: A_SECRET });
     checkOneOf(this, 'type', props.type, ENDPOINT_TYPES);
     checkPattern(this, 'pinpointApplicationArn', props.pinpointApplicationArn, PINPOINT_APP_ARN_PATTERN,
       'an Amazon Pinpoint application ARN (arn:aws:mobiletargeting:<region>:<account>:apps/<application id>)');
@@ -106,7 +108,7 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
     checkLength(this, 'tokenVersion', props.tokenVersion, 1, 128);
     this.user = props.user;
 
-    const resource = this.createResource({
+    const resource = this._createResource({
       resourceType: USER_ENDPOINT_TYPE,
       properties: {
         [UserEndpointKeys.AppInstanceUserArn]: props.user.appInstanceUserArn,

@@ -1,6 +1,6 @@
 /** Synth-time checks of app instance member (user and bot) ARNs; internal, not exported by the package. */
 import { Construct } from 'constructs';
-import { isUnresolved, PropertyValidationError } from '../core/errors';
+import { isUnresolved, reportViolation } from '../core/errors';
 import { checkPattern } from '../core/validate';
 import { ChimeAppInstance, IChimeAppInstance } from './app-instance';
 
@@ -33,10 +33,10 @@ export function instanceOfMember(memberArn: string): string | undefined {
  */
 export function checkSameInstance(scope: Construct, prop: string, memberArn: string, appInstance: IChimeAppInstance, memberInstance?: IChimeAppInstance): void {
   if (memberInstance !== undefined && memberInstance !== appInstance && memberInstance instanceof ChimeAppInstance && appInstance instanceof ChimeAppInstance) {
-    throw new PropertyValidationError(scope, prop, memberInstance.node.path, `must belong to the app instance ${appInstance.node.path}`);
+    return reportViolation(scope, prop, memberInstance.node.path, `must belong to the app instance ${appInstance.node.path}`);
   }
   const literal = instanceOfMember(memberArn);
   if (literal !== undefined && !isUnresolved(appInstance.appInstanceArn) && literal !== appInstance.appInstanceArn) {
-    throw new PropertyValidationError(scope, prop, memberArn, `must belong to the app instance ${appInstance.appInstanceArn}`);
+    reportViolation(scope, prop, memberArn, `must belong to the app instance ${appInstance.appInstanceArn}`);
   }
 }

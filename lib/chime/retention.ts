@@ -1,13 +1,14 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
-import { PropertyValidationError } from '../core/errors';
-import { checkRange } from '../core/validate';
+import { reportViolation } from '../core/errors';
+import { checkRange, wholeUnits } from '../core/validate';
 import { RETENTION_TYPE, RetentionKeys } from '../../lambda/chime/retention.wire';
 import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from '../../lambda/chime/rules';
-import { ChimeAppInstance, IChimeAppInstance, wholeDays } from './app-instance';
+import { ChimeAppInstance, IChimeAppInstance } from './app-instance';
 import { anyAppInstanceArn } from './arns';
 import { operationGrants } from '../core/iam';
+import { checkProps, A_DURATION, AN_APP_INSTANCE } from '../core/props';
 
 export interface ChimeAppInstanceRetentionProps {
   /**
@@ -33,13 +34,14 @@ export interface ChimeAppInstanceRetentionProps {
 export class ChimeAppInstanceRetention extends ProviderBackedResource {
   constructor(scope: Construct, id: string, props: ChimeAppInstanceRetentionProps) {
     super(scope, id);
+    checkProps(this, props, { appInstance: AN_APP_INSTANCE, retention: A_DURATION });
     if (props.appInstance instanceof ChimeAppInstance) {
-      throw new PropertyValidationError(this, 'appInstance', props.appInstance.node.path,
+      reportViolation(this, 'appInstance', props.appInstance.node.path,
         'a ChimeAppInstance manages its retention itself: give its retention prop instead');
     }
-    const days = wholeDays(this, 'retention', props.retention);
+    const days = wholeUnits(this, 'retention', props.retention, 'days');
     checkRange(this, 'retention', days, RETENTION_DAYS_MIN, RETENTION_DAYS_MAX);
-    this.createResource({
+    this._createResource({
       resourceType: RETENTION_TYPE,
       properties: { [RetentionKeys.AppInstanceArn]: props.appInstance.appInstanceArn, [RetentionKeys.RetentionDays]: days },
       removalPolicy: RemovalPolicy.DESTROY,

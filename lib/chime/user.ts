@@ -2,17 +2,19 @@ import { Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManag
 import { CfnAppInstanceUser } from 'aws-cdk-lib/aws-chime';
 import { Construct } from 'constructs';
 import { adoptOnce, ProviderBackedResource } from '../core/base';
-import { checkLength, checkMaxBytes, checkPattern, checkRange } from '../core/validate';
+import { checkLength, checkMaxBytes, checkPattern, checkRange, wholeUnits } from '../core/validate';
 import { APP_INSTANCE_USER_ID_MAX, APP_INSTANCE_USER_ID_PATTERN, EXPIRATION_DAYS_MAX, EXPIRATION_DAYS_MIN, METADATA_MAX } from '../../lambda/chime/rules';
 import { APP_INSTANCE_USER_TYPE, AppInstanceUserKeys, USER_NAME_MAX } from '../../lambda/chime/user.wire';
-import { IChimeAppInstance, wholeDays } from './app-instance';
+import { IChimeAppInstance } from './app-instance';
 import { anyAppInstanceArn } from './arns';
+import { IChimeAppInstanceMember } from './member';
 import { checkUserArn } from './members';
 import { TAG_OPERATIONS, validateTags } from './tags';
 import { operationGrants } from '../core/iam';
+import { checkProps, A_DURATION, A_STRING, AN_APP_INSTANCE } from '../core/props';
 
 /** An app instance user, created here or imported. */
-export interface IChimeAppInstanceUser extends IResource {
+export interface IChimeAppInstanceUser extends IResource, IChimeAppInstanceMember {
   /**
    * The user's ARN: `arn:aws:chime:<region>:<account>:app-instance/<id>/user/<user id>`.
    * @attribute
@@ -64,6 +66,7 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
     checkUserArn(scope, 'appInstanceUserArn', appInstanceUserArn);
     class Import extends Resource implements IChimeAppInstanceUser {
       public readonly appInstanceUserArn = appInstanceUserArn;
+      public readonly appInstanceMemberArn = appInstanceUserArn;
     }
     return new Import(scope, id);
   }
@@ -80,6 +83,8 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
   /** The app instance the user belongs to. */
   public readonly appInstance: IChimeAppInstance;
   public readonly appInstanceUserArn: string;
+  /** The user's ARN, as an app instance member (an admin names it). */
+  public readonly appInstanceMemberArn: string;
   /** The user's id in the app instance. */
   public readonly appInstanceUserId: string;
   /** Tags, set with `Tags.of(...)`; changes are applied by tag/untag difference. */
@@ -87,19 +92,20 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceUserProps) {
     super(scope, id);
+    checkProps(this, props, { appInstance: AN_APP_INSTANCE, appInstanceUserId: A_STRING, name: A_STRING }, { expiration: A_DURATION });
     checkLength(this, 'appInstanceUserId', props.appInstanceUserId, 1, APP_INSTANCE_USER_ID_MAX);
     checkPattern(this, 'appInstanceUserId', props.appInstanceUserId, APP_INSTANCE_USER_ID_PATTERN,
       'letters, digits and : - _ . @, starting and ending with a letter or digit');
     checkLength(this, 'name', props.name, 1, USER_NAME_MAX);
     checkPattern(this, 'name', props.name, /\S/, 'not only whitespace');
     checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
-    const expirationDays = wholeDays(this, 'expiration', props.expiration);
+    const expirationDays = wholeUnits(this, 'expiration', props.expiration, 'days');
     checkRange(this, 'expiration', expirationDays, EXPIRATION_DAYS_MIN, EXPIRATION_DAYS_MAX);
     this.node.addValidation({ validate: () => validateTags(this, this.tags) });
 
     this.appInstance = props.appInstance;
     this.appInstanceUserId = props.appInstanceUserId;
-    const resource = this.createResource({
+    const resource = this._createResource({
       resourceType: APP_INSTANCE_USER_TYPE,
       properties: {
         [AppInstanceUserKeys.AppInstanceArn]: props.appInstance.appInstanceArn,
@@ -117,5 +123,6 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
       ),
     });
     this.appInstanceUserArn = resource.ref;
+    this.appInstanceMemberArn = resource.ref;
   }
 }

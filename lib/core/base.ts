@@ -3,19 +3,18 @@ import { Construct } from 'constructs';
 import { createProviderResource, ProviderResourceOptions, warnIfRetained } from './custom-resource';
 
 /**
- * Base of every construct in this library: a `Resource` whose CloudFormation resource
- * is a custom resource served by the stack's provider function.
+ * The base of every resource construct of this library: a `Resource` whose CloudFormation
+ * resource is a custom resource served by the stack's provider function
+ * (`WickrChimeProvider`). Not meant to be extended outside the library.
  */
 export abstract class ProviderBackedResource extends Resource {
   private customResource?: CustomResource;
 
-  /** The custom resource; created by the subclass constructor through `createResource`. */
-  protected get resource(): CustomResource {
-    if (!this.customResource) throw new Error(`${this.node.path}: the custom resource was not created yet`);
-    return this.customResource;
-  }
-
-  protected createResource(options: ProviderResourceOptions): CustomResource {
+  /**
+   * Creates the custom resource; called once by the subclass constructor.
+   * @internal
+   */
+  protected _createResource(options: ProviderResourceOptions): CustomResource {
     this.customResource = createProviderResource(this, 'Resource', options);
     return this.customResource;
   }
@@ -27,7 +26,8 @@ export abstract class ProviderBackedResource extends Resource {
    * create made, `DESTROY` deletes it.
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
-    this.resource.applyRemovalPolicy(policy);
+    if (!this.customResource) throw new Error(`[${this.node.path}] applyRemovalPolicy: the custom resource was not created yet`);
+    this.customResource.applyRemovalPolicy(policy);
     warnIfRetained(this, policy);
   }
 }

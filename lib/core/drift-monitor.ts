@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { DRIFT_METRIC, DRIFT_NAMESPACE, DRIFT_STACK_ENV, DRIFT_SWEEP_EVENT } from '../../lambda/drift/monitor.wire';
 import { WickrChimeProvider } from './provider';
+import { acknowledgeDriftSchedule } from './nag';
 
 export interface WickrChimeDriftMonitorProps {
   /**
@@ -50,6 +51,7 @@ export class WickrChimeDriftMonitor extends Construct {
       schedule,
       targets: [new targets.LambdaFunction(provider.function, { event: events.RuleTargetInput.fromObject(DRIFT_SWEEP_EVENT) })],
     });
+    acknowledgeDriftSchedule(this.rule);
     this.metric = new cloudwatch.Metric({
       namespace: DRIFT_NAMESPACE,
       metricName: DRIFT_METRIC,

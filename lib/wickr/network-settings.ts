@@ -6,6 +6,9 @@ import { CONSENT_POPUP_LIMITS, NETWORK_SETTINGS_TYPE, NetworkSettingsKeys } from
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
+import { checkProps, Expected, A_NETWORK } from '../core/props';
+
+const A_SETTINGS: Expected = { description: 'the network settings (NetworkSettings)', ok: (v) => typeof v === 'object' && v !== null };
 
 /** Whether members send read receipts. */
 export enum ReadReceiptStatus {
@@ -28,6 +31,15 @@ export interface ConsentPopup {
   readonly closeButtonLabel?: string;
 }
 
+/** Read receipts of a network. */
+export interface ReadReceiptConfig {
+  /**
+   * Whether members send read receipts.
+   * @default - the service's default
+   */
+  readonly status?: ReadReceiptStatus;
+}
+
 /** Network-wide settings (`NetworkSettings`); names are the Wickr API's. */
 export interface NetworkSettings {
   /** Clients send usage metrics. @default - the service's default */
@@ -35,16 +47,17 @@ export interface NetworkSettings {
   /** Data retention is on for the network (see `WickrDataRetentionBot`). @default - the service's default */
   readonly dataRetention?: boolean;
   /** Read receipts. @default - the service's default */
-  readonly readReceiptConfig?: {
-    /** Whether members send read receipts. @default - the service's default */
-    readonly status?: ReadReceiptStatus;
-  };
+  readonly readReceiptConfig?: ReadReceiptConfig;
   /** @default - the service's default */
   readonly consentPopup?: ConsentPopup;
   /** Trusted Data Format (TDF) messages. @default - the service's default */
   readonly enableTrustedDataFormat?: boolean;
 }
 
+/**
+ * Checks the consent popup's lengths at synth time.
+ * @internal
+ */
 export function validateNetworkSettings(scope: IConstruct, settings: NetworkSettings | undefined): void {
   const popup = settings?.consentPopup;
   if (!popup) return;
@@ -69,8 +82,9 @@ export interface WickrNetworkSettingsProps {
 export class WickrNetworkSettings extends ProviderBackedResource {
   constructor(scope: Construct, id: string, props: WickrNetworkSettingsProps) {
     super(scope, id);
+    checkProps(this, props, { network: A_NETWORK, settings: A_SETTINGS });
     validateNetworkSettings(this, props.settings);
-    this.createResource({
+    this._createResource({
       resourceType: NETWORK_SETTINGS_TYPE,
       properties: { [NetworkSettingsKeys.NetworkId]: props.network.networkId, [NetworkSettingsKeys.Settings]: props.settings },
       removalPolicy: RemovalPolicy.DESTROY,

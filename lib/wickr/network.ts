@@ -8,8 +8,9 @@ import { checkLength, checkOneOf, checkRule } from '../core/validate';
 import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE, NetworkKeys } from '../../lambda/wickr/network.wire';
 import { anyNetworkArn, networkArn } from './arns';
 import { NetworkSettings, validateNetworkSettings, WickrNetworkSettings } from './network-settings';
-import { IWickrSecurityGroup, SecurityGroupSettings, WickrDefaultSecurityGroup } from './security-group';
+import { DefaultSecurityGroupOptions, IWickrSecurityGroup, WickrDefaultSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
+import { checkProps, A_STRING, anEnum } from '../core/props';
 
 /** The features a Wickr network offers. */
 export enum AccessLevel {
@@ -139,6 +140,7 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
 
   constructor(scope: Construct, id: string, props: WickrNetworkProps) {
     super(scope, id);
+    checkProps(this, props, { networkName: A_STRING, accessLevel: anEnum('AccessLevel', AccessLevel) });
     checkLength(this, 'networkName', props.networkName, 1, NETWORK_NAME_MAX);
     checkRule(this, 'networkName', props.networkName, Token.isUnresolved(props.networkName) || !/^pending-[0-9a-f]{12}$/.test(props.networkName),
       'must not look like "pending-" and 12 hex digits: the handler reserves such names for networks it is still creating');
@@ -147,7 +149,7 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
     const provider = WickrChimeProvider.of(this);
     props.encryptionKey?.grant(provider.function, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*');
 
-    const resource = this.createResource({
+    const resource = this._createResource({
       resourceType: NETWORK_TYPE,
       properties: {
         [NetworkKeys.NetworkName]: props.networkName,
@@ -180,7 +182,7 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
   }
 
   /** Applies a name and settings to the network's default security group (once per network). */
-  public configureDefaultSecurityGroup(options: { readonly name?: string; readonly settings?: SecurityGroupSettings }): IWickrSecurityGroup {
+  public configureDefaultSecurityGroup(options: DefaultSecurityGroupOptions): IWickrSecurityGroup {
     if (this.node.tryFindChild(DEFAULT_GROUP_ID)) {
       throw new Error(`[${this.node.path}] configureDefaultSecurityGroup: the default security group is already defined; configure it once, before other constructs use it`);
     }

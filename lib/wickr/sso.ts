@@ -1,13 +1,14 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { secretReference } from '../core/secrets';
-import { checkLength, checkPattern, checkRange, checkRule } from '../core/validate';
+import { checkLength, checkPattern, checkRange, checkRule, wholeUnits } from '../core/validate';
 import { OIDC_CONFIG_TYPE, OidcKeys, OPENTDF_CONFIG_TYPE, OpenTdfKeys } from '../../lambda/wickr/sso.wire';
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
+import { checkProps, A_NETWORK, A_SECRET, A_STRING } from '../core/props';
 
 export interface WickrOidcConfigProps {
   /** The network that signs in through the identity provider. */
@@ -44,10 +45,11 @@ export interface WickrOidcConfigProps {
    */
   readonly extraAuthParams?: string;
   /**
-   * Minutes before token expiry at which clients refresh.
+   * How long before the token expires clients refresh it: 0 to 1440 whole minutes (the
+   * API's `ssoTokenBufferMinutes`).
    * @default - the service's default
    */
-  readonly ssoTokenBufferMinutes?: number;
+  readonly ssoTokenBuffer?: Duration;
   /**
    * The API's `userId` member, passed as given.
    * @default - none
@@ -69,11 +71,13 @@ export interface WickrOidcConfigProps {
 export class WickrOidcConfig extends ProviderBackedResource {
   constructor(scope: Construct, id: string, props: WickrOidcConfigProps) {
     super(scope, id);
+    checkProps(this, props, { network: A_NETWORK, issuer: A_STRING, companyId: A_STRING, scopes: A_STRING }, { clientSecret: A_SECRET });
     checkPattern(this, 'issuer', props.issuer, /^https:\/\/[^\s/]+(\/\S*)?$/, 'an https URL');
     checkLength(this, 'companyId', props.companyId, 1, 256);
     checkRule(this, 'scopes', props.scopes, props.scopes.split(/\s+/).includes('openid'), 'must include the "openid" scope');
-    checkRange(this, 'ssoTokenBufferMinutes', props.ssoTokenBufferMinutes, 0, 1440);
-    this.createResource({
+    const tokenBufferMinutes = wholeUnits(this, 'ssoTokenBuffer', props.ssoTokenBuffer, 'minutes');
+    checkRange(this, 'ssoTokenBuffer', tokenBufferMinutes, 0, 1440, 'minutes');
+    this._createResource({
       resourceType: OIDC_CONFIG_TYPE,
       properties: {
         [OidcKeys.NetworkId]: props.network.networkId,
@@ -84,7 +88,7 @@ export class WickrOidcConfig extends ProviderBackedResource {
         [OidcKeys.ClientSecretVersion]: props.clientSecretVersion,
         [OidcKeys.CustomUsername]: props.customUsername,
         [OidcKeys.ExtraAuthParams]: props.extraAuthParams,
-        [OidcKeys.SsoTokenBufferMinutes]: props.ssoTokenBufferMinutes,
+        [OidcKeys.SsoTokenBufferMinutes]: tokenBufferMinutes,
         [OidcKeys.UserId]: props.userId,
       },
       removalPolicy: RemovalPolicy.DESTROY,
@@ -132,9 +136,10 @@ export interface WickrOpenTdfConfigProps {
 export class WickrOpenTdfConfig extends ProviderBackedResource {
   constructor(scope: Construct, id: string, props: WickrOpenTdfConfigProps) {
     super(scope, id);
+    checkProps(this, props, { network: A_NETWORK, clientId: A_STRING, clientSecret: A_SECRET, domain: A_STRING });
     checkLength(this, 'clientId', props.clientId, 1, 256);
     checkPattern(this, 'domain', props.domain, /^[A-Za-z0-9.-]+(:[0-9]+)?$/, 'a domain name without a scheme (tdf.example.com)');
-    this.createResource({
+    this._createResource({
       resourceType: OPENTDF_CONFIG_TYPE,
       properties: {
         [OpenTdfKeys.NetworkId]: props.network.networkId,

@@ -5,7 +5,7 @@ import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
-import { PropertyValidationError } from '../core/errors';
+import { PropertyValidationError, reportViolation } from '../core/errors';
 import { WickrChimeProvider } from '../core/provider';
 import {
   checkUsers,
@@ -22,6 +22,7 @@ import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { IWickrSecurityGroup, WickrSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
+import { checkProps, A_NETWORK, A_SECURITY_GROUP } from '../core/props';
 
 /** One user of `WickrUsers`. */
 export interface WickrUserSpec {
@@ -36,11 +37,11 @@ export interface WickrUserSpec {
   /** @default - none */
   readonly lastName?: string;
   /**
-   * The user's security group (a user belongs to exactly one): a group of the same
-   * network, or a group id.
+   * The user's security group (a user belongs to exactly one), of the same network: a
+   * group of this app, or one imported with `WickrSecurityGroup.fromSecurityGroupId`.
    * @default - the `defaultSecurityGroup` of the `WickrUsers`
    */
-  readonly securityGroup?: IWickrSecurityGroup | string;
+  readonly securityGroup?: IWickrSecurityGroup;
   /**
    * The user is suspended (keeps their data, cannot sign in).
    * @default false
@@ -110,16 +111,16 @@ export interface WickrUsersProps {
   readonly usersFile?: UsersFile;
   /**
    * Security groups that the `group` column of a `usersFile` names, by key (1 to 64 of
-   * letters, digits and `._:@-`; `default` is reserved for `defaultSecurityGroup`).
-   * A group or a group id.
+   * letters, digits and `._:@-`; `default` is reserved for `defaultSecurityGroup`): groups
+   * of this app, or imported with `WickrSecurityGroup.fromSecurityGroupId`.
    * @default - none: every user of the file is in the default group
    */
-  readonly securityGroups?: Record<string, IWickrSecurityGroup | string>;
+  readonly securityGroups?: Record<string, IWickrSecurityGroup>;
   /**
    * The group of users that name none.
    * @default - the network's default security group
    */
-  readonly defaultSecurityGroup?: IWickrSecurityGroup | string;
+  readonly defaultSecurityGroup?: IWickrSecurityGroup;
   /**
    * What happens to the users when this construct leaves the stack (or moves them to a
    * new network): `RETAIN` leaves them in the network, `DESTROY` deletes them. A user
@@ -182,15 +183,16 @@ export class WickrUsers extends ProviderBackedResource {
 
   constructor(scope: Construct, id: string, props: WickrUsersProps) {
     super(scope, id);
+    checkProps(this, props, { network: A_NETWORK }, { defaultSecurityGroup: A_SECURITY_GROUP });
     this.network = props.network;
     if ((props.users === undefined) === (props.usersFile === undefined)) {
       throw new PropertyValidationError(this, 'users', props.users === undefined ? 'neither' : 'both', 'give exactly one of users and usersFile');
     }
     this.addGroup('defaultSecurityGroup', DEFAULT_ALIAS, props.defaultSecurityGroup ?? props.network.defaultSecurityGroup);
     for (const [key, group] of Object.entries(props.securityGroups ?? {})) {
-      if (key === DEFAULT_ALIAS) throw new PropertyValidationError(this, 'securityGroups', key, `the key "${DEFAULT_ALIAS}" is reserved for defaultSecurityGroup`);
-      if (!ALIAS_PATTERN.test(key)) throw new PropertyValidationError(this, 'securityGroups', key, 'keys must be 1 to 64 of letters, digits and ._:@-');
-      this.addGroup(`securityGroups.${key}`, key, group);
+      if (key === DEFAULT_ALIAS) reportViolation(this, 'securityGroups', key, `the key "${DEFAULT_ALIAS}" is reserved for defaultSecurityGroup`);
+      else if (!ALIAS_PATTERN.test(key)) reportViolation(this, 'securityGroups', key, 'keys must be 1 to 64 of letters, digits and ._:@-');
+      else this.addGroup(`securityGroups.${key}`, key, group);
     }
 
     let users: UserRecord[] | undefined;
@@ -200,8 +202,8 @@ export class WickrUsers extends ProviderBackedResource {
       this.userCount = users.length;
     } else {
       const source = props.usersFile!;
-      const text = this.check('usersFile', source.filePath, () => fs.readFileSync(source.filePath, 'utf8'));
-      const parsed = this.check('usersFile', source.filePath, () => parseUsersFile(text, source.format, { groups: Object.keys(this.groups) }));
+      const text = this.fromFile(source.filePath, () => fs.readFileSync(source.filePath, 'utf8'));
+      const parsed = this.fromFile(source.filePath, () => parseUsersFile(text, source.format, { groups: Object.keys(this.groups) }));
       this.userCount = parsed.length;
       const asset = new s3assets.Asset(this, 'File', { path: source.filePath });
       // s3:GetObject only (no listing, nothing of the bucket itself), on the assets bucket's objects rather than
@@ -219,7 +221,7 @@ export class WickrUsers extends ProviderBackedResource {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     // Retained users keep their groups non-empty: those groups must stay too, or destroying the stack would fail on them.
     if (removalPolicy !== RemovalPolicy.DESTROY) for (const group of this.memberGroups) group._retainForMembers(this);
-    this.createResource({
+    this._createResource({
       resourceType: USERS_TYPE,
       properties: {
         [UsersKeys.NetworkId]: props.network.networkId,
@@ -236,7 +238,7 @@ export class WickrUsers extends ProviderBackedResource {
   /** Inline users as template records: groups by alias, `undefined` left out; checked. */
   private inlineUsers(specs: readonly WickrUserSpec[]): UserRecord[] {
     if (specs.length > WickrUsers.MAX_INLINE_USERS) {
-      throw new PropertyValidationError(this, 'users', `${specs.length} users`, `at most ${WickrUsers.MAX_INLINE_USERS} users inline; give them as a usersFile (UsersFile.fromCsv), which travels as an S3 asset`);
+      reportViolation(this, 'users', `${specs.length} users`, `at most ${WickrUsers.MAX_INLINE_USERS} users inline; give them as a usersFile (UsersFile.fromCsv), which travels as an S3 asset`);
     }
     const records = specs.map((u, i) => {
       const alias = u.securityGroup === undefined ? undefined : this.addGroup(`users[${i}].securityGroup`, undefined, u.securityGroup);
@@ -249,10 +251,15 @@ export class WickrUsers extends ProviderBackedResource {
       };
       return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as UserRecord;
     });
-    this.check('users', `${records.length} users`, () => checkUsers(records, (i) => `users[${i}]`, (i) => Token.isUnresolved(records[i].username)));
+    try {
+      checkUsers(records, (i) => `users[${i}]`, (i) => Token.isUnresolved(records[i].username));
+    } catch (err) {
+      if (!(err instanceof UsersFileError)) throw err;
+      reportViolation(this, 'users', err.received ?? `${records.length} users`, err.message);
+    }
     const bytes = Buffer.byteLength(JSON.stringify(records));
     if (bytes > WickrUsers.MAX_INLINE_BYTES) {
-      throw new PropertyValidationError(this, 'users', `${specs.length} users, ${bytes} bytes`,
+      reportViolation(this, 'users', `${specs.length} users, ${bytes} bytes`,
         `at most ${WickrUsers.MAX_INLINE_BYTES} bytes of users inline; give them as a usersFile (UsersFile.fromCsv), which travels as an S3 asset`);
     }
     return records;
@@ -262,12 +269,12 @@ export class WickrUsers extends ProviderBackedResource {
    * Registers a group under an alias (given, or made from the group) and returns the
    * alias; one alias per group id. A group of another network is refused.
    */
-  private addGroup(prop: string, given: string | undefined, group: IWickrSecurityGroup | string): string {
-    const groupId = typeof group === 'string' ? group : group.securityGroupId;
-    if (typeof group === 'string' && !Token.isUnresolved(group) && !/^\S+$/.test(group)) {
-      throw new PropertyValidationError(this, prop, group, 'a security group id is one or more characters without whitespace');
+  private addGroup(prop: string, given: string | undefined, group: IWickrSecurityGroup): string {
+    const groupId = group.securityGroupId;
+    if (!Token.isUnresolved(groupId) && !/^\S+$/.test(groupId)) {
+      reportViolation(this, prop, groupId, 'a security group id is one or more characters without whitespace');
     }
-    if (typeof group !== 'string') this.checkSameNetwork(prop, group);
+    this.checkSameNetwork(prop, group);
     if (group instanceof WickrSecurityGroup) this.memberGroups.add(group);
     const existing = this.aliasOfId.get(groupId);
     if (existing !== undefined && given === undefined) return existing;
@@ -286,30 +293,30 @@ export class WickrUsers extends ProviderBackedResource {
     // Two networks made in this app (not imports) are two networks, tokens or not.
     const bothMade = group.network !== this.network && isNetworkConstruct(group.network) && isNetworkConstruct(this.network);
     if (bothKnown || bothMade) {
-      throw new PropertyValidationError(this, prop, group.node.path, `the security group belongs to another network (${group.network.node.path}) than the users (${this.network.node.path})`);
+      reportViolation(this, prop, group.node.path, `the security group belongs to another network (${group.network.node.path}) than the users (${this.network.node.path})`);
     }
   }
 
-  /** Runs a check; a users-file error becomes a synth error naming this construct and prop. */
-  private check<T>(prop: string, value: string, run: () => T): T {
+  /**
+   * Reads or parses the users file: the construct cannot be built without it, so an error
+   * is thrown at once, naming this construct, `usersFile` and the file (a parse error's
+   * message has the line, column and value).
+   */
+  private fromFile<T>(filePath: string, run: () => T): T {
     try {
       return run();
     } catch (err) {
-      if (err instanceof UsersFileError) {
-        // A file error shows the file (its message has the line, column and value); an inline one the value.
-        throw new PropertyValidationError(this, prop, prop === 'usersFile' ? path.basename(value) : err.received ?? value, err.message);
-      }
+      if (err instanceof UsersFileError) throw new PropertyValidationError(this, 'usersFile', path.basename(filePath), err.message);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new PropertyValidationError(this, prop, value, `the file does not exist (a users file has columns ${CSV_COLUMNS.join(',')})`);
+        throw new PropertyValidationError(this, 'usersFile', filePath, `the file does not exist (a users file has columns ${CSV_COLUMNS.join(',')})`);
       }
       throw err;
     }
   }
 }
-
-/** An alias for a group given without one: the construct id, or the literal group id. */
-function aliasFor(group: IWickrSecurityGroup | string): string {
-  const raw = typeof group === 'string' ? (Token.isUnresolved(group) ? 'group' : group) : group.node.id;
+/** An alias for a group given without one: the construct id. */
+function aliasFor(group: IWickrSecurityGroup): string {
+  const raw = group.node.id;
   const alias = raw.replace(/[^A-Za-z0-9._:@-]/g, '-').slice(0, 56);
   return alias === '' || alias === DEFAULT_ALIAS ? 'group' : alias;
 }

@@ -6,6 +6,7 @@ import {
   ChimeAppInstance,
   ChimeAppInstanceAdmin,
   ChimeAppInstanceBot,
+  ChimeAppInstanceMember,
   ChimeAppInstanceRetention,
   ChimeAppInstanceUser,
   ChimeAppInstanceUserEndpoint,
@@ -165,8 +166,8 @@ const cases: Array<[string, Build, string]> = [
   ['user expiration 0', user({ expiration: Duration.days(0) }), '[Test/U] expiration: must be a whole number from 1 to 5475 (received 0)'],
   ['user expiration in minutes', user({ expiration: Duration.minutes(90) }), '[Test/U] expiration: must be a whole number of days'],
   ['imported user ARN malformed', (s) => ChimeAppInstanceUser.fromAppInstanceUserArn(s, 'X', 'arn:aws:chime:us-east-1:123456789012:app-instance/abc'), '[Test] appInstanceUserArn: must be an app instance user ARN'],
-  ['admin ARN not a member', (s, chat) => new ChimeAppInstanceAdmin(s, 'A', { appInstance: chat, admin: 'arn:aws:iam::123456789012:user/ann' }), '[Test/A] admin: must be an app instance user or bot ARN'],
-  ['admin of another instance (literal)', (s, chat) => new ChimeAppInstanceAdmin(s, 'A', { appInstance: chat, admin: 'arn:aws:chime:us-east-1:123456789012:app-instance/other/user/ann' }), `[Test/A] admin: must belong to the app instance ${INSTANCE_ARN}`],
+  ['admin ARN not a member', (s, chat) => new ChimeAppInstanceAdmin(s, 'A', { appInstance: chat, admin: ChimeAppInstanceMember.fromArn('arn:aws:iam::123456789012:user/ann') }), '[Test/A] admin: must be an app instance user or bot ARN'],
+  ['admin of another instance (literal)', (s, chat) => new ChimeAppInstanceAdmin(s, 'A', { appInstance: chat, admin: ChimeAppInstanceMember.fromArn('arn:aws:chime:us-east-1:123456789012:app-instance/other/user/ann') }), `[Test/A] admin: must belong to the app instance ${INSTANCE_ARN}`],
   [
     'admin of another instance (constructs)',
     (s) => {
@@ -204,7 +205,10 @@ function setup() {
 describe('Chime family synth-time validation', () => {
   test.each(cases)('%s', (_name, build, message) => {
     const { stack, chat, secret } = setup();
-    expect(() => build(stack, chat, secret)).toThrow(message);
+    expect(() => {
+      build(stack, chat, secret);
+      Template.fromStack(stack);
+    }).toThrow(message);
   });
 
   test('tags are checked at synth: a value over 256 characters names the construct', () => {
@@ -219,7 +223,7 @@ describe('Chime family synth-time validation', () => {
     const text = (v: string) => Lazy.string({ produce: () => v });
     const days = Duration.days(Token.asNumber(Lazy.number({ produce: () => 0 })));
     const u = new ChimeAppInstanceUser(stack, 'U', { appInstance: chat, appInstanceUserId: text('-bad-'), name: text(''), expiration: days });
-    new ChimeAppInstanceAdmin(stack, 'A', { appInstance: chat, admin: text('not an arn') });
+    new ChimeAppInstanceAdmin(stack, 'A', { appInstance: chat, admin: ChimeAppInstanceMember.fromArn(text('not an arn')) });
     new ChimeAppInstanceBot(stack, 'B', { appInstance: chat, lex: { botAliasArn: text('x'), localeId: text(''), welcomeIntent: text('1') } });
     new ChimeAppInstanceUserEndpoint(stack, 'E', { user: u, type: ChimeEndpointType.GCM, pinpointApplicationArn: text('x'), deviceToken: secret });
     new ChimeAppInstanceRetention(stack, 'R', { appInstance: chat, retention: days });

@@ -33,6 +33,7 @@ describe('ChimeAppInstance', () => {
     expect(providerActions(template)).toEqual([
       'chime:CreateAppInstance', 'chime:DeleteAppInstance', 'chime:DescribeAppInstance', 'chime:GetAppInstanceRetentionSettings',
       'chime:ListTagsForResource', 'chime:PutAppInstanceRetentionSettings', 'chime:TagResource', 'chime:UntagResource', 'chime:UpdateAppInstance',
+      'logs:CreateLogStream', 'logs:PutLogEvents', // its own log group
     ]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':chime:us-east-1:123456789012:app-instance/*']] } })]) },
@@ -67,7 +68,8 @@ describe('ChimeAppInstance', () => {
     [{ retention: Duration.hours(36) }, '[Test/Chat] retention: must be a whole number of days (use Duration.days(n)) (received "1 day 12 hours")'],
   ])('rejects %j at synth', (bad, message) => {
     const stack = newStack();
-    expect(() => new ChimeAppInstance(stack, 'Chat', { name: 'chat', ...bad })).toThrow(message);
+    new ChimeAppInstance(stack, 'Chat', { name: 'chat', ...bad });
+    expect(() => Template.fromStack(stack)).toThrow(message);
   });
 
   test('tags that break the service limits fail synth', () => {

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnNetwork } from 'aws-cdk-lib/aws-wickr';
 import { AccessLevel, FederationMode, ReadReceiptStatus, ShredderIntensity, WickrNetwork, WickrNetworkSettings, WickrSecurityGroup } from '../../lib';
@@ -57,11 +58,11 @@ describe('WickrSecurityGroup', () => {
   test('WickrNetwork settings prop and configureDefaultSecurityGroup', () => {
     const stack = newStack();
     const network = new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.STANDARD, settings: { enableClientMetrics: false } });
-    network.configureDefaultSecurityGroup({ settings: { maxTtl: 3600 } });
+    network.configureDefaultSecurityGroup({ settings: { maxTtl: Duration.hours(1), maxNonSsoSession: Duration.hours(12), ssoMaxIdle: Duration.minutes(30), maxBor: Duration.seconds(30) } });
     expect(() => network.configureDefaultSecurityGroup({})).toThrow(/already defined/);
     const template = Template.fromStack(stack);
     expect(Object.values(customResources(template, 'Custom::WickrNetworkSettings'))[0].Properties.Settings).toEqual({ enableClientMetrics: false });
-    expect(Object.values(customResources(template, 'Custom::WickrDefaultSecurityGroup'))[0].Properties.Settings).toEqual({ maxTtl: 3600 });
+    expect(Object.values(customResources(template, 'Custom::WickrDefaultSecurityGroup'))[0].Properties.Settings).toEqual({ maxTtl: 3600, maxNonSsoSessionMinutes: 720, ssoMaxIdleMinutes: 30, maxBor: 30 });
     expect(stack.resolve(network.defaultSecurityGroupId)).toEqual({ Ref: expect.stringMatching(/^OpsDefaultSecurityGroup/) });
   });
 });

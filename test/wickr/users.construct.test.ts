@@ -75,13 +75,18 @@ describe('inline users', () => {
     });
   });
 
-  test('group ids as strings, a securityGroups key reused for inline users, a chosen default group', () => {
+  test('imported groups, a securityGroups key reused for inline users, a chosen default group', () => {
     const { stack, network, ops } = setup();
+    const analysts = WickrSecurityGroup.fromSecurityGroupId(stack, 'Analysts', network, 'sg-analysts');
     new WickrUsers(stack, 'Users', {
       network,
       defaultSecurityGroup: ops,
-      securityGroups: { analysts: 'sg-analysts' },
-      users: [{ username: 'a@x.com', securityGroup: 'sg-analysts' }, { username: 'b@x.com', securityGroup: 'sg-other' }, { username: 'c@x.com', securityGroup: ops }],
+      securityGroups: { analysts },
+      users: [
+        { username: 'a@x.com', securityGroup: WickrSecurityGroup.fromSecurityGroupId(stack, 'AnalystsAgain', network, 'sg-analysts') },
+        { username: 'b@x.com', securityGroup: WickrSecurityGroup.fromSecurityGroupId(stack, 'sg-other', network, 'sg-other') },
+        { username: 'c@x.com', securityGroup: ops },
+      ],
     });
     expect(usersResource(stack).Properties).toMatchObject({
       Groups: { default: { Ref: expect.stringMatching(/^Ops/) }, analysts: 'sg-analysts', 'sg-other': 'sg-other' },
@@ -214,7 +219,7 @@ const cases: Array<[string, Build, string]> = [
     '[Test/U] securityGroups: the key "default" is reserved for defaultSecurityGroup (received "default")'],
   ['group key with a space', ({ stack, network, ops }) => new WickrUsers(stack, 'U', { network, users: [], securityGroups: { 'my group': ops } }),
     'securityGroups: keys must be 1 to 64 of letters, digits and ._:@- (received "my group")'],
-  ['group id with whitespace', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: 'a@x.com', securityGroup: 'sg 1' }] }),
+  ['group id with whitespace', ({ stack, network }) => new WickrUsers(stack, 'U', { network, users: [{ username: 'a@x.com', securityGroup: WickrSecurityGroup.fromSecurityGroupId(stack, 'G1', network, 'sg 1') }] }),
     '[Test/U] users[0].securityGroup: a security group id is one or more characters without whitespace (received "sg 1")'],
   ['group of another network (both made here)', ({ stack, network }) => {
     const other = new WickrNetwork(stack, 'Other', { networkName: 'o', accessLevel: AccessLevel.STANDARD });
@@ -252,7 +257,11 @@ const cases: Array<[string, Build, string]> = [
 ];
 
 test.each(cases)('synth refuses: %s', (_name, build, message) => {
-  expect(() => build(setup())).toThrow(message);
+  const context = setup();
+  expect(() => {
+    build(context);
+    Template.fromStack(context.stack);
+  }).toThrow(message);
 });
 
 test('the file errors name the file', () => {

@@ -1,4 +1,4 @@
-import { Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -50,10 +50,12 @@ const cases: Array<[string, Build, string]> = [
   ['maps without location', group({ locationAllowMaps: true, locationEnabled: false }), 'settings.locationAllowMaps: applies only with locationEnabled: true'],
   ['forced open access without the option', group({ forceOpenAccess: true, enableOpenAccessOption: false }), 'settings.forceOpenAccess: applies only with enableOpenAccessOption: true'],
   ['device lockout not below the threshold', group({ forceDeviceLockout: 5, lockoutThreshold: 5 }), 'settings.forceDeviceLockout: must be less than lockoutThreshold (5) (received 5)'],
-  ['non-SSO session minutes between 1 and 59', group({ maxNonSsoSessionMinutes: 30 }), 'settings.maxNonSsoSessionMinutes: must be a whole number from 60 to 525600 (received 30)'],
-  ['non-SSO session minutes too large', group({ maxNonSsoSessionMinutes: 525601 }), 'settings.maxNonSsoSessionMinutes: must be a whole number from 60 to 525600'],
+  ['non-SSO session between 1 and 59 minutes', group({ maxNonSsoSession: Duration.minutes(30) }), 'settings.maxNonSsoSession: must be from 60 to 525600 whole minutes (received "30 minutes")'],
+  ['non-SSO session too long', group({ maxNonSsoSession: Duration.minutes(525601) }), 'settings.maxNonSsoSession: must be from 60 to 525600 whole minutes'],
+  ['non-SSO session not whole minutes', group({ maxNonSsoSession: Duration.seconds(3630) }), 'settings.maxNonSsoSession: must be a whole number of minutes (use Duration.minutes(n)) (received "1 hour 30 seconds")'],
+  ['SSO idle not whole minutes', group({ ssoMaxIdle: Duration.seconds(90) }), 'settings.ssoMaxIdle: must be a whole number of minutes'],
   ['negative lockout threshold', group({ lockoutThreshold: -1 }), 'settings.lockoutThreshold: must be a whole number from 0'],
-  ['fractional max TTL', group({ maxTtl: 1.5 }), 'settings.maxTtl: must be a whole number'],
+  ['fractional max TTL', group({ maxTtl: Duration.millis(1500) }), 'settings.maxTtl: must be a whole number of seconds'],
   ['negative password minimum', group({ passwordRequirements: { minLength: -2 } }), 'settings.passwordRequirements.minLength: must be a whole number from 0 to 1000'],
   ['bot username without "bot"', (s, network, secret) => new WickrBot(s, 'B', { network, username: 'alerts', challenge: secret }), '[Test/B] username: must be a username ending in "bot" (received "alerts")'],
   ['bot display name empty', (s, network, secret) => new WickrBot(s, 'B', { network, username: 'alertsbot', displayName: '', challenge: secret }), 'displayName: must be 1 to 256 characters long'],
@@ -61,7 +63,7 @@ const cases: Array<[string, Build, string]> = [
   ['OIDC issuer not https', (s, network) => new WickrOidcConfig(s, 'O', { network, issuer: 'http://idp.example.com', companyId: 'acme', scopes: 'openid' }), '[Test/O] issuer: must be an https URL (received "http://idp.example.com")'],
   ['OIDC scopes without openid', (s, network) => new WickrOidcConfig(s, 'O', { network, issuer: 'https://idp.example.com', companyId: 'acme', scopes: 'email profile' }), 'scopes: must include the "openid" scope (received "email profile")'],
   ['OIDC company id empty', (s, network) => new WickrOidcConfig(s, 'O', { network, issuer: 'https://idp.example.com', companyId: '', scopes: 'openid' }), 'companyId: must be 1 to 256 characters long'],
-  ['OIDC token buffer', (s, network) => new WickrOidcConfig(s, 'O', { network, issuer: 'https://idp.example.com', companyId: 'a', scopes: 'openid', ssoTokenBufferMinutes: -5 }), 'ssoTokenBufferMinutes: must be a whole number from 0 to 1440'],
+  ['OIDC token buffer', (s, network) => new WickrOidcConfig(s, 'O', { network, issuer: 'https://idp.example.com', companyId: 'a', scopes: 'openid', ssoTokenBuffer: Duration.minutes(1441) }), 'ssoTokenBuffer: must be from 0 to 1440 whole minutes (received "1441 minutes")'],
   ['OpenTDF domain with a scheme', (s, network, secret) => new WickrOpenTdfConfig(s, 'T', { network, clientId: 'c', clientSecret: secret, domain: 'https://tdf.example.com' }), '[Test/T] domain: must be a domain name without a scheme (tdf.example.com)'],
   ['OpenTDF client id empty', (s, network, secret) => new WickrOpenTdfConfig(s, 'T', { network, clientId: '', clientSecret: secret, domain: 'tdf.example.com' }), 'clientId: must be 1 to 256 characters long'],
   [
@@ -87,7 +89,10 @@ test(`the table has at least 30 cases (${cases.length})`, () => {
 
 test.each(cases)('%s', (_name, build, message) => {
   const { stack, network, secret } = setup();
-  expect(() => build(stack, network, secret)).toThrow(message);
+  expect(() => {
+    build(stack, network, secret);
+    Template.fromStack(stack);
+  }).toThrow(message);
 });
 
 test('values known only at deploy time (tokens) pass synth; the service has the last word', () => {
@@ -95,7 +100,7 @@ test('values known only at deploy time (tokens) pass synth; the service has the 
   const text = (v: string) => Lazy.string({ produce: () => v });
   const num = (v: number) => Token.asNumber(Lazy.number({ produce: () => v }));
   new WickrNetwork(stack, 'N', { networkName: text('x'.repeat(40)), accessLevel: AccessLevel.STANDARD });
-  new WickrSecurityGroup(stack, 'G', { network, name: text(''), settings: { shredder: { intensity: num(50) }, maxNonSsoSessionMinutes: num(5), lockoutThreshold: num(-1) } });
+  new WickrSecurityGroup(stack, 'G', { network, name: text(''), settings: { shredder: { intensity: num(50) }, maxNonSsoSession: Duration.minutes(num(5)), lockoutThreshold: num(-1) } });
   new WickrBot(stack, 'B', { network, username: text('alerts'), challenge: secret });
   new WickrOidcConfig(stack, 'O', { network, issuer: text('http://x'), companyId: text(''), scopes: text('email') });
   new WickrOpenTdfConfig(stack, 'T', { network, clientId: text(''), clientSecret: secret, domain: text('https://x') });
