@@ -8,6 +8,7 @@ export * from './wickr/security-group';
 export * from './wickr/bot';
 export * from './wickr/data-retention-bot';
 export * from './wickr/sso';
+export * from './wickr/users-file';
 export * from './wickr/users';
 export * from './chime/app-instance';
 export * from './chime/user';

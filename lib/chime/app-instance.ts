@@ -97,7 +97,7 @@ export class ChimeAppInstance extends ProviderBackedResource implements IChimeAp
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceProps) {
     super(scope, id);
-    checkProps(this, props, { name: A_STRING }, { retention: A_DURATION, tokenDuration: A_DURATION });
+    checkProps(this, props, { name: A_STRING }, { retention: A_DURATION, metadata: A_STRING });
     checkLength(this, 'name', props.name, 1, NAME_MAX);
     checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
     const retentionDays = wholeUnits(this, 'retention', props.retention, 'days');

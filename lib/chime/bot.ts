@@ -18,7 +18,7 @@ import { IChimeAppInstanceMember } from './member';
 import { anyAppInstanceArn } from './arns';
 import { TAG_OPERATIONS, validateTags } from './tags';
 import { operationGrants } from '../core/iam';
-import { aReference, checkProps, A_STRING, AN_APP_INSTANCE } from '../core/props';
+import { aReference, checkProps, A_STRING, AN_APP_INSTANCE, aStructure } from '../core/props';
 
 const A_LEX = aReference('a Lex configuration', 'botAliasArn', '{ botAliasArn, localeId }');
 
@@ -147,8 +147,8 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceBotProps) {
     super(scope, id);
-    checkProps(this, props, { appInstance: AN_APP_INSTANCE, lex: A_LEX });
-    checkProps(this, props.lex, { botAliasArn: A_STRING, localeId: A_STRING });
+    checkProps(this, props, { appInstance: AN_APP_INSTANCE, lex: A_LEX }, { name: A_STRING, metadata: A_STRING });
+    checkProps(this, props.lex, { botAliasArn: A_STRING, localeId: A_STRING }, { welcomeIntent: A_STRING, invokedBy: aStructure('the messages that invoke the bot (LexInvokedBy)') }, 'lex.');
     checkLength(this, 'name', props.name, 0, NAME_MAX);
     checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
     const lex = props.lex;

@@ -16,7 +16,7 @@ import {
 import { anyAppInstanceArn } from './arns';
 import { IChimeAppInstanceUser } from './user';
 import { operationGrants } from '../core/iam';
-import { checkProps, A_SECRET, A_STRING, AN_APP_INSTANCE_USER, anEnum } from '../core/props';
+import { checkProps, A_BOOLEAN, A_SECRET, A_STRING, AN_APP_INSTANCE_USER, anEnum } from '../core/props';
 
 /** The push service of an app instance user endpoint. */
 export enum ChimeEndpointType {
@@ -100,7 +100,9 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceUserEndpointProps) {
     super(scope, id);
-    checkProps(this, props, { user: AN_APP_INSTANCE_USER, type: anEnum('ChimeEndpointType', ChimeEndpointType), pinpointApplicationArn: A_STRING, deviceToken: A_SECRET }, { voipDeviceToken: A_SECRET });
+    checkProps(this, props, { user: AN_APP_INSTANCE_USER, type: anEnum('ChimeEndpointType', ChimeEndpointType), pinpointApplicationArn: A_STRING, deviceToken: A_SECRET }, {
+      voipDeviceToken: A_SECRET, deviceTokenField: A_STRING, voipDeviceTokenField: A_STRING, tokenVersion: A_STRING, name: A_STRING, allowMessages: A_BOOLEAN,
+    });
     checkOneOf(this, 'type', props.type, ENDPOINT_TYPES);
     checkPattern(this, 'pinpointApplicationArn', props.pinpointApplicationArn, PINPOINT_APP_ARN_PATTERN,
       'an Amazon Pinpoint application ARN (arn:aws:mobiletargeting:<region>:<account>:apps/<application id>)');

@@ -32,8 +32,13 @@ export function instanceOfMember(memberArn: string): string | undefined {
  * sides are known at synth time: the service would answer with a 400 only at deploy time.
  */
 export function checkSameInstance(scope: Construct, prop: string, memberArn: string, appInstance: IChimeAppInstance, memberInstance?: IChimeAppInstance): void {
-  if (memberInstance !== undefined && memberInstance !== appInstance && memberInstance instanceof ChimeAppInstance && appInstance instanceof ChimeAppInstance) {
-    return reportViolation(scope, prop, memberInstance.node.path, `must belong to the app instance ${appInstance.node.path}`);
+  if (memberInstance !== undefined && memberInstance !== appInstance) {
+    const made = memberInstance instanceof ChimeAppInstance && appInstance instanceof ChimeAppInstance;
+    const [theirs, mine] = [memberInstance.appInstanceArn, appInstance.appInstanceArn];
+    // Two instances made in this app, or two imports whose ARNs are literal and differ.
+    if (made || (!isUnresolved(theirs) && !isUnresolved(mine) && theirs !== mine)) {
+      return reportViolation(scope, prop, memberInstance.node.path, `must belong to the app instance ${appInstance.node.path}`);
+    }
   }
   const literal = instanceOfMember(memberArn);
   if (literal !== undefined && !isUnresolved(appInstance.appInstanceArn) && literal !== appInstance.appInstanceArn) {

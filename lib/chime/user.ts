@@ -92,7 +92,7 @@ export class ChimeAppInstanceUser extends ProviderBackedResource implements IChi
 
   constructor(scope: Construct, id: string, props: ChimeAppInstanceUserProps) {
     super(scope, id);
-    checkProps(this, props, { appInstance: AN_APP_INSTANCE, appInstanceUserId: A_STRING, name: A_STRING }, { expiration: A_DURATION });
+    checkProps(this, props, { appInstance: AN_APP_INSTANCE, appInstanceUserId: A_STRING, name: A_STRING }, { expiration: A_DURATION, metadata: A_STRING });
     checkLength(this, 'appInstanceUserId', props.appInstanceUserId, 1, APP_INSTANCE_USER_ID_MAX);
     checkPattern(this, 'appInstanceUserId', props.appInstanceUserId, APP_INSTANCE_USER_ID_PATTERN,
       'letters, digits and : - _ . @, starting and ending with a letter or digit');

@@ -24,6 +24,11 @@ const VIOLATIONS = new WeakMap<IConstruct, string[]>();
  * there is to fix.
  */
 export function reportViolation(scope: IConstruct, property: string, received: unknown, rule: string): void {
+  report(scope, violation(property, received, rule));
+}
+
+/** Records a violation whose message says the property, the rule and the value already. */
+export function report(scope: IConstruct, message: string): void {
   let found = VIOLATIONS.get(scope);
   if (!found) {
     const list: string[] = [];
@@ -31,7 +36,7 @@ export function reportViolation(scope: IConstruct, property: string, received: u
     scope.node.addValidation({ validate: () => [...list] });
     found = list;
   }
-  found.push(violation(property, received, rule));
+  found.push(message);
 }
 
 function violation(property: string, received: unknown, rule: string): string {
@@ -40,6 +45,8 @@ function violation(property: string, received: unknown, rule: string): string {
 
 /** A value as an error shows it: shortened; a construct or other object that is not data by its kind. */
 export function show(value: unknown): string {
+  // A token (a Lazy value, a parameter, a SecretValue) is shown as one, never by what it encodes.
+  if (isUnresolved(value)) return 'a value known only at deploy time (a token)';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (value === undefined) return 'undefined';
   if (typeof value === 'object' && value !== null && 'node' in value) return `the construct ${(value as IConstruct).node.path}`;

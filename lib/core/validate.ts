@@ -50,7 +50,8 @@ export function inUnits(duration: Duration | undefined, unit: DurationUnit): num
   try {
     return unit === 'days' ? duration.toDays() : unit === 'minutes' ? duration.toMinutes() : duration.toSeconds();
   } catch {
-    return duration.toMilliseconds({ integral: false }) / (SECONDS_IN[unit] * 1000);
+    // A token in another unit (reported by `wholeUnits`) cannot be converted at all.
+    return duration.isUnresolved() ? undefined : duration.toMilliseconds({ integral: false }) / (SECONDS_IN[unit] * 1000);
   }
 }
 
@@ -65,7 +66,7 @@ export function wholeUnits(scope: IConstruct, prop: string, duration: Duration |
     try {
       return unit === 'days' ? duration.toDays() : unit === 'minutes' ? duration.toMinutes() : duration.toSeconds();
     } catch {
-      reportViolation(scope, prop, duration.toString(), `a token duration must be given in ${unit} (${factory}(token))`);
+      reportViolation(scope, prop, duration.toHumanString(), `a token duration must be given in ${unit} (${factory}(token))`);
       return undefined;
     }
   }

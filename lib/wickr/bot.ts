@@ -7,9 +7,9 @@ import { checkLength, checkPattern } from '../core/validate';
 import { BOT_TYPE, BOT_USERNAME_PATTERN, BotKeys } from '../../lambda/wickr/bot.wire';
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
-import type { IWickrSecurityGroup } from './security-group';
+import { checkSameNetwork, IWickrSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
-import { checkProps, A_NETWORK, A_SECRET, A_SECURITY_GROUP, A_STRING } from '../core/props';
+import { checkProps, A_BOOLEAN, A_NETWORK, A_SECRET, A_SECURITY_GROUP, A_STRING } from '../core/props';
 
 export interface WickrBotProps {
   /** The network the bot belongs to. */
@@ -63,11 +63,12 @@ export class WickrBot extends ProviderBackedResource {
 
   constructor(scope: Construct, id: string, props: WickrBotProps) {
     super(scope, id);
-    checkProps(this, props, { network: A_NETWORK, username: A_STRING, challenge: A_SECRET }, { securityGroup: A_SECURITY_GROUP });
+    checkProps(this, props, { network: A_NETWORK, username: A_STRING, challenge: A_SECRET }, { securityGroup: A_SECURITY_GROUP, displayName: A_STRING, challengeField: A_STRING, challengeVersion: A_STRING, suspended: A_BOOLEAN });
     checkPattern(this, 'username', props.username, BOT_USERNAME_PATTERN, 'a username ending in "bot"');
     checkLength(this, 'username', props.username, 4, 256);
     checkLength(this, 'displayName', props.displayName, 1, 256);
     const group = props.securityGroup ?? props.network.defaultSecurityGroup;
+    if (props.securityGroup) checkSameNetwork(this, 'securityGroup', props.securityGroup, props.network, 'the bot');
     const resource = this._createResource({
       resourceType: BOT_TYPE,
       properties: {

@@ -10,7 +10,7 @@ import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 import { secretWriter } from '../core/secrets';
 import { acknowledge } from '../core/nag';
-import { checkProps, A_NETWORK } from '../core/props';
+import { checkProps, A_BOOLEAN, A_KEY, A_NETWORK, A_STRING } from '../core/props';
 
 export interface WickrDataRetentionBotProps {
   /** The network (one data retention bot per network). */
@@ -59,7 +59,7 @@ export class WickrDataRetentionBot extends ProviderBackedResource {
 
   constructor(scope: Construct, id: string, props: WickrDataRetentionBotProps) {
     super(scope, id);
-    checkProps(this, props, { network: A_NETWORK });
+    checkProps(this, props, { network: A_NETWORK }, { enabled: A_BOOLEAN, acknowledgePublicKeyMessage: A_BOOLEAN, challengeVersion: A_STRING, challengeEncryptionKey: A_KEY });
     if (networksWithBot.has(props.network)) {
       throw new PropertyValidationError(this, 'network', props.network.node.path, 'has a data retention bot already (one per network)');
     }

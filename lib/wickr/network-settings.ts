@@ -6,9 +6,9 @@ import { CONSENT_POPUP_LIMITS, NETWORK_SETTINGS_TYPE, NetworkSettingsKeys } from
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
-import { checkProps, Expected, A_NETWORK } from '../core/props';
+import { checkProps, A_BOOLEAN, A_NETWORK, aStructure } from '../core/props';
 
-const A_SETTINGS: Expected = { description: 'the network settings (NetworkSettings)', ok: (v) => typeof v === 'object' && v !== null };
+const A_SETTINGS = aStructure('the network settings (NetworkSettings)');
 
 /** Whether members send read receipts. */
 export enum ReadReceiptStatus {
@@ -59,6 +59,10 @@ export interface NetworkSettings {
  * @internal
  */
 export function validateNetworkSettings(scope: IConstruct, settings: NetworkSettings | undefined): void {
+  checkProps(scope, settings, {}, {
+    consentPopup: aStructure('the consent popup (ConsentPopup)'), readReceiptConfig: aStructure('the read receipts (ReadReceiptConfig)'),
+    enableClientMetrics: A_BOOLEAN, dataRetention: A_BOOLEAN, enableTrustedDataFormat: A_BOOLEAN,
+  }, 'settings.');
   const popup = settings?.consentPopup;
   if (!popup) return;
   checkLength(scope, 'settings.consentPopup.header', popup.header, 0, CONSENT_POPUP_LIMITS.header);

@@ -10,7 +10,7 @@ import { anyNetworkArn, networkArn } from './arns';
 import { NetworkSettings, validateNetworkSettings, WickrNetworkSettings } from './network-settings';
 import { DefaultSecurityGroupOptions, IWickrSecurityGroup, WickrDefaultSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
-import { checkProps, A_STRING, anEnum } from '../core/props';
+import { checkProps, A_BOOLEAN, A_KEY, A_STRING, anEnum, aStructure } from '../core/props';
 
 /** The features a Wickr network offers. */
 export enum AccessLevel {
@@ -140,14 +140,16 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
 
   constructor(scope: Construct, id: string, props: WickrNetworkProps) {
     super(scope, id);
-    checkProps(this, props, { networkName: A_STRING, accessLevel: anEnum('AccessLevel', AccessLevel) });
+    checkProps(this, props, { networkName: A_STRING, accessLevel: anEnum('AccessLevel', AccessLevel) }, {
+      encryptionKey: A_KEY, enablePremiumFreeTrial: A_BOOLEAN, settings: aStructure('the network settings (NetworkSettings)'), allowReplacement: A_BOOLEAN,
+    });
     checkLength(this, 'networkName', props.networkName, 1, NETWORK_NAME_MAX);
     checkRule(this, 'networkName', props.networkName, Token.isUnresolved(props.networkName) || !/^pending-[0-9a-f]{12}$/.test(props.networkName),
       'must not look like "pending-" and 12 hex digits: the handler reserves such names for networks it is still creating');
     checkOneOf(this, 'accessLevel', props.accessLevel, ACCESS_LEVELS);
 
     const provider = WickrChimeProvider.of(this);
-    props.encryptionKey?.grant(provider.function, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*');
+    props.encryptionKey?.grant(provider.function, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');
 
     const resource = this._createResource({
       resourceType: NETWORK_TYPE,

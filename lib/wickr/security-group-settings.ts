@@ -1,5 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { isUnresolved } from '../core/errors';
+import { A_DURATION, A_NUMBER, A_STRING_LIST, aListOf, aStructure, checkProps } from '../core/props';
 import { checkOneOf, checkRange, checkRule, inUnits, wholeUnits } from '../core/validate';
 import { MAX_AUTO_DOWNLOAD_SIZES, MAX_NON_SSO_SESSION_MINUTES, SHREDDER_INTENSITIES } from '../../lambda/wickr/security-group.wire';
 
@@ -173,6 +175,20 @@ export interface SecurityGroupSettings {
   readonly ssoMaxIdle?: Duration;
 }
 
+const INT_MAX = 2_147_483_647;
+
+/** The kinds of the settings (untyped JavaScript, or numbers where 0.1.0 took them), thrown at once. */
+function checkSettingsShape(scope: IConstruct, s: SecurityGroupSettings): void {
+  const networks = aListOf('network');
+  checkProps(scope, s, {}, {
+    maxBor: A_DURATION, maxTtl: A_DURATION, maxNonSsoSession: A_DURATION, ssoMaxIdle: A_DURATION,
+    lockoutThreshold: A_NUMBER, forceDeviceLockout: A_NUMBER,
+    calling: aStructure('the calling settings'), passwordRequirements: aStructure('the password requirements'), shredder: aStructure('the shredder settings'),
+    permittedNetworks: A_STRING_LIST, atakPackageValues: A_STRING_LIST, quickResponses: A_STRING_LIST,
+    permittedWickrAwsNetworks: networks, permittedWickrEnterpriseNetworks: networks,
+  }, 'settings.');
+}
+
 /**
  * Checks the rules the Wickr documentation states in prose, at synth time, for the
  * values known then. A rule across two settings is checked when both are given.
@@ -182,6 +198,7 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
   if (!settings) return;
   const s = settings;
   const at = (member: string) => `settings.${member}`;
+  checkSettingsShape(scope, s);
   checkOneOf(scope, at('shredder.intensity'), s.shredder?.intensity, SHREDDER_INTENSITIES);
   checkOneOf(scope, at('maxAutoDownloadSize'), s.maxAutoDownloadSize, MAX_AUTO_DOWNLOAD_SIZES);
   checkRule(scope, at('maxAutoDownloadSize'), s.maxAutoDownloadSize, s.maxAutoDownloadSize === undefined || s.enableFileDownload !== false,
@@ -190,9 +207,10 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
   const restrictedOnly = 'applies only with federationMode: FederationMode.RESTRICTED';
   for (const member of ['permittedNetworks', 'permittedWickrAwsNetworks', 'permittedWickrEnterpriseNetworks'] as const) {
     const list = s[member];
-    checkRule(scope, at(member), list, !list?.length || s.federationMode === FederationMode.RESTRICTED, restrictedOnly);
+    checkRule(scope, at(member), list, !list?.length || isUnresolved(s.federationMode) || s.federationMode === FederationMode.RESTRICTED, restrictedOnly);
   }
-  for (const [i, id] of (s.permittedNetworks ?? []).entries()) {
+  // A list known only at deploy time (a CommaDelimitedList parameter) has placeholder elements.
+  for (const [i, id] of (Token.isUnresolved(s.permittedNetworks) ? [] : s.permittedNetworks ?? []).entries()) {
     checkRule(scope, at(`permittedNetworks[${i}]`), id, /^[0-9]{8}$/.test(id), 'must be an 8-digit network id');
   }
   for (const [i, n] of [...(s.permittedWickrAwsNetworks ?? []), ...(s.permittedWickrEnterpriseNetworks ?? [])].entries()) {
@@ -208,7 +226,7 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
     'applies only with locationEnabled: true');
   checkRule(scope, at('forceOpenAccess'), s.forceOpenAccess, s.forceOpenAccess !== true || s.enableOpenAccessOption !== false,
     'applies only with enableOpenAccessOption: true');
-  if (s.forceDeviceLockout !== undefined && s.lockoutThreshold !== undefined) {
+  if (s.forceDeviceLockout !== undefined && s.lockoutThreshold !== undefined && !isUnresolved(s.lockoutThreshold)) {
     checkRule(scope, at('forceDeviceLockout'), s.forceDeviceLockout, s.forceDeviceLockout < s.lockoutThreshold,
       `must be less than lockoutThreshold (${s.lockoutThreshold})`);
   }
@@ -219,9 +237,10 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
   for (const member of ['lockoutThreshold', 'forceDeviceLockout'] as const) {
     checkRange(scope, at(member), s[member], 0, Number.MAX_SAFE_INTEGER);
   }
-  wholeUnits(scope, at('maxBor'), s.maxBor, 'seconds');
-  wholeUnits(scope, at('maxTtl'), s.maxTtl, 'seconds');
-  wholeUnits(scope, at('ssoMaxIdle'), s.ssoMaxIdle, 'minutes');
+  // The API's integers are 32-bit.
+  checkRange(scope, at('maxBor'), wholeUnits(scope, at('maxBor'), s.maxBor, 'seconds'), 0, INT_MAX, 'seconds');
+  checkRange(scope, at('maxTtl'), wholeUnits(scope, at('maxTtl'), s.maxTtl, 'seconds'), 0, INT_MAX, 'seconds');
+  checkRange(scope, at('ssoMaxIdle'), wholeUnits(scope, at('ssoMaxIdle'), s.ssoMaxIdle, 'minutes'), 0, INT_MAX, 'minutes');
   for (const [member, value] of Object.entries(s.passwordRequirements ?? {})) {
     checkRange(scope, at(`passwordRequirements.${member}`), value as number, 0, 1000);
   }

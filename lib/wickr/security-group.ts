@@ -1,13 +1,16 @@
-import { IResource, RemovalPolicy, Resource } from 'aws-cdk-lib';
+import { IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
+import { reportViolation } from '../core/errors';
 import { checkLength } from '../core/validate';
 import { DEFAULT_SECURITY_GROUP_TYPE, SECURITY_GROUP_NAME_MAX, SECURITY_GROUP_TYPE, SecurityGroupKeys } from '../../lambda/wickr/security-group.wire';
 import { anyNetworkArn } from './arns';
 import { renderSecurityGroupSettings, SecurityGroupSettings, validateSecurityGroupSettings } from './security-group-settings';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
-import { checkProps, A_NETWORK, A_STRING } from '../core/props';
+import { checkProps, A_NETWORK, A_STRING, aStructure } from '../core/props';
+
+const SETTINGS = aStructure('the group settings (SecurityGroupSettings)');
 
 /** A Wickr security group, created here, the network's default group, or imported. */
 export interface IWickrSecurityGroup extends IResource {
@@ -68,7 +71,7 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
 
   constructor(scope: Construct, id: string, props: WickrSecurityGroupProps) {
     super(scope, id);
-    checkProps(this, props, { network: A_NETWORK, name: A_STRING });
+    checkProps(this, props, { network: A_NETWORK, name: A_STRING }, { settings: SETTINGS });
     checkLength(this, 'name', props.name, 1, SECURITY_GROUP_NAME_MAX);
     validateSecurityGroupSettings(this, props.settings);
     this.network = props.network;
@@ -132,7 +135,7 @@ export class WickrDefaultSecurityGroup extends ProviderBackedResource implements
 
   constructor(scope: Construct, id: string, props: WickrDefaultSecurityGroupProps) {
     super(scope, id);
-    checkProps(this, props, { network: A_NETWORK }, { name: A_STRING });
+    checkProps(this, props, { network: A_NETWORK }, { name: A_STRING, settings: SETTINGS });
     checkLength(this, 'name', props.name, 1, SECURITY_GROUP_NAME_MAX);
     validateSecurityGroupSettings(this, props.settings);
     this.network = props.network;
@@ -147,5 +150,22 @@ export class WickrDefaultSecurityGroup extends ProviderBackedResource implements
       grants: operationGrants('wickr', ['ListSecurityGroups', 'UpdateSecurityGroup', 'GetSecurityGroup'], [anyNetworkArn(this)]),
     });
     this.securityGroupId = resource.ref;
+  }
+}
+
+/**
+ * Reports a group of another network than `network` (whose construct is `owner`), when that
+ * is known at synth time: both network ids literal, or two networks made in this app.
+ * @internal
+ */
+export function checkSameNetwork(scope: Construct, prop: string, group: IWickrSecurityGroup, network: IWickrNetwork, owner: string): void {
+  const mine = network.networkId;
+  const theirs = group.network.networkId;
+  if (mine === theirs) return;
+  const bothKnown = !Token.isUnresolved(mine) && !Token.isUnresolved(theirs);
+  // Two networks made in this app (not imports) are two networks, tokens or not.
+  const bothMade = group.network !== network && group.network instanceof ProviderBackedResource && network instanceof ProviderBackedResource;
+  if (bothKnown || bothMade) {
+    reportViolation(scope, prop, group.node.path, `the security group belongs to another network (${group.network.node.path}) than ${owner} (${network.node.path})`);
   }
 }

@@ -8,7 +8,7 @@ import { OIDC_CONFIG_TYPE, OidcKeys, OPENTDF_CONFIG_TYPE, OpenTdfKeys } from '..
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
-import { checkProps, A_NETWORK, A_SECRET, A_STRING } from '../core/props';
+import { checkProps, A_DURATION, A_NETWORK, A_SECRET, A_STRING } from '../core/props';
 
 export interface WickrOidcConfigProps {
   /** The network that signs in through the identity provider. */
@@ -71,7 +71,9 @@ export interface WickrOidcConfigProps {
 export class WickrOidcConfig extends ProviderBackedResource {
   constructor(scope: Construct, id: string, props: WickrOidcConfigProps) {
     super(scope, id);
-    checkProps(this, props, { network: A_NETWORK, issuer: A_STRING, companyId: A_STRING, scopes: A_STRING }, { clientSecret: A_SECRET });
+    checkProps(this, props, { network: A_NETWORK, issuer: A_STRING, companyId: A_STRING, scopes: A_STRING }, {
+      clientSecret: A_SECRET, clientSecretField: A_STRING, clientSecretVersion: A_STRING, customUsername: A_STRING, extraAuthParams: A_STRING, ssoTokenBuffer: A_DURATION, userId: A_STRING,
+    });
     checkPattern(this, 'issuer', props.issuer, /^https:\/\/[^\s/]+(\/\S*)?$/, 'an https URL');
     checkLength(this, 'companyId', props.companyId, 1, 256);
     checkRule(this, 'scopes', props.scopes, props.scopes.split(/\s+/).includes('openid'), 'must include the "openid" scope');
@@ -136,7 +138,7 @@ export interface WickrOpenTdfConfigProps {
 export class WickrOpenTdfConfig extends ProviderBackedResource {
   constructor(scope: Construct, id: string, props: WickrOpenTdfConfigProps) {
     super(scope, id);
-    checkProps(this, props, { network: A_NETWORK, clientId: A_STRING, clientSecret: A_SECRET, domain: A_STRING });
+    checkProps(this, props, { network: A_NETWORK, clientId: A_STRING, clientSecret: A_SECRET, domain: A_STRING }, { clientSecretField: A_STRING, clientSecretVersion: A_STRING });
     checkLength(this, 'clientId', props.clientId, 1, 256);
     checkPattern(this, 'domain', props.domain, /^[A-Za-z0-9.-]+(:[0-9]+)?$/, 'a domain name without a scheme (tdf.example.com)');
     this._createResource({

@@ -5,7 +5,7 @@ import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
-import { PropertyValidationError, reportViolation } from '../core/errors';
+import { PropertyValidationError, report, reportViolation, show } from '../core/errors';
 import { WickrChimeProvider } from '../core/provider';
 import {
   checkUsers,
@@ -14,15 +14,15 @@ import {
   UserRecord,
   USERS_TYPE,
   UsersFileError,
-  UsersFileFormat,
   UsersFileKeys,
   UsersKeys,
 } from '../../lambda/wickr/users.wire';
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
-import { IWickrSecurityGroup, WickrSecurityGroup } from './security-group';
+import { checkSameNetwork, IWickrSecurityGroup, WickrSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
-import { checkProps, A_NETWORK, A_SECURITY_GROUP } from '../core/props';
+import { UsersFile } from './users-file';
+import { checkProps, A_BOOLEAN, A_LIST, A_NETWORK, A_SECURITY_GROUP, A_STRING, aStructure, Expected } from '../core/props';
 
 /** One user of `WickrUsers`. */
 export interface WickrUserSpec {
@@ -49,49 +49,7 @@ export interface WickrUserSpec {
   readonly suspended?: boolean;
 }
 
-/**
- * A file of users, uploaded as an S3 asset so that thousands of users fit one stack:
- * the template carries only the asset's bucket, key and SHA-256. The file is parsed and
- * checked at synth time.
- *
- * CSV: a header row naming some of the columns `username` (required), `firstName`,
- * `lastName`, `group` (a key of `WickrUsersProps.securityGroups`; empty for the default
- * group) and `suspended` (`true` or `false`; empty for false), in any order, then one user
- * per row. RFC 4180 quoting (`"Smith, Jr"`, `""` for a quote); fields are trimmed; blank
- * lines are skipped. JSON: an array of objects with the same keys, `suspended` a boolean.
- *
- * ```csv
- * username,firstName,lastName,group,suspended
- * ann@example.com,Ann,Smith,analysts,
- * bob@example.com,Bob,"Jones, Jr",,true
- * ```
- */
-export class UsersFile {
-  /** A CSV file. */
-  public static fromCsv(filePath: string): UsersFile {
-    return new UsersFile(filePath, 'csv');
-  }
-
-  /** A JSON file. */
-  public static fromJson(filePath: string): UsersFile {
-    return new UsersFile(filePath, 'json');
-  }
-
-  /** A `.csv` or `.json` file, the format told by the extension. */
-  public static fromFile(filePath: string): UsersFile {
-    const ext = path.extname(filePath).toLowerCase();
-    if (ext === '.csv') return UsersFile.fromCsv(filePath);
-    if (ext === '.json') return UsersFile.fromJson(filePath);
-    throw new Error(`UsersFile.fromFile: cannot tell the format of "${filePath}" from its extension; use a .csv or .json file, or UsersFile.fromCsv / fromJson`);
-  }
-
-  private constructor(
-    /** The file's path. */
-    public readonly filePath: string,
-    /** `csv` or `json`. */
-    public readonly format: UsersFileFormat,
-  ) {}
-}
+const A_USERS_FILE: Expected = { description: 'a UsersFile (UsersFile.fromCsv(path) or UsersFile.fromJson(path), not a path)', ok: (v) => v instanceof UsersFile };
 
 export interface WickrUsersProps {
   /** The network the users belong to. */
@@ -183,7 +141,14 @@ export class WickrUsers extends ProviderBackedResource {
 
   constructor(scope: Construct, id: string, props: WickrUsersProps) {
     super(scope, id);
-    checkProps(this, props, { network: A_NETWORK }, { defaultSecurityGroup: A_SECURITY_GROUP });
+    checkProps(this, props, { network: A_NETWORK }, {
+      defaultSecurityGroup: A_SECURITY_GROUP, users: A_LIST, usersFile: A_USERS_FILE, securityGroups: aStructure('security groups by key'),
+    });
+    const groups = props.securityGroups ?? {};
+    checkProps(this, groups, {}, Object.fromEntries(Object.keys(groups).map((key) => [key, A_SECURITY_GROUP])), 'securityGroups.');
+    for (const [i, user] of (props.users ?? []).entries()) {
+      checkProps(this, user, { username: A_STRING }, { firstName: A_STRING, lastName: A_STRING, securityGroup: A_SECURITY_GROUP, suspended: A_BOOLEAN }, `users[${i}].`);
+    }
     this.network = props.network;
     if ((props.users === undefined) === (props.usersFile === undefined)) {
       throw new PropertyValidationError(this, 'users', props.users === undefined ? 'neither' : 'both', 'give exactly one of users and usersFile');
@@ -255,7 +220,8 @@ export class WickrUsers extends ProviderBackedResource {
       checkUsers(records, (i) => `users[${i}]`, (i) => Token.isUnresolved(records[i].username));
     } catch (err) {
       if (!(err instanceof UsersFileError)) throw err;
-      reportViolation(this, 'users', err.received ?? `${records.length} users`, err.message);
+      // The message names the user and the rule, and says the value when it matters; the value is added otherwise.
+      report(this, `users: ${err.message}${err.received === undefined || err.message.includes('(received ') ? '' : ` (received ${show(err.received)})`}`);
     }
     const bytes = Buffer.byteLength(JSON.stringify(records));
     if (bytes > WickrUsers.MAX_INLINE_BYTES) {
@@ -274,7 +240,7 @@ export class WickrUsers extends ProviderBackedResource {
     if (!Token.isUnresolved(groupId) && !/^\S+$/.test(groupId)) {
       reportViolation(this, prop, groupId, 'a security group id is one or more characters without whitespace');
     }
-    this.checkSameNetwork(prop, group);
+    checkSameNetwork(this, prop, group, this.network, 'the users');
     if (group instanceof WickrSecurityGroup) this.memberGroups.add(group);
     const existing = this.aliasOfId.get(groupId);
     if (existing !== undefined && given === undefined) return existing;
@@ -283,18 +249,6 @@ export class WickrUsers extends ProviderBackedResource {
     this.groups[alias] = groupId;
     if (existing === undefined) this.aliasOfId.set(groupId, alias);
     return alias;
-  }
-
-  private checkSameNetwork(prop: string, group: IWickrSecurityGroup): void {
-    const mine = this.network.networkId;
-    const theirs = group.network.networkId;
-    if (mine === theirs) return;
-    const bothKnown = !Token.isUnresolved(mine) && !Token.isUnresolved(theirs);
-    // Two networks made in this app (not imports) are two networks, tokens or not.
-    const bothMade = group.network !== this.network && isNetworkConstruct(group.network) && isNetworkConstruct(this.network);
-    if (bothKnown || bothMade) {
-      reportViolation(this, prop, group.node.path, `the security group belongs to another network (${group.network.node.path}) than the users (${this.network.node.path})`);
-    }
   }
 
   /**
@@ -319,9 +273,4 @@ function aliasFor(group: IWickrSecurityGroup): string {
   const raw = group.node.id;
   const alias = raw.replace(/[^A-Za-z0-9._:@-]/g, '-').slice(0, 56);
   return alias === '' || alias === DEFAULT_ALIAS ? 'group' : alias;
-}
-
-/** A network created by this library (the provider-backed construct), not an import. */
-function isNetworkConstruct(network: IWickrNetwork): boolean {
-  return network instanceof ProviderBackedResource;
 }

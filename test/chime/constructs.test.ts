@@ -177,6 +177,14 @@ const cases: Array<[string, Build, string]> = [
     },
     '[Test/A] admin: must belong to the app instance Test/A1 (received "Test/B1")',
   ],
+  [
+    'admin: a user made on an imported instance, of another imported instance',
+    (s, chat) => {
+      const other = ChimeAppInstance.fromAppInstanceArn(s, 'Other', 'arn:aws:chime:us-east-1:123456789012:app-instance/other');
+      new ChimeAppInstanceAdmin(s, 'A', { appInstance: chat, admin: new ChimeAppInstanceUser(s, 'Ub', { appInstance: other, appInstanceUserId: 'x', name: 'x' }) });
+    },
+    '[Test/A] admin: must belong to the app instance Test/Chat (received "Test/Other")',
+  ],
   ['bot name over 256', bot({}, { name: 'n'.repeat(257) }), '[Test/B] name: must be 0 to 256 characters long, got 257'],
   ['bot metadata over 1 KB', bot({}, { metadata: 'm'.repeat(2000) }), '[Test/B] metadata: must be at most 1024 bytes'],
   ['bot Lex alias ARN is a bot ARN', bot({ botAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ' }), '[Test/B] lex.botAliasArn: must be a Lex V2 bot alias ARN'],

@@ -70,6 +70,16 @@ describe('cdk-nag AwsSolutionsChecks and ServerlessChecks', () => {
     expect(findings(stack)).toEqual([]);
   });
 
+  test('a network encrypted with a customer managed key: none either (the key grant names its actions)', () => {
+    const stack = synthesized((app) => {
+      const s = new Stack(app, 'Encrypted', { env: ENV });
+      const key = new kms.Key(s, 'Key', { enableKeyRotation: true });
+      new WickrNetwork(s, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.STANDARD, encryptionKey: key });
+      return s;
+    });
+    expect(findings(stack)).toEqual([]);
+  });
+
   test('with a drift monitor and its alarm: none either', () => {
     const stack = synthesized((app) => {
       const s = minimalStack(app, 'Watched');

@@ -1,10 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   AccessLevel,
   ChimeAppInstance,
   ChimeAppInstanceAdmin,
+  ChimeAppInstanceBot,
   ChimeAppInstanceUser,
   ChimeAppInstanceUserEndpoint,
   ChimeEndpointType,
@@ -110,5 +111,64 @@ describe('props untyped JavaScript gets wrong are named at once, with what is ex
     // The same construct, typed and complete, builds.
     const token = secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'device');
     expect(() => new ChimeAppInstanceUserEndpoint(stack, 'Ok', { user, type: ChimeEndpointType.GCM, pinpointApplicationArn: 'arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc', deviceToken: token })).not.toThrow();
+  });
+});
+
+describe('what code written for 0.1.0, or untyped, gives: a named error, never a TypeError', () => {
+  const network = (s: Stack) => WickrNetwork.fromNetworkId(s, 'Net', '12345678');
+  test.each<[string, (stack: Stack) => unknown, string]>([
+    ['a group id string for a user (0.1.0)', (s) => new WickrUsers(s, 'U', { network: network(s), users: [{ username: 'a@x.com', securityGroup: 'sg-1' as never }] }),
+      '[Test/U] users[0].securityGroup: must be a Wickr security group (a WickrSecurityGroup, or WickrSecurityGroup.fromSecurityGroupId(...) for a group id) (received "sg-1")'],
+    ['a group id string in securityGroups (0.1.0)', (s) => new WickrUsers(s, 'U', { network: network(s), users: [], securityGroups: { ops: 'sg-1' as never } }),
+      '[Test/U] securityGroups.ops: must be a Wickr security group'],
+    ['seconds as a number for maxTtl (0.1.0)', (s) => new WickrSecurityGroup(s, 'G', { network: network(s), name: 'g', settings: { maxTtl: 3600 as never } }),
+      '[Test/G] settings.maxTtl: must be a Duration (Duration.days(n), Duration.minutes(n), ...; not a number) (received 3600)'],
+    ['a path where a UsersFile belongs', (s) => new WickrUsers(s, 'U', { network: network(s), usersFile: 'users.csv' as never }),
+      '[Test/U] usersFile: must be a UsersFile (UsersFile.fromCsv(path) or UsersFile.fromJson(path), not a path) (received "users.csv")'],
+    ['users not a list', (s) => new WickrUsers(s, 'U', { network: network(s), users: 'a@x.com' as never }), '[Test/U] users: must be a list (received "a@x.com")'],
+    ['a user that is null', (s) => new WickrUsers(s, 'U', { network: network(s), users: [null as never] }), '[Test/U] users[0].username: required, a string'],
+    ['permittedNetworks a string', (s) => new WickrSecurityGroup(s, 'G', { network: network(s), name: 'g', settings: { permittedNetworks: '12345678' as never } }),
+      '[Test/G] settings.permittedNetworks: must be a list of strings (received "12345678")'],
+    ['group settings a string', (s) => new WickrSecurityGroup(s, 'G', { network: network(s), name: 'g', settings: 'x' as never }),
+      '[Test/G] settings: must be the group settings (SecurityGroupSettings), an object (received "x")'],
+    ['a key ARN where a key belongs', (s) => new WickrNetwork(s, 'N', { networkName: 'n', accessLevel: AccessLevel.STANDARD, encryptionKey: 'arn:aws:kms:us-east-1:123456789012:key/k' as never }),
+      '[Test/N] encryptionKey: must be a KMS key (kms.IKey, such as a kms.Key or kms.Key.fromKeyArn(...)) (received "arn:aws:kms:us-east-1:123456789012:key/k")'],
+    ['a Lex configuration without its locale', (s) => new ChimeAppInstanceBot(s, 'B', { appInstance: new ChimeAppInstance(s, 'C', { name: 'c' }), lex: { botAliasArn: 'x', invokedBy: 'ALL' } as never }),
+      '[Test/B] lex.localeId: required, a string; lex.invokedBy: must be the messages that invoke the bot (LexInvokedBy), an object (received "ALL")'],
+    ['metadata a number', (s) => new ChimeAppInstance(s, 'C', { name: 'c', metadata: 5 as never }), '[Test/C] metadata: must be a string (received 5)'],
+  ])('%s', (_name, build, message) => {
+    expect(thrown(() => build(newStack()))).toContain(message);
+  });
+
+  test('a SecretValue where a secret belongs: refused at once, named by its kind, its value in no message', () => {
+    const stack = newStack();
+    const message = thrown(() => new WickrBot(stack, 'B', { network: network(stack), username: 'alertsbot', challenge: SecretValue.unsafePlainText('hunter2-challenge') as never }));
+    expect(message).toContain('[Test/B] challenge: must be a Secrets Manager secret');
+    expect(message).toContain('(received a SecretValue, not shown)');
+    expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('values known only at deploy time', () => {
+  test('a token Duration in another unit than the API counts in is a synth error that says so, not a crash', () => {
+    const stack = newStack();
+    const minutes = new CfnParameter(stack, 'Minutes', { type: 'Number' }).valueAsNumber;
+    new WickrSecurityGroup(stack, 'G', { network: WickrNetwork.fromNetworkId(stack, 'Net', '12345678'), name: 'g', settings: { maxTtl: Duration.minutes(minutes) } });
+    expect(thrown(() => Template.fromStack(stack))).toContain('[Test/G] settings.maxTtl: a token duration must be given in seconds (Duration.seconds(token)) (received "<token> minutes")');
+  });
+
+  test('a token federation mode, a list parameter of networks and a token lockout threshold pass synth, and reach the template', () => {
+    const stack = newStack();
+    const mode = new CfnParameter(stack, 'Mode', { type: 'Number' }).valueAsNumber;
+    const networks = new CfnParameter(stack, 'Networks', { type: 'CommaDelimitedList' }).valueAsList;
+    const threshold = Token.asNumber(Lazy.number({ produce: () => 9 }));
+    const idle = new CfnParameter(stack, 'Idle', { type: 'Number' }).valueAsNumber;
+    new WickrSecurityGroup(stack, 'G', {
+      network: WickrNetwork.fromNetworkId(stack, 'Net', '12345678'),
+      name: 'g',
+      settings: { federationMode: mode, permittedNetworks: networks, lockoutThreshold: threshold, forceDeviceLockout: 3, ssoMaxIdle: Duration.minutes(idle) },
+    });
+    const settings = Object.values(Template.fromStack(stack).findResources('Custom::WickrSecurityGroup'))[0].Properties.Settings;
+    expect(settings).toMatchObject({ federationMode: { Ref: 'Mode' }, permittedNetworks: { Ref: 'Networks' }, lockoutThreshold: 9, forceDeviceLockout: 3, ssoMaxIdleMinutes: { Ref: 'Idle' } });
   });
 });

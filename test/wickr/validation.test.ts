@@ -58,6 +58,10 @@ const cases: Array<[string, Build, string]> = [
   ['fractional max TTL', group({ maxTtl: Duration.millis(1500) }), 'settings.maxTtl: must be a whole number of seconds'],
   ['negative password minimum', group({ passwordRequirements: { minLength: -2 } }), 'settings.passwordRequirements.minLength: must be a whole number from 0 to 1000'],
   ['bot username without "bot"', (s, network, secret) => new WickrBot(s, 'B', { network, username: 'alerts', challenge: secret }), '[Test/B] username: must be a username ending in "bot" (received "alerts")'],
+  ['bot in a group of another network', (s, network, secret) => {
+    const other = WickrNetwork.fromNetworkId(s, 'Other', '87654321');
+    new WickrBot(s, 'B', { network, username: 'alertsbot', challenge: secret, securityGroup: WickrSecurityGroup.fromSecurityGroupId(s, 'OtherGroup', other, 'sg-1') });
+  }, '[Test/B] securityGroup: the security group belongs to another network (Test/Other) than the bot (Test/Net) (received "Test/OtherGroup")'],
   ['bot display name empty', (s, network, secret) => new WickrBot(s, 'B', { network, username: 'alertsbot', displayName: '', challenge: secret }), 'displayName: must be 1 to 256 characters long'],
   ['bot challenge field empty', (s, network, secret) => new WickrBot(s, 'B', { network, username: 'alertsbot', challenge: secret, challengeField: '' }), 'challengeField: must be 1 to 256 characters long'],
   ['OIDC issuer not https', (s, network) => new WickrOidcConfig(s, 'O', { network, issuer: 'http://idp.example.com', companyId: 'acme', scopes: 'openid' }), '[Test/O] issuer: must be an https URL (received "http://idp.example.com")'],
