@@ -1,5 +1,7 @@
 import { RECREATE_PROPERTY } from './recreate.wire';
-import { evaluateConditions, EvaluationContext, isPlainObject, NO_VALUE, partitionOf, resolveValue, Template, TemplateError } from '../core/template';
+import { evaluateConditions, resolveValue } from '../core/intrinsics';
+import { partitionOf } from '../core/parameters';
+import { EvaluationContext, isPlainObject, NO_VALUE, Template, TemplateError } from '../core/template';
 
 /**
  * What a deployed stack declares for each of its resources: the template's properties

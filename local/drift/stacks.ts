@@ -1,5 +1,6 @@
 import { DeployedStack } from '../../lambda/drift/declared';
-import { resolveValue, EvaluationContext, Template } from '../../lambda/core/template';
+import { resolveValue } from '../../lambda/core/intrinsics';
+import { EvaluationContext, Template } from '../../lambda/core/template';
 import { Account } from './account';
 
 /** A stack to check, with the provider function that serves its resources. */

@@ -1,8 +1,8 @@
 /**
  * Messages the console shows besides the progress lines and tables: the one-line summary
  * of a `WickrUsers` update (from the provider's structured log line, so it shows without
- * `--verbose`), and the reason of a failed run made readable (an app's uncaught error
- * without its code frame and stack).
+ * `--verbose`), the reason of a failed run made readable (an app's uncaught error
+ * without its code frame and stack), and the message of a caught error.
  */
 
 /** The part of the provider's `users updated` log line (lambda/wickr/users.ts) the summary reads. */
@@ -58,4 +58,10 @@ export function readableFailure(reason: string): string {
     .filter((_, i) => !dropped.has(i))
     .join('\n')
     .trimEnd();
+}
+
+/** The message of a caught error (or what was thrown, as a string). */
+export function message(err: unknown): string {
+  if (err && typeof err === 'object' && 'message' in err) return String((err as Error).message);
+  return String(err);
 }

@@ -1,0 +1,181 @@
+import { runCleanup } from './cleanup';
+import { deployOne } from './deploy-resource';
+import type { Engine } from './engine';
+import { schedule } from './graph';
+import { EvaluationContext, resolveValue, ResourceView, StackEnvironment, TemplateError, TemplateResource } from './intrinsics';
+import { CleanupItem, Journal } from './journal';
+import { message } from './messages';
+import { fakeAttribute, isCustomResourceType, nativeType } from './native';
+import { Plan } from './plan';
+import { Action, Recorder, ResourceRow, StackReport, StackStatus } from './report';
+import { rollback } from './rollback';
+import { recordedParameters } from './stacks';
+import { ResourceState, StackState } from './state';
+import { StackArtifact } from './synth';
+
+/**
+ * One stack deployment: its working state, journal and rows. The phases it runs are in
+ * `deploy-resource.ts` (create/update), `cleanup.ts` and `rollback.ts`; they work on its
+ * members.
+ */
+export class Deployment {
+  readonly working: Record<string, ResourceState>;
+  readonly journal: Journal[] = [];
+  readonly cleanup: CleanupItem[] = [];
+  readonly rows = new Map<string, ResourceRow>();
+  readonly resources: Record<string, TemplateResource>;
+  readonly desiredSet: Set<string>;
+  readonly evaluation: EvaluationContext;
+  failure?: string;
+  readonly rollbackFailures: string[] = [];
+
+  constructor(
+    readonly engine: Engine,
+    readonly stack: StackArtifact,
+    readonly env: StackEnvironment,
+    readonly plan: Plan,
+    readonly prev: StackState | undefined,
+  ) {
+    this.working = { ...(prev?.resources ?? {}) };
+    this.resources = stack.template.Resources ?? {};
+    this.desiredSet = new Set(plan.desired);
+    this.evaluation = {
+      ...env,
+      parameters: plan.parameters,
+      conditions: plan.conditions,
+      mappings: stack.template.Mappings,
+      resource: (id) => this.view(id),
+      importValue: (name) => {
+        for (const [other, state] of Object.entries(engine.state.stacks)) if (other !== env.stackName && name in state.exports) return state.exports[name];
+        return undefined;
+      },
+    };
+  }
+
+  get rec(): Recorder {
+    return this.engine.recorder;
+  }
+
+  /** Everything that currently exists for this stack (working state, then what awaits cleanup). */
+  liveEntries(): ResourceState[] {
+    return [...Object.values(this.working), ...this.cleanup.map((c) => c.entry), ...Object.values(this.prev?.resources ?? {})];
+  }
+
+  async run(before: string | undefined): Promise<StackReport> {
+    const { desired, deps } = this.plan;
+    await schedule(desired, (id) => deps.get(id) ?? [], (id) => deployOne(this, id), { concurrency: this.engine.options.concurrency, stopOnFailure: true });
+
+    let outputs: Record<string, string> = {};
+    let exports: Record<string, string> = {};
+    if (this.failure === undefined) {
+      try {
+        ({ outputs, exports } = this.outputs());
+      } catch (err) {
+        this.failure = `Outputs: ${message(err)}`;
+        this.rec.line(`  ${this.env.stackName}: ${this.failure}`);
+      }
+    }
+
+    if (this.failure !== undefined) {
+      await rollback(this);
+      this.engine.store.restore(before);
+      if (before === undefined) delete this.engine.state.stacks[this.env.stackName];
+      else this.engine.state.stacks = this.engine.store.load().stacks;
+      const rollbackFailed = this.rollbackFailures.length > 0;
+      const status: StackStatus = this.prev ? (rollbackFailed ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE') : rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE';
+      const reason = this.failure + (rollbackFailed ? `; the rollback failed too: ${this.rollbackFailures.join('; ')}` : '');
+      this.rec.line(`${this.env.stackName}: ${status}`);
+      this.rec.line(`${this.env.stackName}: failed: ${reason}`);
+      const rows = this.orderedRows();
+      this.rec.table(rows);
+      return { stackName: this.env.stackName, stackId: this.env.stackId, status, success: false, reason, rows, outputs: this.prev?.outputs ?? {} };
+    }
+
+    await runCleanup(this);
+
+    const resources: Record<string, ResourceState> = {};
+    for (const id of [...desired, ...Object.keys(this.working)]) if (this.working[id] && !(id in resources)) resources[id] = this.working[id];
+    this.engine.state.stacks[this.env.stackName] = {
+      stackId: this.env.stackId,
+      account: this.env.account,
+      region: this.env.region,
+      resources,
+      outputs,
+      exports,
+      template: this.stack.template,
+      parameters: recordedParameters(this.stack.template, this.plan.parameters),
+    };
+    this.engine.store.save(this.engine.state);
+    this.engine.store.pruneCode(this.engine.state);
+
+    const rows = this.orderedRows();
+    const changed = rows.some((r) => r.action !== 'unchanged');
+    const status: StackStatus = !this.prev ? 'CREATE_COMPLETE' : changed ? 'UPDATE_COMPLETE' : 'NO_CHANGES';
+    this.rec.line(`${this.env.stackName}: ${status === 'NO_CHANGES' ? 'no changes' : status}`);
+    this.rec.table(rows);
+    if (!changed && this.prev) this.rec.line(`${this.env.stackName}: nothing changed (no request was sent)`);
+    for (const [name, value] of Object.entries(outputs)) this.rec.line(`  output ${name} = ${value}`);
+    return { stackName: this.env.stackName, stackId: this.env.stackId, status, success: true, rows, outputs };
+  }
+
+  private orderedRows(): ResourceRow[] {
+    const order = [...this.plan.desired, ...Object.keys(this.prev?.resources ?? {})];
+    const seen = new Set<string>();
+    const out: ResourceRow[] = [];
+    for (const id of order) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const row = this.rows.get(id);
+      if (row) out.push(row);
+    }
+    return out;
+  }
+
+  row(id: string, type: string, action: Action, physicalId?: string, reason?: string): ResourceRow {
+    const row: ResourceRow = { stackName: this.env.stackName, logicalId: id, type, physicalId, action, ...(reason ? { reason } : {}) };
+    this.rows.set(id, row);
+    return row;
+  }
+
+  fail(id: string, type: string, operation: 'CREATE' | 'UPDATE', reason: string, physicalId?: string): 'failed' {
+    this.rec.event(`${operation}_FAILED`, type, id, reason);
+    this.row(id, type, 'failed', physicalId, reason);
+    this.failure ??= `${id} (${type}): ${reason}`;
+    return 'failed';
+  }
+
+  private outputs(): { outputs: Record<string, string>; exports: Record<string, string> } {
+    const outputs: Record<string, string> = {};
+    const exports: Record<string, string> = {};
+    for (const [name, output] of Object.entries(this.stack.template.Outputs ?? {})) {
+      if (output.Condition !== undefined && !this.plan.conditions[output.Condition]) continue;
+      const value = resolveValue(output.Value, this.evaluation, `Outputs.${name}`);
+      outputs[name] = Array.isArray(value) ? value.join(',') : String(value);
+      if (output.Export) {
+        const exportName = String(resolveValue(output.Export.Name, this.evaluation, `Outputs.${name}.Export.Name`));
+        for (const [other, state] of Object.entries(this.engine.state.stacks)) {
+          if (other !== this.env.stackName && exportName in state.exports) throw new TemplateError(`Export with name ${exportName} is already exported by stack ${other}`);
+        }
+        exports[exportName] = outputs[name];
+      }
+    }
+    return { outputs, exports };
+  }
+
+  /** A resource as `Ref` and `Fn::GetAtt` see it (only resources of this template that exist). */
+  private view(id: string): ResourceView | undefined {
+    if (!this.desiredSet.has(id)) return undefined;
+    const entry = this.working[id];
+    if (!entry) return undefined;
+    return {
+      ref: entry.physicalId,
+      attribute: (name) => {
+        if (name in entry.attributes) return entry.attributes[name];
+        if (isCustomResourceType(entry.type)) throw new TemplateError(`Vendor response doesn't contain ${name} attribute`);
+        const native = nativeType(entry.type);
+        if (!native.emulated || native.attributes === undefined) return fakeAttribute(this.env, id, entry.physicalId, name);
+        throw new TemplateError(`Template error: resource ${id} does not support attribute type ${name} in Fn::GetAtt`);
+      },
+    };
+  }
+}
