@@ -263,17 +263,14 @@ export function compareWithSnapshot(testCase: IntegCase, actualDir: string): str
   return problems.length === 0 ? [] : [`${testCase.name}: snapshot changed! ${UPDATE_HINT}`, ...problems];
 }
 
-/** The staged assets (`asset.*`) that an assembly's asset manifests name and that are not there (a snapshot committed without them). */
-export function missingAssets(assemblyDir: string): string[] {
-  const missing: string[] = [];
-  for (const name of fs.readdirSync(assemblyDir).filter((n) => n.endsWith('.assets.json'))) {
-    const assets = readJson<{ files?: Record<string, { source?: { path?: string } }> }>(path.join(assemblyDir, name));
-    for (const asset of Object.values(assets.files ?? {})) {
-      const source = asset.source?.path;
-      if (source?.startsWith('asset.') && !fs.existsSync(path.join(assemblyDir, source))) missing.push(`${name} names ${source}`);
-    }
-  }
-  return missing;
+/**
+ * The staged assets (`asset.*`: bundles, some under a `node_modules/` folder) in an assembly
+ * directory. A committed snapshot holds none: the comparison normalizes asset hashes, so it
+ * needs the templates and manifests only, and integ-runner stages the assets again when it
+ * deploys a case.
+ */
+export function stagedAssets(assemblyDir: string): string[] {
+  return fs.readdirSync(assemblyDir).filter((name) => name.startsWith('asset.')).sort();
 }
 
 /** Absolute paths of this machine (the repository, the temporary directory, the home directory) found in a directory's text files. */
@@ -299,15 +296,15 @@ export function machinePathsIn(dir: string): string[] {
 
 /**
  * Writes a case's snapshot from a fresh synthesis, laid out as integ-runner lays it out:
- * the whole cloud assembly (templates, manifests, `integ.json` and the staged assets, which
- * integ-runner's update workflow deploys first), without the `.cache/` directory and with
+ * the cloud assembly's templates, manifests and `integ.json`, without the staged assets
+ * (`stagedAssets`), the `.cache/` directory and with
  * no `trace` in the metadata (stack traces, with paths of the machine; integ-runner's
  * `cleanManifest`, here for the per-stack `*.metadata.json` files too).
  */
 export function writeSnapshot(testCase: IntegCase, synthesizedDir: string): void {
   fs.rmSync(testCase.snapshotDir, { recursive: true, force: true });
   fs.cpSync(synthesizedDir, testCase.snapshotDir, { recursive: true });
-  fs.rmSync(path.join(testCase.snapshotDir, '.cache'), { recursive: true, force: true });
+  for (const name of ['.cache', ...stagedAssets(testCase.snapshotDir)]) fs.rmSync(path.join(testCase.snapshotDir, name), { recursive: true, force: true });
   type Entries = Array<Record<string, unknown>>;
   const stripTraces = (file: string, metadataOf: (json: Json) => Entries[]): void => {
     const json = readJson<Json>(file);

@@ -13,11 +13,12 @@ import {
   discoverCases,
   IntegCase,
   machinePathsIn,
-  missingAssets,
   orphanSnapshots,
   readTemplate,
   snapshotView,
   stacksOf,
+  stagedAssets,
+  writeSnapshot,
   synthCase,
   tempDir,
 } from './cases';
@@ -68,9 +69,9 @@ describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, testCase) =>
   test('synthesizes to its committed snapshot', async () => {
     const problems = compareWithSnapshot(testCase, await assemblyOf(testCase));
     if (problems.length > 0) throw new Error(problems.join('\n'));
-    // Whole (its staged assets are JavaScript that the root .gitignore would leave out) and
+    // Templates and manifests only (no staged bundles, no node_modules/ in the repository), and
     // free of this machine's paths.
-    expect(missingAssets(testCase.snapshotDir)).toEqual([]);
+    expect(stagedAssets(testCase.snapshotDir)).toEqual([]);
     expect(machinePathsIn(testCase.snapshotDir)).toEqual([]);
   });
 
@@ -143,10 +144,13 @@ describe('the snapshot check', () => {
     expect(compareWithSnapshot(copy, actual).join('\n')).toMatch(/does not exist in snapshot, but does in actual/);
   });
 
-  test('reports a snapshot whose staged assets are missing', () => {
-    const copy = copySnapshot(testCase);
-    expect(missingAssets(testCase.snapshotDir)).toEqual([]);
-    expect(missingAssets(copy.snapshotDir)).toEqual(expect.arrayContaining([expect.stringMatching(/\.assets\.json names asset\.[0-9a-f]{64}/)]));
+  test('a synthesized assembly has staged assets, and writing the snapshot leaves them out', async () => {
+    const assemblyDir = await assemblyOf(testCase);
+    expect(stagedAssets(assemblyDir)).toEqual(expect.arrayContaining([expect.stringMatching(/^asset\.[0-9a-f]{64}/)]));
+    const copy = { ...testCase, snapshotDir: path.join(fs.mkdtempSync(path.join(work, 'written-')), 'snapshot') };
+    writeSnapshot(copy, assemblyDir);
+    expect(stagedAssets(copy.snapshotDir)).toEqual([]);
+    expect(compareWithSnapshot(copy, assemblyDir)).toEqual([]);
   });
 
   test('ignores asset hashes: a new handler bundle alone does not make a snapshot stale', async () => {
