@@ -4,6 +4,13 @@
  * they print, and a short sentence for what `parseArgs` refused.
  */
 
+import { parseArgs, ParseArgsConfig } from 'util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<T extends Options> =
+  | { readonly values: ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values']; readonly error?: undefined }
+  | { readonly values: undefined; readonly error: string };
+
 /** The exit status of bad arguments, for every subcommand. */
 export const USAGE_ERROR = 2;
 
@@ -14,6 +21,15 @@ export const USAGE_ERROR = 2;
 export function usageLine(command: string | undefined, problem: string): string {
   const name = command ? `cdk-wickr-chime ${command}` : 'cdk-wickr-chime';
   return `${name}: ${problem} (see "${name} --help")\n`;
+}
+
+/** A subcommand's options, parsed strictly with no positionals, or the one line for what is wrong with them. */
+export function parseOptions<T extends Options>(args: readonly string[], options: T): Parsed<T> {
+  try {
+    return { values: parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values };
+  } catch (err) {
+    return { error: argumentError(err), values: undefined };
+  }
 }
 
 /** One line for an error `parseArgs` threw: `unknown option "--x"`, `--app needs a value`. */

@@ -1,13 +1,12 @@
 import { randomUUID } from 'crypto';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { ReadResult } from '../../lambda/core/event';
 import { checkStack } from '../../lambda/drift/check';
 import { ResourceDrift } from '../../lambda/drift/compare';
 import { declaredProperties } from '../../lambda/drift/declared';
 import { RepairResult } from '../../lambda/drift/requests';
 import { HANDLERS } from '../../lambda/index';
-import { argumentError, USAGE_ERROR, usageLine } from '../args';
+import { parseOptions, USAGE_ERROR, usageLine } from '../args';
 import { Account, connectAccount } from './account';
 import { TEST_CREDENTIALS } from '../emulator/sigv4';
 import { allStackNames, DriftCommandError, loadStack, StackToCheck } from './stacks';
@@ -58,11 +57,9 @@ export interface DriftIo {
 }
 
 export async function driftCommand(args: string[], io: DriftIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    io.err(usageLine('drift', argumentError(err)));
+  const { values, error } = parseOptions(args, OPTIONS);
+  if (values === undefined) {
+    io.err(usageLine('drift', error));
     return USAGE_ERROR;
   }
   if (values.help) {

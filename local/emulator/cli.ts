@@ -1,5 +1,4 @@
-import { parseArgs as parseNodeArgs } from 'util';
-import { argumentError, USAGE_ERROR, usageLine } from '../args';
+import { parseOptions, USAGE_ERROR, usageLine } from '../args';
 import { startEmulator } from './index';
 
 /**
@@ -63,12 +62,8 @@ export async function emulatorCommand(args: string[]): Promise<number> {
 
 /** The options, `help`, or what is wrong with the arguments. */
 function parseArgs(args: readonly string[]): ParsedArgs {
-  let values;
-  try {
-    ({ values } = parseNodeArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    return { error: argumentError(err) };
-  }
+  const { values, error } = parseOptions(args, OPTIONS);
+  if (values === undefined) return { error };
   if (values.help) return { help: true };
   let port = 4599;
   if (values.port !== undefined) {

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import type { FunctionSpec } from '../runner/lambda';
 import { isRecord } from './protocol';
 
 /**
@@ -42,18 +43,8 @@ export interface StackResourceSpec {
   readonly lastUpdated?: string;
 }
 
-/** One Lambda function of a registered stack: how `Invoke` runs it in process. */
-export interface StackFunctionSpec {
-  readonly logicalId: string;
-  readonly functionName: string;
-  readonly arn: string;
-  /** Absolute path of the function's code directory. */
-  readonly codeDir: string;
-  /** `file.export` */
-  readonly handler: string;
-  readonly timeoutSeconds: number;
-  readonly memorySize: number;
-  readonly environment: Readonly<Record<string, string>>;
+/** One Lambda function of a registered stack: how `Invoke` runs it in process (in the stack's region). */
+export interface StackFunctionSpec extends Omit<FunctionSpec, 'region'> {
   /** The access key id of its execution role's principal (see `registerPrincipal`). @default the test credentials */
   readonly accessKeyId?: string;
 }

@@ -1,5 +1,4 @@
-import { parseArgs as parseNodeArgs } from 'util';
-import { argumentError, keyValue, USAGE_ERROR, usageLine } from '../args';
+import { parseOptions, keyValue, USAGE_ERROR, usageLine } from '../args';
 import { deployLocal, destroyLocal, DeployLocalOptions, DEFAULT_STATE_FILE } from './index';
 
 /**
@@ -87,12 +86,8 @@ async function run(mode: 'deploy' | 'destroy', args: string[]): Promise<number> 
 
 /** The options of `deploy-local` / `destroy-local`, `help`, or what is wrong with the arguments. */
 export function parseArgs(args: readonly string[], mode: 'deploy' | 'destroy' = 'deploy'): ParsedArgs {
-  let values;
-  try {
-    ({ values } = parseNodeArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    return { error: argumentError(err) };
-  }
+  const { values, error } = parseOptions(args, OPTIONS);
+  if (values === undefined) return { error };
   if (values.help) return { help: true };
   if (mode === 'destroy' && values.parameter) return { error: '--parameter is an option of deploy-local only' };
   const options: Mutable<DeployLocalOptions> = {};

@@ -1,6 +1,6 @@
 import * as c from '@aws-sdk/client-chime-sdk-identity';
 import { Harness, startHarness } from '../harness/handler-harness';
-import { driftOf, repairOf } from './harness';
+import { driftOf, repairOf, roundTrip as sharedRoundTrip, writesOf } from './harness';
 
 /**
  * Drift of every Chime SDK Identity resource type, as for Wickr: declared values changed by
@@ -20,23 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const writes = () => h.calls('chime').map((call) => call.operation).filter((op) => !/^(Get|List|Describe)/.test(op));
+const writes = () => writesOf(h, 'chime');
 
-async function roundTrip(type: string, props: Record<string, unknown>, byHand: (id: string) => Promise<unknown>, expected: { paths: string[]; repairCalls: string[] }) {
-  const created = await h.create({ type, props });
-  expect([created.Status, created.Reason]).toEqual(['SUCCESS', undefined]);
-  const id = created.PhysicalResourceId!;
-  expect(await driftOf(h, type, id, props)).toMatchObject({ status: 'IN_SYNC' });
-  await byHand(id);
-  const drifted = await driftOf(h, type, id, props);
-  expect(drifted.status).toBe('MODIFIED');
-  expect(drifted.drifts.map((d) => d.path)).toEqual(expected.paths);
-  h.clearCalls();
-  expect(await repairOf(h, type, id, props)).toEqual({ Status: 'SUCCESS' });
-  expect(writes()).toEqual(expected.repairCalls);
-  expect(await driftOf(h, type, id, props)).toMatchObject({ status: 'IN_SYNC' });
-  return id;
-}
+const roundTrip = (type: string, props: Record<string, unknown>, byHand: (id: string) => Promise<unknown>, expected: { paths: string[]; repairCalls: string[] }) =>
+  sharedRoundTrip(h, 'chime', type, props, byHand, expected);
 
 test('ChimeAppInstance: metadata, retention and a tag changed by hand; a tag added by hand is not drift', async () => {
   const props = { Name: 'support', Metadata: 'v1', RetentionDays: '365', Tags: [{ Key: 'team', Value: 'platform' }] };

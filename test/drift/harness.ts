@@ -46,3 +46,36 @@ export async function repairOf(h: Harness, type: string, physicalId: string, pro
     RequestId: randomUUID(),
   })) as RepairResult;
 }
+
+/** The calls of `service` (every service when not given) that change something: what a repair sent. */
+export function writesOf(h: Harness, service?: string): string[] {
+  return h.calls(service).map((call) => call.operation).filter((op) => !/^(Get|List|Describe)/.test(op));
+}
+
+/**
+ * One resource's drift round trip through the handler: created and in sync; changed by hand
+ * (`byHand`), then MODIFIED at exactly `expected.paths`; repaired with exactly
+ * `expected.repairCalls` (of `service`); in sync again. Answers the physical id.
+ */
+export async function roundTrip(
+  h: Harness,
+  service: string | undefined,
+  type: string,
+  props: Record<string, unknown>,
+  byHand: (id: string) => Promise<unknown>,
+  expected: { paths: string[]; repairCalls: string[] },
+): Promise<string> {
+  const created = await h.create({ type, props });
+  expect([created.Status, created.Reason]).toEqual(['SUCCESS', undefined]);
+  const id = created.PhysicalResourceId!;
+  expect(await driftOf(h, type, id, props)).toMatchObject({ status: 'IN_SYNC', drifts: [] });
+  await byHand(id);
+  const drifted = await driftOf(h, type, id, props);
+  expect(drifted.status).toBe('MODIFIED');
+  expect(drifted.drifts.map((d) => d.path)).toEqual(expected.paths);
+  h.clearCalls();
+  expect(await repairOf(h, type, id, props)).toEqual({ Status: 'SUCCESS' });
+  expect(writesOf(h, service)).toEqual(expected.repairCalls);
+  expect(await driftOf(h, type, id, props)).toMatchObject({ status: 'IN_SYNC' });
+  return id;
+}

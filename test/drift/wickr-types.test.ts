@@ -1,6 +1,6 @@
 import * as w from '../../lambda/wickr/client';
 import { Harness, startHarness } from '../harness/handler-harness';
-import { driftOf, repairOf } from './harness';
+import { driftOf, repairOf, roundTrip as sharedRoundTrip, writesOf } from './harness';
 
 /**
  * Drift of every Wickr resource type: a declared value changed by hand is MODIFIED (with
@@ -22,24 +22,11 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** The mutating service calls since the last `clearCalls` (reads excluded). */
-const writes = () => h.calls().map((c) => c.operation).filter((op) => !/^(Get|List|Describe)/.test(op));
+const writes = () => writesOf(h, undefined);
 
 /** Creates, drifts by hand, checks, repairs, checks again. */
-async function roundTrip(type: string, props: Record<string, unknown>, byHand: (id: string) => Promise<unknown>, expected: { paths: string[]; repairCalls: string[] }) {
-  const created = await h.create({ type, props });
-  expect(created.Status).toBe('SUCCESS');
-  const id = created.PhysicalResourceId!;
-  expect(await driftOf(h, type, id, props)).toMatchObject({ status: 'IN_SYNC', drifts: [] });
-  await byHand(id);
-  const drifted = await driftOf(h, type, id, props);
-  expect(drifted.status).toBe('MODIFIED');
-  expect(drifted.drifts.map((d) => d.path)).toEqual(expected.paths);
-  h.clearCalls();
-  expect(await repairOf(h, type, id, props)).toEqual({ Status: 'SUCCESS' });
-  expect(writes()).toEqual(expected.repairCalls);
-  expect(await driftOf(h, type, id, props)).toMatchObject({ status: 'IN_SYNC' });
-  return id;
-}
+const roundTrip = (type: string, props: Record<string, unknown>, byHand: (id: string) => Promise<unknown>, expected: { paths: string[]; repairCalls: string[] }) =>
+  sharedRoundTrip(h, undefined, type, props, byHand, expected);
 
 test('WickrNetwork: a name changed by hand', async () => {
   const props = { NetworkName: 'drift-a', AccessLevel: 'PREMIUM' };
