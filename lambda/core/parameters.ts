@@ -2,17 +2,6 @@ import { NO_VALUE, StackEnvironment, Template, TemplateError } from './template'
 
 /** Template parameters: the values given or their defaults, and the pseudo parameters. */
 
-export const PSEUDO_PARAMETERS = [
-  'AWS::AccountId',
-  'AWS::Region',
-  'AWS::Partition',
-  'AWS::StackName',
-  'AWS::StackId',
-  'AWS::URLSuffix',
-  'AWS::NoValue',
-  'AWS::NotificationARNs',
-] as const;
-
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
