@@ -35,8 +35,10 @@ import { ServiceModel } from './service';
  *   (`arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>`) for a `StackName`
  *   that names a recorded stack (by name or id); for a name that does not, the ARN it
  *   would have (`stack/<name>/*`), as AWS names it in its denial; `*` for a call that
- *   names no stack (`DescribeStacks` of all stacks, `DescribeStackResources` by a
- *   physical id).
+ *   names no stack (`DescribeStacks` of all stacks). `DescribeStackResources` by a physical
+ *   id: the ARN of the stack that has it, else `stack/*` ("some stack of the account", as for
+ *   `CreateNetwork`): the action's resource type is the stack, so a statement scoped to the
+ *   account's stacks grants the lookup.
  * - Lambda (`lambda:InvokeFunction`): the function's ARN, with `:<qualifier>` when the call
  *   gives one (IAM treats a qualified ARN as a resource of its own).
  *
@@ -82,6 +84,8 @@ export interface AuthorizationContext {
   secretArn(id: string): string | undefined;
   /** The stack id of the recorded stack a `StackName` (name or stack id) names, if it exists. */
   stackArn?(nameOrId: string): string | undefined;
+  /** The ARN of the stack that has a resource with this physical id. */
+  stackOwning?(physicalId: string): string | undefined;
   /** The ARN of the function an `Invoke` request names (with its qualifier). */
   functionArn?(req: EmulatorRequest): string;
 }
@@ -157,11 +161,11 @@ export function checksFor(endpoint: ProtocolService, operation: string, req: Emu
 export function cloudFormationChecks(operation: string, params: Readonly<Record<string, string>>, ctx: AuthorizationContext): AccessCheck[] {
   const action = supplemented(`cloudformation:${operation}`);
   const name = params.StackName;
+  const prefix = `arn:${partitionOf(ctx.region)}:cloudformation:${ctx.region}:${ctx.accountId}:stack/`;
   let resource = '*';
-  if (name) {
-    const prefix = `arn:${partitionOf(ctx.region)}:cloudformation:${ctx.region}:${ctx.accountId}:stack/`;
-    resource = ctx.stackArn?.(name) ?? (name.startsWith('arn:') ? name : `${prefix}${name}/*`);
-  }
+  if (name) resource = ctx.stackArn?.(name) ?? (name.startsWith('arn:') ? name : `${prefix}${name}/*`);
+  // By a physical id: the stack that has it (the action's resource type is the stack), else "some stack" of the account.
+  else if (operation === 'DescribeStackResources' && params.PhysicalResourceId) resource = ctx.stackOwning?.(params.PhysicalResourceId) ?? `${prefix}*`;
   return [{ action, resource }];
 }
 

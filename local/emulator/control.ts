@@ -23,6 +23,7 @@ import { PrincipalSpec } from './principals';
  *   GET    /_emulator/stacks/<stackName>      one of them
  *   PUT    /_emulator/stacks/<stackName>      record or replace one: {stackId, stackName, region, accountId, status,
  *                                             template, parameters, resources, functions, outputs?}
+ *   PATCH  /_emulator/stacks/<stackName>      change one while deploy-local deploys it: {status?, resources?} (see stacks.ts)
  *   DELETE /_emulator/stacks/<stackName>      forget one (404 when unknown)
  *
  * Errors are `{"message": ...}` with 400 (a bad body) or 404 (no such route, principal or stack).
@@ -107,6 +108,13 @@ function stackRoute(emulator: Emulator, req: EmulatorRequest, stackName: string)
       return attempt(
         () => (registered = emulator.registerStack(stackName, spec)),
         () => registered,
+      );
+    }
+    case 'PATCH': {
+      let patched: unknown;
+      return attempt(
+        () => (patched = emulator.patchStack(stackName, parseJsonBody(req.body))),
+        () => patched,
       );
     }
     case 'DELETE':

@@ -166,6 +166,11 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
   }
 
   /** Forgets a stack; false when there was none. */
+  /** Changes a registered stack's status and resources while it is deployed (see `StackPatch`); throws an `Error` naming what is wrong. */
+  patchStack(stackName: string, patch: unknown): RecordedStack {
+    return this.stacks.patch(stackName, patch);
+  }
+
   removeStack(stackName: string): boolean {
     return this.stacks.remove(stackName);
   }
@@ -249,6 +254,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
       accountId: this.accountId,
       secretArn: (id) => this.secrets.arnOf(id),
       stackArn: (nameOrId) => this.stacks.find(nameOrId, region)?.stackId,
+      stackOwning: (physicalId) => this.stacks.list().find((s) => s.region === region && s.resources.some((r) => r.physicalId === physicalId))?.stackId,
       functionArn: (req) => functionArn(this.stacks, invokeTarget(req), { region, accountId: this.accountId }),
     };
   }

@@ -36,7 +36,8 @@ export const RESOURCE_STATUSES: readonly string[] = [
 export interface StackResourceSpec {
   readonly logicalId: string;
   readonly type: string;
-  readonly physicalId: string;
+  /** Absent while CloudFormation creates it (`CREATE_IN_PROGRESS`), as CloudFormation shows it. */
+  readonly physicalId?: string;
   /** A CloudFormation resource status (`CREATE_COMPLETE`, ...). */
   readonly status: string;
   /** ISO 8601. @default the last registration's time for the same logical and physical id, else the time of this registration */
@@ -47,6 +48,17 @@ export interface StackResourceSpec {
 export interface StackFunctionSpec extends Omit<FunctionSpec, 'region'> {
   /** The access key id of its execution role's principal (see `registerPrincipal`). @default the test credentials */
   readonly accessKeyId?: string;
+}
+
+/**
+ * A change of a registered stack while the runner deploys it (`PATCH /_emulator/stacks/<stackName>`):
+ * its status, and resources whose status (and physical id) changed. A resource given
+ * `DELETE_COMPLETE` or `DELETE_SKIPPED` leaves the list, as `DescribeStackResources` no longer
+ * shows it.
+ */
+export interface StackPatch {
+  readonly status?: string;
+  readonly resources?: readonly StackResourceSpec[];
 }
 
 /** What a registration gives (`PUT /_emulator/stacks/<stackName>`). */
@@ -111,6 +123,34 @@ export class StackRegistry {
     };
     this.stacks.set(stackName, stack);
     return stack;
+  }
+
+  /** Applies a `StackPatch` to a registered stack; throws an `Error` that says what is wrong with it. */
+  patch(stackName: string, patch: unknown): RecordedStack {
+    const stack = this.stacks.get(stackName);
+    if (!stack) throw new Error(`no stack named ${stackName} is registered`);
+    if (!isRecord(patch) || unknownKey(patch, ['status', 'resources'])) throw new Error('expected a JSON patch: {status?, resources?: [{logicalId, type, physicalId?, status}]}');
+    if (patch.status !== undefined && (typeof patch.status !== 'string' || !STACK_STATUSES.includes(patch.status))) throw new Error(`status ${show(patch.status)} must be a stack status`);
+    const changes = patch.resources === undefined ? [] : patch.resources;
+    if (!Array.isArray(changes)) throw new Error('resources must be a list');
+    for (const [i, r] of changes.entries()) {
+      const problem = checkResource(r);
+      if (problem) throw new Error(`resources[${i}]: ${problem}`);
+    }
+    const now = this.now().toISOString();
+    const resources = [...stack.resources];
+    for (const change of changes as StackResourceSpec[]) {
+      const at = resources.findIndex((r) => r.logicalId === change.logicalId);
+      const gone = change.status === 'DELETE_COMPLETE' || change.status === 'DELETE_SKIPPED';
+      const next = { ...change, lastUpdated: change.lastUpdated ?? now };
+      if (gone) {
+        if (at >= 0) resources.splice(at, 1);
+      } else if (at >= 0) resources[at] = next;
+      else resources.push(next);
+    }
+    const patched: RecordedStack = { ...stack, ...(patch.status ? { status: patch.status as string } : {}), resources, lastUpdatedTime: now };
+    this.stacks.set(stackName, patched);
+    return patched;
   }
 
   /** False when there was none. */
@@ -193,7 +233,7 @@ function checkResource(resource: unknown): string | undefined {
   if (unknown) return `unknown field ${unknown} (expected ${RESOURCE_KEYS.join(', ')})`;
   if (typeof resource.logicalId !== 'string' || !/^[A-Za-z0-9]{1,255}$/.test(resource.logicalId)) return `logicalId ${show(resource.logicalId)} must be alphanumeric`;
   if (typeof resource.type !== 'string' || resource.type === '') return `type ${show(resource.type)} must be a resource type`;
-  if (typeof resource.physicalId !== 'string' || resource.physicalId === '') return `physicalId ${show(resource.physicalId)} must be a non-empty string`;
+  if (resource.physicalId !== undefined && (typeof resource.physicalId !== 'string' || resource.physicalId === '')) return `physicalId ${show(resource.physicalId)} must be a non-empty string (or absent, while the resource is created)`;
   if (typeof resource.status !== 'string' || !RESOURCE_STATUSES.includes(resource.status)) return `status ${show(resource.status)} must be a resource status (CREATE_COMPLETE, UPDATE_COMPLETE, ...)`;
   if (resource.lastUpdated !== undefined && (typeof resource.lastUpdated !== 'string' || Number.isNaN(Date.parse(resource.lastUpdated)))) {
     return `lastUpdated ${show(resource.lastUpdated)} must be an ISO 8601 time`;

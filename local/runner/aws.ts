@@ -4,7 +4,7 @@ import { ChimeSDKIdentityClient } from '@aws-sdk/client-chime-sdk-identity';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { RecordedStack, StackSpec } from '../emulator/stacks';
+import type { RecordedStack, StackPatch, StackSpec } from '../emulator/stacks';
 
 /**
  * The runner's own calls to the emulator, for what CloudFormation itself would do: the
@@ -101,6 +101,12 @@ export class EmulatorApi {
   async registerStack(stackName: string, spec: StackSpec): Promise<void> {
     const res = await this.control('PUT', `stacks/${encodeURIComponent(stackName)}`, spec);
     if (res.status !== 200) throw new Error(`the emulator refused the stack ${stackName} (HTTP ${res.status}): ${res.json?.message ?? res.body.slice(0, 300)}`);
+  }
+
+  /** Changes a recorded stack while it is deployed (`PATCH /_emulator/stacks/<stackName>`): its status, and resources whose status changed. */
+  async patchStack(stackName: string, patch: StackPatch): Promise<void> {
+    const res = await this.control('PATCH', `stacks/${encodeURIComponent(stackName)}`, patch);
+    if (res.status !== 200) throw new Error(`the emulator refused the change of stack ${stackName} (HTTP ${res.status}): ${res.json?.message ?? res.body.slice(0, 300)}`);
   }
 
   /** Forgets a recorded stack; false when the emulator had none by that name. */

@@ -27,8 +27,11 @@ export async function runCleanup(deployment: Deployment): Promise<void> {
     async (key) => {
       const item = items.get(key) as CleanupItem;
       const { id, entry } = item;
+      // The old physical id of a replaced resource is not a resource of its own: CloudFormation shows the resource with its new id.
+      const removed = item.reason === 'removed';
+      const show = (status: string, detail?: string) => (removed ? deployment.event(status, entry.type, id, entry.physicalId, detail) : (deployment.rec.event(status, entry.type, id, detail ?? entry.physicalId), Promise.resolve()));
       if (item.retain) {
-        deployment.rec.event('DELETE_SKIPPED', entry.type, id, entry.physicalId);
+        await show('DELETE_SKIPPED');
         if (item.reason === 'removed') deployment.row(id, entry.type, 'retained', entry.physicalId, 'DeletionPolicy Retain: kept, no longer managed');
         else {
           const row = deployment.rows.get(id);
@@ -36,11 +39,11 @@ export async function runCleanup(deployment: Deployment): Promise<void> {
         }
         return 'ok';
       }
-      deployment.rec.event('DELETE_IN_PROGRESS', entry.type, id, entry.physicalId);
+      await show('DELETE_IN_PROGRESS');
       const error = await deployment.engine.deleteResource(deployment.env, deployment.stack, id, entry, 'cleanup');
       if (error) {
         // CloudFormation does not roll back for a failed cleanup: the stack update stands and the resource is left behind.
-        deployment.rec.event('DELETE_FAILED', entry.type, id, error);
+        await show('DELETE_FAILED', error);
         deployment.rec.warn(`${deployment.env.stackName}: cleanup could not delete ${id} (${entry.physicalId}): ${error}; it is left behind`);
         if (item.reason === 'removed') deployment.row(id, entry.type, 'failed', entry.physicalId, `cleanup delete failed: ${error}`);
         else {
@@ -49,7 +52,7 @@ export async function runCleanup(deployment: Deployment): Promise<void> {
         }
         return 'ok';
       }
-      deployment.rec.event('DELETE_COMPLETE', entry.type, id, entry.physicalId);
+      await show('DELETE_COMPLETE');
       if (item.reason === 'removed') deployment.row(id, entry.type, 'deleted', entry.physicalId);
       return 'ok';
     },

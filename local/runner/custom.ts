@@ -74,6 +74,8 @@ export interface CustomRequest {
   readonly properties: Record<string, unknown>;
   readonly oldProperties?: Record<string, unknown>;
   readonly phase: Phase;
+  /** Called with the first answer as soon as it arrives (CloudFormation records it then), before a duplicate delivery starts. */
+  readonly answered?: (first: { readonly status: string; readonly physicalId?: string }) => Promise<void>;
 }
 
 export interface CustomOutcome {
@@ -200,6 +202,11 @@ export async function sendCustomRequest(runtime: CustomRuntime, request: CustomR
 
   try {
     const first = await waitFor(1);
+    if (first === 'answered' && request.answered) {
+      const [answer] = runtime.server.responses(responseUrl);
+      const checked = checkResponse(answer.body, answer.json, event);
+      await request.answered({ status: checked.status, physicalId: checked.physicalId });
+    }
     if (first === 'answered' && duplicate !== undefined) {
       if (duplicate === 'after-answer') deliveries.push(deliver());
       // The duplicate's answer is recorded (to compare), but the first one counts.

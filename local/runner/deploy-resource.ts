@@ -53,8 +53,10 @@ function missingAttribute(deployment: Deployment, id: string, data: Record<strin
 
 async function createCustom(deployment: Deployment, id: string, props: Record<string, unknown>, base: Omit<ResourceState, 'physicalId' | 'properties' | 'attributes'>): Promise<'ok' | 'failed'> {
   const type = base.type;
-  deployment.rec.event('CREATE_IN_PROGRESS', type, id);
-  const out = await deployment.engine.custom({ stack: deployment.env, logicalId: id, resourceType: type, requestType: 'Create', properties: props, phase: 'deploy' });
+  await deployment.event('CREATE_IN_PROGRESS', type, id);
+  // CloudFormation takes the first answer at once (a duplicate delivery then finds the resource answered).
+  const answered = (first: { status: string; physicalId?: string }) => deployment.board.resource(id, type, first.status === 'SUCCESS' ? 'CREATE_COMPLETE' : 'CREATE_FAILED', first.physicalId);
+  const out = await deployment.engine.custom({ stack: deployment.env, logicalId: id, resourceType: type, requestType: 'Create', properties: props, phase: 'deploy', answered });
   const failed = (reason: string) => {
     deployment.journal.push({ kind: 'create-failed', id, type, physicalId: out.physicalId, properties: props, deletionPolicy: base.deletionPolicy });
     return deployment.fail(id, type, 'CREATE', reason, out.physicalId);
@@ -66,7 +68,7 @@ async function createCustom(deployment: Deployment, id: string, props: Record<st
   deployment.working[id] = entry;
   deployment.journal.push({ kind: 'created', id, entry });
   deployment.row(id, type, 'created', entry.physicalId);
-  deployment.rec.event('CREATE_COMPLETE', type, id, entry.physicalId);
+  await deployment.event('CREATE_COMPLETE', type, id, entry.physicalId);
   return 'ok';
 }
 
@@ -75,7 +77,9 @@ async function updateCustom(deployment: Deployment, id: string, props: Record<st
   if (canonicalJson(prev.properties.ServiceToken) !== canonicalJson(props.ServiceToken)) {
     return deployment.fail(id, type, 'UPDATE', 'Modifying service token is not allowed.', prev.physicalId);
   }
-  deployment.rec.event('UPDATE_IN_PROGRESS', type, id, prev.physicalId);
+  await deployment.event('UPDATE_IN_PROGRESS', type, id, prev.physicalId);
+  const answered = (first: { status: string; physicalId?: string }) =>
+    deployment.board.resource(id, type, first.status === 'SUCCESS' ? 'UPDATE_COMPLETE' : 'UPDATE_FAILED', first.status === 'SUCCESS' ? first.physicalId : prev.physicalId);
   const out = await deployment.engine.custom({
     stack: deployment.env,
     logicalId: id,
@@ -85,6 +89,7 @@ async function updateCustom(deployment: Deployment, id: string, props: Record<st
     properties: props,
     oldProperties: prev.properties,
     phase: 'deploy',
+    answered,
   });
   if (out.status !== 'SUCCESS' || !out.physicalId) {
     deployment.journal.push({ kind: 'update-failed', id, before: prev, attempted: props });
@@ -96,33 +101,33 @@ async function updateCustom(deployment: Deployment, id: string, props: Record<st
   deployment.working[id] = entry;
   const missing = missingAttribute(deployment, id, out.data);
   if (missing) return deployment.fail(id, type, 'UPDATE', missing, entry.physicalId);
-  completeUpdate(deployment, id, type, prev, entry, replaced);
+  await completeUpdate(deployment, id, type, prev, entry, replaced);
   return 'ok';
 }
 
-function completeUpdate(deployment: Deployment, id: string, type: string, prev: ResourceState, entry: ResourceState, replaced: boolean): void {
+async function completeUpdate(deployment: Deployment, id: string, type: string, prev: ResourceState, entry: ResourceState, replaced: boolean): Promise<void> {
   if (replaced) {
     const policy = deployment.resources[id].UpdateReplacePolicy;
     deployment.cleanup.push({ key: `${id}#replaced`, id, entry: prev, reason: 'replaced', retain: policy !== undefined && RETAINED.has(policy) });
     deployment.row(id, type, 'replaced', entry.physicalId);
-    deployment.rec.event('UPDATE_COMPLETE', type, id, `${entry.physicalId} (replaces ${prev.physicalId})`);
+    await deployment.event('UPDATE_COMPLETE', type, id, entry.physicalId, `${entry.physicalId} (replaces ${prev.physicalId})`);
   } else {
     deployment.row(id, type, 'updated', entry.physicalId);
-    deployment.rec.event('UPDATE_COMPLETE', type, id, entry.physicalId);
+    await deployment.event('UPDATE_COMPLETE', type, id, entry.physicalId);
   }
 }
 
 async function createNative(deployment: Deployment, id: string, def: TemplateResource, props: Record<string, unknown>, base: Omit<ResourceState, 'physicalId' | 'properties' | 'attributes'>): Promise<'ok' | 'failed'> {
   const native = nativeType(def.Type);
   if (!native.emulated) deployment.engine.warnType(def.Type, id);
-  deployment.rec.event('CREATE_IN_PROGRESS', def.Type, id);
+  await deployment.event('CREATE_IN_PROGRESS', def.Type, id);
   try {
     const result = await native.create(deployment.engine.nativeContext(deployment.env, deployment.stack, id, def), props);
     const entry: ResourceState = { ...base, physicalId: result.physicalId, properties: props, attributes: result.attributes, ...(result.function ? { function: result.function } : {}) };
     deployment.working[id] = entry;
     deployment.journal.push({ kind: 'created', id, entry });
     deployment.row(id, def.Type, 'created', entry.physicalId);
-    deployment.rec.event('CREATE_COMPLETE', def.Type, id, entry.physicalId);
+    await deployment.event('CREATE_COMPLETE', def.Type, id, entry.physicalId);
     return 'ok';
   } catch (err) {
     return deployment.fail(id, def.Type, 'CREATE', message(err));
@@ -140,7 +145,7 @@ async function updateNative(
   const native = nativeType(def.Type);
   const changed = new Set([...Object.keys(props), ...Object.keys(prev.properties)].filter((k) => canonicalJson(props[k]) !== canonicalJson(prev.properties[k])));
   const replace = native.replaceOn.some((k) => changed.has(k));
-  deployment.rec.event('UPDATE_IN_PROGRESS', def.Type, id, replace ? `${prev.physicalId} (requires replacement)` : prev.physicalId);
+  await deployment.event('UPDATE_IN_PROGRESS', def.Type, id, prev.physicalId, replace ? `${prev.physicalId} (requires replacement)` : prev.physicalId);
   const ctx = deployment.engine.nativeContext(deployment.env, deployment.stack, id, def);
   try {
     const result = replace ? await native.create(ctx, props) : native.update ? await native.update(ctx, prev, props) : { physicalId: prev.physicalId, attributes: prev.attributes };
@@ -148,7 +153,7 @@ async function updateNative(
     const entry: ResourceState = { ...base, physicalId: result.physicalId, properties: props, attributes: result.attributes, ...(fn ? { function: fn } : {}) };
     deployment.working[id] = entry;
     deployment.journal.push(replace ? { kind: 'replaced', id, before: prev, after: entry } : { kind: 'updated', id, before: prev, after: entry });
-    completeUpdate(deployment, id, def.Type, prev, entry, replace);
+    await completeUpdate(deployment, id, def.Type, prev, entry, replace);
     return 'ok';
   } catch (err) {
     if (!replace) deployment.journal.push({ kind: 'update-failed', id, before: prev, attempted: props });

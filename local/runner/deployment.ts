@@ -1,3 +1,4 @@
+import type { StackBoard } from './board';
 import { runCleanup } from './cleanup';
 import { deployOne } from './deploy-resource';
 import type { Engine } from './engine';
@@ -35,6 +36,8 @@ export class Deployment {
     readonly env: StackEnvironment,
     readonly plan: Plan,
     readonly prev: StackState | undefined,
+    /** What CloudFormation shows of the stack, told to the emulator as it changes. */
+    readonly board: StackBoard,
   ) {
     this.working = { ...(prev?.resources ?? {}) };
     this.resources = stack.template.Resources ?? {};
@@ -78,6 +81,7 @@ export class Deployment {
 
     if (this.failure !== undefined) {
       await rollback(this);
+      await this.board.stack(this.prev ? (this.rollbackFailures.length > 0 ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE') : this.rollbackFailures.length > 0 ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE');
       this.engine.store.restore(before);
       if (before === undefined) delete this.engine.state.stacks[this.env.stackName];
       else this.engine.state.stacks = this.engine.store.load().stacks;
@@ -91,7 +95,9 @@ export class Deployment {
       return { stackName: this.env.stackName, stackId: this.env.stackId, status, success: false, reason, rows, outputs: this.prev?.outputs ?? {} };
     }
 
+    if (this.prev) await this.board.stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     await runCleanup(this);
+    await this.board.stack(this.prev ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE');
 
     const resources: Record<string, ResourceState> = {};
     for (const id of [...desired, ...Object.keys(this.working)]) if (this.working[id] && !(id in resources)) resources[id] = this.working[id];
@@ -137,8 +143,15 @@ export class Deployment {
     return row;
   }
 
-  fail(id: string, type: string, operation: 'CREATE' | 'UPDATE', reason: string, physicalId?: string): 'failed' {
+  /** A resource event: printed, and told to the emulator's CloudFormation (see `StackBoard`). */
+  async event(status: string, type: string, id: string, physicalId?: string, detail: string | undefined = physicalId): Promise<void> {
+    this.rec.event(status, type, id, detail);
+    await this.board.resource(id, type, status, physicalId);
+  }
+
+  async fail(id: string, type: string, operation: 'CREATE' | 'UPDATE', reason: string, physicalId?: string): Promise<'failed'> {
     this.rec.event(`${operation}_FAILED`, type, id, reason);
+    await this.board.resource(id, type, `${operation}_FAILED`, physicalId);
     this.row(id, type, 'failed', physicalId, reason);
     this.failure ??= `${id} (${type}): ${reason}`;
     return 'failed';

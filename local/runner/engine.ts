@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { publishAssets } from './assets';
 import { EmulatorApi } from './aws';
+import { StackBoard } from './board';
 import { CustomOutcome, CustomRequest, CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
 import { Deployment } from './deployment';
 import { reverseEdges, schedule } from './graph';
@@ -13,6 +14,7 @@ import { ProviderFunctions } from './provider-functions';
 import { Phase, Recorder, ResourceRow, setTypeWidth, StackReport, StackStatus } from './report';
 import { ResponseServer } from './response-server';
 import { ResourceState, StateFile, StateStore } from './state';
+import { recordedParameters } from './stacks';
 import { StackArtifact } from './synth';
 
 /**
@@ -51,6 +53,8 @@ export interface EngineOptions {
 
 export class Engine {
   private readonly warnedTypes = new Set<string>();
+  /** What CloudFormation shows of each stack this run deployed or destroyed (the last run's view, by stack name). */
+  readonly boards = new Map<string, StackBoard>();
   /** The provider functions custom resource requests go to, with the current stack's resources to find them in. */
   private readonly providers: ProviderFunctions;
 
@@ -83,16 +87,20 @@ export class Engine {
     rec.line(`${stack.stackName}: ${prev ? 'updating' : 'creating'} (account ${stack.account}, region ${stack.region})`);
 
     let plan: Plan;
+    let board: StackBoard;
     try {
       await publishAssets(stack, this.recorder, (purpose) => this.requireApi(purpose));
       plan = planDeployment(stack, env, prev, this.options.parameters);
+      const spec = { template: stack.template, parameters: recordedParameters(stack.template, plan.parameters), resources: prev?.resources ?? {} };
+      board = await StackBoard.open(this.api, env, prev ? 'UPDATE_IN_PROGRESS' : 'CREATE_IN_PROGRESS', spec);
+      this.boards.set(stack.stackName, board);
     } catch (err) {
       const reason = message(err);
       rec.line(`${stack.stackName}: FAILED before any change: ${reason}`);
       return { stackName: stack.stackName, stackId: prev?.stackId, status: 'FAILED', success: false, reason, rows: [], outputs: prev?.outputs ?? {} };
     }
 
-    const deployment = new Deployment(this, stack, env, plan, prev);
+    const deployment = new Deployment(this, stack, env, plan, prev, board);
     this.providers.scope = { region: stack.region, entries: () => deployment.liveEntries() };
     try {
       return await deployment.run(before);
@@ -116,6 +124,8 @@ export class Engine {
     const ids = Object.keys(entries);
     setTypeWidth(ids.map((id) => entries[id].type));
     rec.line(`${stackName}: DELETE_IN_PROGRESS`);
+    const board = await StackBoard.open(this.api, env, 'DELETE_IN_PROGRESS', { template: stackState.template ?? {}, parameters: stackState.parameters ?? {}, resources: stackState.resources });
+    this.boards.set(stackName, board);
     const rows = new Map<string, ResourceRow>();
     const failures: string[] = [];
     this.providers.scope = { region: stackState.region, entries: () => Object.values(entries) };
@@ -130,19 +140,23 @@ export class Engine {
           rows.set(id, row);
           if (entry.deletionPolicy && RETAINED.has(entry.deletionPolicy)) {
             rec.event('DELETE_SKIPPED', entry.type, id, entry.physicalId);
+            await board.resource(id, entry.type, 'DELETE_SKIPPED', entry.physicalId);
             row.action = 'retained';
             delete entries[id];
             return 'ok';
           }
           rec.event('DELETE_IN_PROGRESS', entry.type, id, entry.physicalId);
+          await board.resource(id, entry.type, 'DELETE_IN_PROGRESS', entry.physicalId);
           const error = await this.deleteResource(env, undefined, id, entry, 'destroy');
           if (error) {
             rec.event('DELETE_FAILED', entry.type, id, error);
+            await board.resource(id, entry.type, 'DELETE_FAILED', entry.physicalId);
             Object.assign(row, { action: 'failed', reason: error });
             failures.push(`${id}: ${error}`);
             return 'failed';
           }
           rec.event('DELETE_COMPLETE', entry.type, id, entry.physicalId);
+          await board.resource(id, entry.type, 'DELETE_COMPLETE', entry.physicalId);
           delete entries[id];
           return 'ok';
         },
@@ -163,6 +177,7 @@ export class Engine {
     const ordered = ids.map((id) => rows.get(id)).filter((r): r is ResourceRow => r !== undefined);
     const success = remaining.length === 0;
     const status: StackStatus = success ? 'DELETE_COMPLETE' : 'DELETE_FAILED';
+    if (!success) await board.stack('DELETE_FAILED');
     rec.line(`${stackName}: ${status}${success ? '' : ` (${remaining.length} resource(s) left: ${remaining.join(', ')})`}`);
     rec.table(ordered);
     return { stackName, stackId: stackState.stackId, status, success, reason: failures.join('; ') || undefined, rows: ordered, outputs: {} };

@@ -130,7 +130,7 @@ export async function destroyLocal(options: DestroyLocalOptions = {}): Promise<D
  */
 async function record(api: EmulatorApi, engine: Engine, report: StackReport, recorder: Recorder): Promise<void> {
   try {
-    await recordStack(api, engine.store, engine.state, report);
+    await recordStack(api, engine.store, engine.state, report, engine.boards.get(report.stackName)?.resources());
   } catch (err) {
     recorder.warn(`${report.stackName}: could not record the stack with the emulator (the drift command reads it there): ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -15,6 +15,7 @@ import { ResourceState } from './state';
 export async function rollback(deployment: Deployment): Promise<void> {
   const creating = !deployment.prev;
   deployment.rec.line(`${deployment.env.stackName}: ${creating ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS'}  ${deployment.failure}`);
+  await deployment.board.stack(creating ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS');
   const concurrency = deployment.engine.options.concurrency;
   const deps = (id: string) => deployment.plan.deps.get(id) ?? [];
 
@@ -40,6 +41,7 @@ export async function rollback(deployment: Deployment): Promise<void> {
   );
 
   // 2. Delete what this run created, in reverse dependency order.
+  if (!creating) await deployment.board.stack('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
   const deletes = new Map<string, Extract<Journal, { kind: 'created' | 'create-failed' | 'replaced' }>>();
   for (const j of deployment.journal) if (j.kind === 'created' || j.kind === 'create-failed' || j.kind === 'replaced') deletes.set(j.id, j);
   const ids = [...deletes.keys()];
@@ -49,23 +51,29 @@ export async function rollback(deployment: Deployment): Promise<void> {
     async (id) => {
       const j = deletes.get(id) as Extract<Journal, { kind: 'created' | 'create-failed' | 'replaced' }>;
       if (j.kind === 'create-failed') {
-        if (!isCustomResourceType(j.type)) return 'ok'; // a native create that failed made nothing
+        if (!isCustomResourceType(j.type)) {
+          await deployment.board.resource(id, j.type, 'DELETE_COMPLETE'); // a native create that failed made nothing
+          return 'ok';
+        }
         if (j.deletionPolicy && j.deletionPolicy === 'Retain') {
-          deployment.rec.event('DELETE_SKIPPED', j.type, id, j.physicalId);
+          await deployment.event('DELETE_SKIPPED', j.type, id, j.physicalId);
           return 'ok';
         }
         if (!j.physicalId) {
           deployment.rec.warn(`${id}: its Create got no response, so there is no physical id to delete; if the provider made something, it is left behind`);
+          await deployment.board.resource(id, j.type, 'DELETE_COMPLETE');
           return 'ok';
         }
         const entry: ResourceState = { type: j.type, physicalId: j.physicalId, properties: j.properties, attributes: {}, dependencies: [] };
         return rollbackDelete(deployment, id, entry, false);
       }
       const entry = j.kind === 'created' ? j.entry : j.after;
-      if (j.kind === 'replaced') deployment.working[id] = j.before;
-      else delete deployment.working[id];
-      const outcome = await rollbackDelete(deployment, id, entry, true);
-      return outcome;
+      if (j.kind === 'replaced') {
+        // Back to the old physical resource; the new one is deleted as the replaced one would have been.
+        deployment.working[id] = j.before;
+        await deployment.event('UPDATE_COMPLETE', j.before.type, id, j.before.physicalId, `${j.before.physicalId} (rollback)`);
+      } else delete deployment.working[id];
+      return rollbackDelete(deployment, id, entry, true, j.kind !== 'replaced');
     },
     { concurrency, stopOnFailure: false },
   );
@@ -73,7 +81,7 @@ export async function rollback(deployment: Deployment): Promise<void> {
 
 /** An Update back to `before` for a resource now at `current`. Returns the error, if any. */
 async function rollbackUpdate(deployment: Deployment, id: string, before: ResourceState, current: ResourceState): Promise<string | undefined> {
-  deployment.rec.event('UPDATE_IN_PROGRESS', before.type, id, `${before.physicalId} (rollback)`);
+  await deployment.event('UPDATE_IN_PROGRESS', before.type, id, current.physicalId, `${before.physicalId} (rollback)`);
   let error: string | undefined;
   if (isCustomResourceType(before.type)) {
     const out = await deployment.engine.custom({
@@ -98,26 +106,31 @@ async function rollbackUpdate(deployment: Deployment, id: string, before: Resour
       }
     }
   }
-  deployment.rec.event(error ? 'UPDATE_FAILED' : 'UPDATE_COMPLETE', before.type, id, error ?? `${before.physicalId} (rollback)`);
+  await deployment.event(error ? 'UPDATE_FAILED' : 'UPDATE_COMPLETE', before.type, id, error ? current.physicalId : before.physicalId, error ?? `${before.physicalId} (rollback)`);
   return error;
 }
 
-/** Deletes what this run made; `track` sets the row. DeletionPolicy Retain keeps it (as on a CloudFormation rollback). */
-async function rollbackDelete(deployment: Deployment, id: string, entry: ResourceState, track: boolean): Promise<'ok' | 'failed'> {
+/**
+ * Deletes what this run made; `track` sets the row; `shown`: the resource itself leaves the stack (a
+ * replacement's new physical id is not shown as a resource of its own). DeletionPolicy Retain keeps it
+ * (as on a CloudFormation rollback).
+ */
+async function rollbackDelete(deployment: Deployment, id: string, entry: ResourceState, track: boolean, shown = true): Promise<'ok' | 'failed'> {
+  const event = (status: string, detail?: string) => (shown ? deployment.event(status, entry.type, id, entry.physicalId, detail) : (deployment.rec.event(status, entry.type, id, detail ?? entry.physicalId), Promise.resolve()));
   if (entry.deletionPolicy === 'Retain') {
-    deployment.rec.event('DELETE_SKIPPED', entry.type, id, entry.physicalId);
+    await event('DELETE_SKIPPED');
     deployment.rec.warn(`${id}: ${entry.physicalId} was created by the failed run and is kept (DeletionPolicy Retain); it is not in the state any more`);
     if (track) deployment.row(id, entry.type, 'retained', entry.physicalId, 'created by the failed run; DeletionPolicy Retain keeps it');
     return 'ok';
   }
-  deployment.rec.event('DELETE_IN_PROGRESS', entry.type, id, `${entry.physicalId} (rollback)`);
+  await event('DELETE_IN_PROGRESS', `${entry.physicalId} (rollback)`);
   const error = await deployment.engine.deleteResource(deployment.env, deployment.stack, id, entry, 'rollback');
   if (error) {
-    deployment.rec.event('DELETE_FAILED', entry.type, id, error);
+    await event('DELETE_FAILED', error);
     deployment.rollbackFailures.push(`${id}: deleting ${entry.physicalId}: ${error}`);
     return 'failed';
   }
-  deployment.rec.event('DELETE_COMPLETE', entry.type, id, `${entry.physicalId} (rollback)`);
+  await event('DELETE_COMPLETE', `${entry.physicalId} (rollback)`);
   if (track) deployment.row(id, entry.type, 'rolled back', entry.physicalId);
   return 'ok';
 }

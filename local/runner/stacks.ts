@@ -56,7 +56,15 @@ export function recordedParameters(template: { readonly Parameters?: Readonly<Re
  * those the run touched as of now, the others as the emulator had them), its functions
  * and its template. Undefined when the state has no such stack.
  */
-export function stackSpec(store: StateStore, state: StateFile, stackName: string, status: string, previous?: RecordedStack, touched: ReadonlyMap<string, string> = new Map()): StackSpec | undefined {
+export function stackSpec(
+  store: StateStore,
+  state: StateFile,
+  stackName: string,
+  status: string,
+  previous?: RecordedStack,
+  touched: ReadonlyMap<string, string> = new Map(),
+  shown: ReadonlyMap<string, StackResourceSpec> = new Map(),
+): StackSpec | undefined {
   const stack = state.stacks[stackName];
   if (!stack) return undefined;
   const now = new Date().toISOString();
@@ -65,6 +73,9 @@ export function stackSpec(store: StateStore, state: StateFile, stackName: string
     const before = previous?.resources.find((p) => p.logicalId === logicalId && p.physicalId === r.physicalId);
     const changed = touched.get(logicalId);
     const base = { logicalId, type: r.type, physicalId: r.physicalId };
+    // What the run showed last (an UPDATE_FAILED whose rollback failed too stays UPDATE_FAILED), else what it touched.
+    const last = shown.get(logicalId);
+    if (last && last.physicalId === r.physicalId) return { ...base, status: last.status, lastUpdated: before?.status === last.status ? before.lastUpdated : now };
     if (changed) return { ...base, status: changed, lastUpdated: now };
     return before ? { ...base, status: before.status, lastUpdated: before.lastUpdated } : { ...base, status: 'CREATE_COMPLETE' };
   });
@@ -103,7 +114,7 @@ export function stackSpec(store: StateStore, state: StateFile, stackName: string
  * Records one stack after a run (`report` is the run's report of it): registered as the
  * state has it now, or removed when the state has it no more.
  */
-export async function recordStack(host: StackHost, store: StateStore, state: StateFile, report: StackReport): Promise<void> {
+export async function recordStack(host: StackHost, store: StateStore, state: StateFile, report: StackReport, shown: readonly StackResourceSpec[] = []): Promise<void> {
   const stack = state.stacks[report.stackName];
   if (!stack) {
     await host.removeStack(report.stackName);
@@ -116,7 +127,7 @@ export async function recordStack(host: StackHost, store: StateStore, state: Sta
     const changed = RESOURCE_STATUS[row.action];
     if (changed) touched.set(row.logicalId, changed);
   }
-  await host.registerStack(report.stackName, stackSpec(store, state, report.stackName, status, previous, touched) as StackSpec);
+  await host.registerStack(report.stackName, stackSpec(store, state, report.stackName, status, previous, touched, new Map(shown.map((r) => [r.logicalId, r]))) as StackSpec);
 }
 
 /**
