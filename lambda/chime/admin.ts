@@ -1,5 +1,7 @@
 import { CreateAppInstanceAdminCommand, DeleteAppInstanceAdminCommand, DescribeAppInstanceAdminCommand } from '@aws-sdk/client-chime-sdk-identity';
-import { CleanupContext, exists, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { isNotFound } from '../core/errors';
+import { CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { Existing } from '../core/takeover';
 import { struct } from '../core/schema';
 import { chimeArn } from './arn-schema';
 import { APP_INSTANCE_ADMIN_TYPE } from './admin.wire';
@@ -14,26 +16,19 @@ const schema = struct<AppInstanceAdminProps>({ AppInstanceArn: chimeArn('an app 
 /** Physical id: `<app instance ARN>|<admin ARN>` (an admin is a relation, not a thing of its own). */
 const physicalId = (p: AppInstanceAdminProps) => `${p.AppInstanceArn}|${p.AdminArn}`;
 
-/** True when the member holds the admin role of the instance (`DescribeAppInstanceAdmin` answers a role not held as not found). */
-async function isAdmin(ctx: OperationContext, props: AppInstanceAdminProps): Promise<boolean> {
-  return exists(() => ctx.clients.chime().send(new DescribeAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn })));
-}
 
 /**
- * Looks first: someone who already holds the role (promoted by hand, by another stack, or by
- * an earlier delivery of this request whose answer was lost) is taken over without a
- * `CreateAppInstanceAdmin`, so a failure of this request never counts that call as maybe
- * applied and its cleanup never demotes a role held before. Otherwise promotes;
- * `CreateAppInstanceAdmin` takes no client token and refuses someone who is an admin already
- * (409): a conflict after the look (a retried or concurrent delivery of this request) that
- * `DescribeAppInstanceAdmin` confirms is success. Deleting the construct demotes the admin,
- * a role taken over included: the construct declares the role, and its removal removes it.
+ * A role already held is not promoted here: the dispatcher finds it (`existing`) and takes it
+ * over only when the own stack claims it (a construct renamed) or the deploy adopts it, so a
+ * role someone else gave is never taken over by accident. A role given since this request
+ * began is this request's own (an earlier or concurrent delivery of it): `CreateAppInstanceAdmin`
+ * takes no client token and refuses someone who is an admin already (409, sent once, so never
+ * counted as maybe applied: the cleanup of a failed create never demotes it); a conflict that
+ * `DescribeAppInstanceAdmin` confirms is success. Deleting the construct demotes the admin, a
+ * role taken over included: the construct declares the role, and its removal removes it,
+ * unless another live resource claims it.
  */
 async function promote(ctx: OperationContext, props: AppInstanceAdminProps): Promise<OperationResult> {
-  if (await isAdmin(ctx, props)) {
-    ctx.log.log('info', 'already an admin: taken over without promoting', { admin: props.AdminArn });
-    return { physicalResourceId: physicalId(props) };
-  }
   const chime = ctx.clients.chime();
   const input = { AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn };
   try {
@@ -81,8 +76,18 @@ export const appInstanceAdminHandler: ResourceHandler<AppInstanceAdminProps> = {
   schema,
   create: promote,
   // Another admin or instance: promote the new one (CloudFormation's cleanup demotes the old), unless the id already is that relation (a rollback).
-  update: async (ctx, id, props) => (id === physicalId(props) ? { physicalResourceId: id } : promote(ctx, props)),
+  update: async (ctx, id, props) => (id === physicalId(props) ? { physicalResourceId: id } : ctx.replacement ? ctx.replacement(props) : promote(ctx, props)),
   delete: (ctx, _id, props) => demote(ctx, props),
   read,
   cleanupFailedCreate,
+  /** The role, when the member holds it already (with when it was given: one this request gave is its own). */
+  async existing(ctx, props): Promise<Existing[]> {
+    try {
+      const { AppInstanceAdmin: held } = await ctx.clients.chime().send(new DescribeAppInstanceAdminCommand({ AppInstanceArn: props.AppInstanceArn, AppInstanceAdminArn: props.AdminArn }));
+      return [{ physicalId: physicalId(props), what: `the admin role of ${props.AdminArn} in ${props.AppInstanceArn}`, createdAt: held?.CreatedTimestamp?.getTime() }];
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
+  },
 };

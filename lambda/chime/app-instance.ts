@@ -2,11 +2,15 @@ import {
   CreateAppInstanceCommand,
   DeleteAppInstanceCommand,
   DescribeAppInstanceCommand,
+  paginateListAppInstances,
   UpdateAppInstanceCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
+import { RequestRefusedError } from '../core/errors';
+import { ADOPT_BY_DECLARATION } from '../core/ownership.wire';
+import { Existing } from '../core/takeover';
 import { CleanupContext, OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
 import { int, optional, str, struct, withDefault } from '../core/schema';
-import { APP_INSTANCE_TYPE } from './app-instance.wire';
+import { APP_INSTANCE_CLAIM_TYPES, APP_INSTANCE_TYPE } from './app-instance.wire';
 import { putRetention, retentionDays } from './retention';
 import { METADATA_MAX, NAME_MAX, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from './rules';
 import { Tag, applyTagDiff, readTags, tagList } from './tags';
@@ -77,6 +81,28 @@ async function read(ctx: OperationContext, arn: string): Promise<LiveState> {
   };
 }
 
+/**
+ * The app instance a create would take over: the one the adoption context names by ARN, else
+ * those of the declared name (Chime allows several of one name). One of them is taken over
+ * when the own stack claims it (a construct renamed), or, with adoption, when it is the only
+ * one; otherwise the create makes a new instance, as `CreateAppInstance` allows.
+ */
+async function existing(ctx: OperationContext, props: AppInstanceProps, adopt?: string): Promise<Existing[]> {
+  const describe = (arn: string, name?: string) => ({ physicalId: arn, what: `the app instance ${arn}${name ? ` ("${name}")` : ''}`, onlyIfOwned: true });
+  if (adopt !== undefined && adopt !== ADOPT_BY_DECLARATION) {
+    if (!adopt.startsWith('arn:')) throw new RequestRefusedError(`the adoption context names ${JSON.stringify(adopt)} for an app instance: give its ARN`);
+    const { AppInstance } = await ctx.clients.chime().send(new DescribeAppInstanceCommand({ AppInstanceArn: adopt }));
+    return [describe(adopt, AppInstance?.Name)];
+  }
+  // By name only when one of them could be the own stack's (another app instance resource of the stack: a construct renamed).
+  if (adopt === undefined && (await ctx.ownership?.siblings(APP_INSTANCE_CLAIM_TYPES))?.length === 0) return [];
+  const found: Existing[] = [];
+  for await (const page of paginateListAppInstances({ client: ctx.clients.chime() }, {})) {
+    for (const i of page.AppInstances ?? []) if (i.AppInstanceArn && i.Name === props.Name) found.push(describe(i.AppInstanceArn, i.Name));
+  }
+  return found;
+}
+
 export const appInstanceHandler: ResourceHandler<AppInstanceProps> = {
   resourceType: APP_INSTANCE_TYPE,
   schema,
@@ -85,4 +111,6 @@ export const appInstanceHandler: ResourceHandler<AppInstanceProps> = {
   delete: (ctx, arn) => remove(ctx, arn),
   read: (ctx, arn) => read(ctx, arn),
   cleanupFailedCreate,
+  existing,
+  claimTypes: APP_INSTANCE_CLAIM_TYPES,
 };

@@ -3,12 +3,16 @@ import {
   DeleteAppInstanceBotCommand,
   DescribeAppInstanceBotCommand,
   LexConfiguration,
+  paginateListAppInstanceBots,
   UpdateAppInstanceBotCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
+import { RequestRefusedError } from '../core/errors';
+import { ADOPT_BY_DECLARATION } from '../core/ownership.wire';
+import { Existing } from '../core/takeover';
 import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { chimeArn } from './arn-schema';
-import { APP_INSTANCE_BOT_TYPE, LEX_BOT_ALIAS_ARN_PATTERN, RESPONDS_TO, STANDARD_MESSAGES, TARGETED_MESSAGES, WELCOME_INTENT_PATTERN } from './bot.wire';
+import { APP_INSTANCE_BOT_CLAIM_TYPES, APP_INSTANCE_BOT_TYPE, LEX_BOT_ALIAS_ARN_PATTERN, RESPONDS_TO, STANDARD_MESSAGES, TARGETED_MESSAGES, WELCOME_INTENT_PATTERN } from './bot.wire';
 import { METADATA_MAX, NAME_MAX } from './rules';
 import { applyTagDiff, readTags, Tag, tagList } from './tags';
 
@@ -80,7 +84,7 @@ async function cleanupFailedCreate(ctx: CleanupContext, props: AppInstanceBotPro
  */
 async function update(ctx: OperationContext, arn: string, props: AppInstanceBotProps, old: AppInstanceBotProps): Promise<OperationResult> {
   const changed = changedKeys(old, props);
-  if (!arn.startsWith(`${props.AppInstanceArn}/bot/`)) return create(ctx, props);
+  if (!arn.startsWith(`${props.AppInstanceArn}/bot/`)) return ctx.replacement ? ctx.replacement(props) : create(ctx, props);
   if (changed.some((k) => k === 'Name' || k === 'Metadata' || k === 'Lex')) {
     await ctx.clients.chime().send(
       new UpdateAppInstanceBotCommand({ AppInstanceBotArn: arn, Name: props.Name, Metadata: props.Metadata, Configuration: changed.includes('Lex') ? configuration(props.Lex) : undefined }),
@@ -102,6 +106,27 @@ async function read(ctx: OperationContext, arn: string, props: AppInstanceBotPro
   };
 }
 
+/**
+ * The bot a create would take over: the one the adoption context names by ARN, else the
+ * instance's bots of the declared name, looked up only with adoption or when the stack has
+ * another bot resource (a construct renamed). Chime allows several bots of one name, so one is
+ * taken over only when the own stack claims it or it is the only one adopted.
+ */
+async function existing(ctx: OperationContext, props: AppInstanceBotProps, adopt?: string): Promise<Existing[]> {
+  const describe = (arn: string, name?: string, created?: Date) => ({ physicalId: arn, what: `the app instance bot ${arn}${name ? ` ("${name}")` : ''}`, onlyIfOwned: true, createdAt: created?.getTime() });
+  if (adopt !== undefined && adopt !== ADOPT_BY_DECLARATION) {
+    if (!adopt.startsWith(`${props.AppInstanceArn}/bot/`)) throw new RequestRefusedError(`the adoption context names ${JSON.stringify(adopt)} for a bot: give the ARN of a bot of ${props.AppInstanceArn}`);
+    const { AppInstanceBot: bot } = await ctx.clients.chime().send(new DescribeAppInstanceBotCommand({ AppInstanceBotArn: adopt }));
+    return [describe(adopt, bot?.Name, bot?.CreatedTimestamp)];
+  }
+  if (adopt === undefined && (await ctx.ownership?.siblings(APP_INSTANCE_BOT_CLAIM_TYPES))?.length === 0) return [];
+  const found: Existing[] = [];
+  for await (const page of paginateListAppInstanceBots({ client: ctx.clients.chime() }, { AppInstanceArn: props.AppInstanceArn })) {
+    for (const b of page.AppInstanceBots ?? []) if (b.AppInstanceBotArn && b.Name === props.Name) found.push(describe(b.AppInstanceBotArn, b.Name));
+  }
+  return found;
+}
+
 export const appInstanceBotHandler: ResourceHandler<AppInstanceBotProps> = {
   resourceType: APP_INSTANCE_BOT_TYPE,
   schema,
@@ -110,4 +135,6 @@ export const appInstanceBotHandler: ResourceHandler<AppInstanceBotProps> = {
   delete: (ctx, arn) => remove(ctx, arn),
   read,
   cleanupFailedCreate,
+  existing,
+  claimTypes: APP_INSTANCE_BOT_CLAIM_TYPES,
 };

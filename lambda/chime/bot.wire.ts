@@ -1,5 +1,7 @@
 /** Wire contract of `ChimeAppInstanceBot`. */
 export const APP_INSTANCE_BOT_TYPE = 'Custom::ChimeAppInstanceBot';
+/** The types whose physical ids name app instance bots (ARNs): this library's and the native one. */
+export const APP_INSTANCE_BOT_CLAIM_TYPES = [APP_INSTANCE_BOT_TYPE, 'AWS::Chime::AppInstanceBot'] as const;
 export const AppInstanceBotKeys = {
   AppInstanceArn: 'AppInstanceArn',
   Name: 'Name',

@@ -11,6 +11,7 @@ import { describeError, isNotFound } from '../core/errors';
 import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
+import { Existing } from '../core/takeover';
 import { ALLOW_MESSAGES, ENDPOINT_NAME_MAX, ENDPOINT_TYPES, endpointPhysicalId, PINPOINT_APP_ARN_PATTERN, USER_ENDPOINT_TYPE, UserEndpointData } from './endpoint.wire';
 
 /**
@@ -271,6 +272,13 @@ async function read(ctx: OperationContext, id: string, p: UserEndpointProps): Pr
   };
 }
 
+/** The device's registration, when the user has one of the declared type, application and device token (made when: one this request made is its own). */
+async function existing(ctx: OperationContext, p: UserEndpointProps): Promise<Existing[]> {
+  const e = await findDevice(ctx, p.AppInstanceUserArn, p, await readSecret(ctx, p.DeviceToken));
+  if (!e) return [];
+  return [{ physicalId: endpointPhysicalId(p.AppInstanceUserArn, e.EndpointId), what: `the endpoint ${e.EndpointId} of ${p.AppInstanceUserArn}`, createdAt: e.CreatedTimestamp?.getTime() }];
+}
+
 export const userEndpointHandler: ResourceHandler<UserEndpointProps> = {
   resourceType: USER_ENDPOINT_TYPE,
   schema,
@@ -279,4 +287,5 @@ export const userEndpointHandler: ResourceHandler<UserEndpointProps> = {
   delete: remove,
   read,
   cleanupFailedCreate,
+  existing,
 };

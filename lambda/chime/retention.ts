@@ -2,6 +2,8 @@ import { GetAppInstanceRetentionSettingsCommand, PutAppInstanceRetentionSettings
 import { definitelyNotApplied } from '../core/calls';
 import { describeError, ProviderError } from '../core/errors';
 import { changedKeys, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { Existing } from '../core/takeover';
+import { APP_INSTANCE_CLAIM_TYPES } from './app-instance.wire';
 import { int, struct } from '../core/schema';
 import { chimeArn } from './arn-schema';
 import { RETENTION_TYPE, retentionPhysicalId } from './retention.wire';
@@ -87,7 +89,7 @@ async function create(ctx: OperationContext, props: RetentionProps): Promise<Ope
  * is undone by CloudFormation's rollback, which puts the old days back.
  */
 async function update(ctx: OperationContext, id: string, props: RetentionProps, old: RetentionProps): Promise<OperationResult> {
-  if (id !== retentionPhysicalId(props.AppInstanceArn)) return create(ctx, props);
+  if (id !== retentionPhysicalId(props.AppInstanceArn)) return ctx.replacement ? ctx.replacement(props) : create(ctx, props);
   if (changedKeys(old, props).length > 0) await putRetention(ctx, props.AppInstanceArn, props.RetentionDays);
   return { physicalResourceId: id };
 }
@@ -115,4 +117,19 @@ export const retentionHandler: ResourceHandler<RetentionProps> = {
   update,
   delete: remove,
   read,
+  /** Taking over puts the declared days the way a create does: a put that fails puts the previous settings back. */
+  async takeOver(ctx, found, props) {
+    await putRestoring(ctx, props.AppInstanceArn, props.RetentionDays);
+    return { physicalResourceId: found.physicalId };
+  },
+  /** The instance's retention, when it has one: configuration of the instance, owned by whoever owns the instance. */
+  async existing(ctx, props): Promise<Existing[]> {
+    const days = await retentionDays(ctx, props.AppInstanceArn);
+    if (days === undefined) return [];
+    return [{
+      physicalId: retentionPhysicalId(props.AppInstanceArn),
+      what: `the retention of ${days} days of app instance ${props.AppInstanceArn}`,
+      parent: { physicalIds: [props.AppInstanceArn], types: APP_INSTANCE_CLAIM_TYPES },
+    }];
+  },
 };

@@ -5,12 +5,14 @@ import {
   PutAppInstanceUserExpirationSettingsCommand,
   UpdateAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
+import { isNotFound } from '../core/errors';
 import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { Existing } from '../core/takeover';
 import { int, optional, str, struct, withDefault } from '../core/schema';
 import { chimeArn } from './arn-schema';
 import { APP_INSTANCE_USER_ID_PATTERN, EXPIRATION_DAYS_MAX, EXPIRATION_DAYS_MIN, METADATA_MAX } from './rules';
 import { applyTagDiff, readTags, Tag, tagList } from './tags';
-import { APP_INSTANCE_USER_TYPE, USER_NAME_MAX } from './user.wire';
+import { APP_INSTANCE_USER_CLAIM_TYPES, APP_INSTANCE_USER_TYPE, USER_NAME_MAX } from './user.wire';
 
 export interface AppInstanceUserProps {
   readonly AppInstanceArn: string;
@@ -70,7 +72,7 @@ async function cleanupFailedCreate(ctx: CleanupContext, props: AppInstanceUserPr
 /** The user's ARN names its instance and id: when it already is the user asked for (a rollback), the update is in place. */
 async function update(ctx: OperationContext, arn: string, props: AppInstanceUserProps, old: AppInstanceUserProps): Promise<OperationResult> {
   const changed = changedKeys(old, props);
-  if (arn !== `${props.AppInstanceArn}/user/${props.AppInstanceUserId}`) return create(ctx, props);
+  if (arn !== userArn(props)) return ctx.replacement ? ctx.replacement(props) : create(ctx, props);
   const chime = ctx.clients.chime();
   if (changed.includes('Name') || changed.includes('Metadata')) {
     await chime.send(new UpdateAppInstanceUserCommand({ AppInstanceUserArn: arn, Name: props.Name, Metadata: props.Metadata }));
@@ -101,6 +103,21 @@ async function read(ctx: OperationContext, arn: string, props: AppInstanceUserPr
   };
 }
 
+/** A user's ARN names its instance and id. */
+const userArn = (props: AppInstanceUserProps) => `${props.AppInstanceArn}/user/${props.AppInstanceUserId}`;
+
+/** The user a create would take over: the instance's user with the declared id, when there is one. */
+async function existing(ctx: OperationContext, props: AppInstanceUserProps): Promise<Existing[]> {
+  const arn = userArn(props);
+  try {
+    const { AppInstanceUser: user } = await ctx.clients.chime().send(new DescribeAppInstanceUserCommand({ AppInstanceUserArn: arn }));
+    return [{ physicalId: arn, what: `the app instance user ${arn}`, createdAt: user?.CreatedTimestamp?.getTime() }];
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
+  }
+}
+
 export const appInstanceUserHandler: ResourceHandler<AppInstanceUserProps> = {
   resourceType: APP_INSTANCE_USER_TYPE,
   schema,
@@ -109,4 +126,6 @@ export const appInstanceUserHandler: ResourceHandler<AppInstanceUserProps> = {
   delete: (ctx, arn) => remove(ctx, arn),
   read,
   cleanupFailedCreate,
+  existing,
+  claimTypes: APP_INSTANCE_USER_CLAIM_TYPES,
 };

@@ -1,5 +1,7 @@
 /** Wire contract of `ChimeAppInstanceUser`. */
 export const APP_INSTANCE_USER_TYPE = 'Custom::ChimeAppInstanceUser';
+/** The types whose physical ids name app instance users (ARNs): this library's and the native one. */
+export const APP_INSTANCE_USER_CLAIM_TYPES = [APP_INSTANCE_USER_TYPE, 'AWS::Chime::AppInstanceUser'] as const;
 export const AppInstanceUserKeys = {
   AppInstanceArn: 'AppInstanceArn',
   AppInstanceUserId: 'AppInstanceUserId',

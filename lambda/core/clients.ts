@@ -1,7 +1,9 @@
 import { ChimeSDKIdentityClient } from '@aws-sdk/client-chime-sdk-identity';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CloudFormationReader, StackReader } from './cloudformation';
 import { CallObserver } from './observer';
 import { S3ObjectReader } from './s3';
+import type { Credentials } from './signed-http';
 import { WickrClient } from '../wickr/client';
 
 /** The clients one invocation uses, created lazily on first use. */
@@ -10,6 +12,8 @@ export interface ServiceClients {
   chime(): ChimeSDKIdentityClient;
   secrets(): SecretsManagerClient;
   s3(): S3ObjectReader;
+  /** CloudFormation reads: the provider's own stack, and who claims a live resource. */
+  cloudformation(): StackReader;
 }
 
 export function region(): string {
@@ -50,18 +54,29 @@ export function observeSdkClient<C extends SdkClientLike>(client: C, service: st
 
 const SDK_RETRY_ATTEMPTS = 5;
 
+/** Where the clients call, and as whom: the provider's defaults, or the caller's (the drift command). */
+export interface ClientOptions {
+  /** @default the AWS_REGION environment variable */
+  readonly region?: string;
+  /** One endpoint for every service (the emulator). @default the services' own (or AWS_ENDPOINT_URL_* variables) */
+  readonly endpoint?: string;
+  /** @default the default credential provider chain */
+  readonly credentials?: Credentials;
+}
+
 /** The clients of one phase of an invocation; `observer` sees (and may refuse) every call. */
-export function createServiceClients(observer: CallObserver): ServiceClients {
+export function createServiceClients(observer: CallObserver, options: ClientOptions = {}): ServiceClients {
+  const config = { region: options.region ?? region(), ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}) };
   let wickr: WickrClient | undefined;
   let chime: ChimeSDKIdentityClient | undefined;
   let secrets: SecretsManagerClient | undefined;
   let s3: S3ObjectReader | undefined;
+  let cloudformation: StackReader | undefined;
   return {
-    wickr: () => (wickr ??= new WickrClient({ region: region(), maxAttempts: SDK_RETRY_ATTEMPTS, observer })),
-    chime: () =>
-      (chime ??= observeSdkClient(new ChimeSDKIdentityClient({ region: region(), maxAttempts: SDK_RETRY_ATTEMPTS }), 'Chime SDK Identity', observer)),
-    secrets: () =>
-      (secrets ??= observeSdkClient(new SecretsManagerClient({ region: region(), maxAttempts: SDK_RETRY_ATTEMPTS }), 'Secrets Manager', observer)),
-    s3: () => (s3 ??= new S3ObjectReader({ region: region(), observer })),
+    wickr: () => (wickr ??= new WickrClient({ ...config, maxAttempts: SDK_RETRY_ATTEMPTS, observer })),
+    chime: () => (chime ??= observeSdkClient(new ChimeSDKIdentityClient({ ...config, maxAttempts: SDK_RETRY_ATTEMPTS }), 'Chime SDK Identity', observer)),
+    secrets: () => (secrets ??= observeSdkClient(new SecretsManagerClient({ ...config, maxAttempts: SDK_RETRY_ATTEMPTS }), 'Secrets Manager', observer)),
+    s3: () => (s3 ??= new S3ObjectReader({ ...config, observer })),
+    cloudformation: () => (cloudformation ??= new CloudFormationReader({ ...config, observer })),
   };
 }

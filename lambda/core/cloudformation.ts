@@ -1,10 +1,12 @@
 import { CallObserver } from './observer';
-import { credentialProvider, sendSigned } from './signed-http';
+import { credentialProvider, Credentials, sendSigned } from './signed-http';
 
 /**
- * The two CloudFormation reads the scheduled drift sweep makes about its own stack
- * (`GetTemplate`, `DescribeStackResources`), over the query protocol with a SigV4-signed
- * POST, so the handler bundle does not carry the CloudFormation client. Honours
+ * The CloudFormation reads the provider makes, over the query protocol with a SigV4-signed
+ * POST, so the handler bundle does not carry the CloudFormation client: its own stack
+ * (`DescribeStacks`, `DescribeStackResources`, `GetTemplate`: who owns what, whether the stack
+ * rolls back, what the drift sweep checks) and, by a physical id, the stack that claims a live
+ * resource (`DescribeStackResources` with `PhysicalResourceId`). Honours
  * `AWS_ENDPOINT_URL_CLOUDFORMATION` like the AWS SDKs do.
  */
 export interface StackResourceSummary {
@@ -12,12 +14,56 @@ export interface StackResourceSummary {
   readonly type: string;
   readonly physicalId?: string;
   readonly status?: string;
+  /** When the status was last set (ISO 8601). */
+  readonly timestamp?: string;
 }
 
-export class CloudFormationReader {
-  private readonly credentials = credentialProvider();
+/** The stack that claims a physical id, with its resources (what `DescribeStackResources` answers for it). */
+export interface OwningStack {
+  readonly stackId: string;
+  readonly stackName: string;
+  readonly resources: StackResourceSummary[];
+}
 
-  constructor(private readonly config: { readonly region: string; readonly observer?: CallObserver }) {}
+/** The CloudFormation reads of the provider (see `CloudFormationReader`); tests give their own. */
+export interface StackReader {
+  /** The stack's status (`DescribeStacks`). */
+  status(stackName: string): Promise<string>;
+  /** The stack's resources (`DescribeStackResources`). */
+  resources(stackName: string): Promise<StackResourceSummary[]>;
+  /** The stack that has a resource with this physical id, or undefined when none has (`DescribeStackResources` by `PhysicalResourceId`). */
+  owner(physicalId: string): Promise<OwningStack | undefined>;
+  /** The stack's template as deployed (`GetTemplate`, stage Original). */
+  template(stackName: string): Promise<unknown>;
+}
+
+export class CloudFormationReader implements StackReader {
+  private readonly credentials;
+
+  constructor(private readonly config: { readonly region: string; readonly observer?: CallObserver; readonly endpoint?: string; readonly credentials?: Credentials }) {
+    this.credentials = credentialProvider(config.credentials);
+  }
+
+  async status(stackName: string): Promise<string> {
+    const xml = await this.call('DescribeStacks', { StackName: stackName });
+    const status = field(xml, 'StackStatus');
+    if (!status) throw new Error(`DescribeStacks of ${stackName} answered no status`);
+    return status;
+  }
+
+  async owner(physicalId: string): Promise<OwningStack | undefined> {
+    let xml: string;
+    try {
+      xml = await this.call('DescribeStackResources', { PhysicalResourceId: physicalId });
+    } catch (err) {
+      // "Stack for <id> does not exist": no stack has a resource with this physical id.
+      if ((err as Error).name === 'ValidationError' && /does not exist/i.test((err as Error).message)) return undefined;
+      throw err;
+    }
+    const members = memberBlocks(xml);
+    if (members.length === 0) return undefined;
+    return { stackId: field(members[0], 'StackId') ?? '', stackName: field(members[0], 'StackName') ?? '', resources: members.map(summary) };
+  }
 
   async template(stackName: string): Promise<unknown> {
     const xml = await this.call('GetTemplate', { StackName: stackName, TemplateStage: 'Original' });
@@ -27,17 +73,11 @@ export class CloudFormationReader {
   }
 
   async resources(stackName: string): Promise<StackResourceSummary[]> {
-    const xml = await this.call('DescribeStackResources', { StackName: stackName });
-    return [...xml.matchAll(/<member>([\s\S]*?)<\/member>/g)].map(([, member]) => ({
-      logicalId: field(member, 'LogicalResourceId') ?? '',
-      type: field(member, 'ResourceType') ?? '',
-      physicalId: field(member, 'PhysicalResourceId'),
-      status: field(member, 'ResourceStatus'),
-    }));
+    return memberBlocks(await this.call('DescribeStackResources', { StackName: stackName })).map(summary);
   }
 
   private async call(action: string, params: Record<string, string>): Promise<string> {
-    const endpoint = process.env.AWS_ENDPOINT_URL_CLOUDFORMATION ?? process.env.AWS_ENDPOINT_URL ?? `https://cloudformation.${this.config.region}.amazonaws.com`;
+    const endpoint = this.config.endpoint ?? process.env.AWS_ENDPOINT_URL_CLOUDFORMATION ?? process.env.AWS_ENDPOINT_URL ?? `https://cloudformation.${this.config.region}.amazonaws.com`;
     const body = new URLSearchParams({ Action: action, Version: '2010-05-15', ...params }).toString();
     const observer = this.config.observer;
     observer?.before?.({ service: 'CloudFormation', operation: action });
@@ -65,6 +105,21 @@ export class CloudFormationReader {
       throw error;
     }
   }
+}
+
+/** The `<member>` blocks of a list (a resource's member has no nested members). */
+function memberBlocks(xml: string): string[] {
+  return [...xml.matchAll(/<member>([\s\S]*?)<\/member>/g)].map(([, member]) => member);
+}
+
+function summary(member: string): StackResourceSummary {
+  return {
+    logicalId: field(member, 'LogicalResourceId') ?? '',
+    type: field(member, 'ResourceType') ?? '',
+    physicalId: field(member, 'PhysicalResourceId'),
+    status: field(member, 'ResourceStatus'),
+    timestamp: field(member, 'Timestamp'),
+  };
 }
 
 function field(xml: string, name: string): string | undefined {

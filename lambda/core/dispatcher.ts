@@ -10,6 +10,8 @@ import { CREATE_FAILED_PREFIX, runOperation } from './run';
 import { Settled, Timeline } from './timeline';
 import { requestToken } from './tokens';
 import type { CallObserver } from './observer';
+import { Ownership } from './ownership';
+import { STACK_ID_ENV } from './ownership.wire';
 import { repair, RepairRequest, RepairResult, sweep } from '../drift/requests';
 import type { DriftDeps } from '../drift/requests';
 import { DRIFT_STACK_ENV } from '../drift/monitor.wire';
@@ -31,6 +33,13 @@ export interface DispatcherDeps {
   readonly clients: (observer: CallObserver) => ServiceClients;
   /** Delivers an answer by `deadline` (epoch ms) or throws. @default putResponse */
   readonly respond?: (url: string, response: CustomResourceResponse, deadline: number) => Promise<void>;
+  /**
+   * The provider's own stack (`AWS::StackId`): lifecycle events of other stacks are refused,
+   * and what CloudFormation says of this stack decides who owns what (`ownership.ts`).
+   * `null` turns those checks off, for tests of the answer mechanics alone.
+   * @default the WICKR_CHIME_STACK_ID environment variable (the construct sets it)
+   */
+  readonly stackId?: string | null;
 }
 
 /**
@@ -55,9 +64,25 @@ export interface DispatcherDeps {
 export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
   const respond = deps.respond ?? putResponse;
   const served = (type: string) => Object.prototype.hasOwnProperty.call(table, type);
+  const ownStack = () => (deps.stackId === undefined ? process.env[STACK_ID_ENV] || undefined : deps.stackId);
 
-  function context(request: OperationContext['request'], log: Logger, tracker: CallTracker): OperationContext {
-    return { request, log, clients: deps.clients(tracker), token: (purpose, index) => requestToken(request, purpose, index) };
+  /** The context of one phase; `lifecycle` adds the ownership view of the own stack (a Create, Update or Delete). */
+  function context(request: OperationContext['request'], log: Logger, tracker: CallObserver, lifecycle = false): OperationContext {
+    const stackId = lifecycle ? ownStack() : undefined;
+    let ownership: Ownership | undefined;
+    const make = (observer: CallObserver): OperationContext => {
+      const clients = deps.clients(observer);
+      ownership ??= stackId ? new Ownership(clients.cloudformation(), stackId, request.LogicalResourceId, log) : undefined;
+      return {
+        request,
+        log,
+        clients,
+        token: (purpose, index) => requestToken(request, purpose, index),
+        ownership,
+        restricted: (refuse, why) => make(refusing(observer, refuse, why)),
+      };
+    };
+    return make(tracker);
   }
 
   const handleRead = (request: ReadRequest, lambdaContext: LambdaContext) =>
@@ -94,9 +119,14 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       await deliver({ Status: 'FAILED', Reason: reason, PhysicalResourceId: failedId() }, putBy());
       return;
     }
+    if (deps.stackId !== null && !ownStack()) {
+      const reason = new ResourceOperationError(type, named, operation, new RequestRefusedError(`the provider does not know its own stack (${STACK_ID_ENV} is not set), so it cannot tell what it owns`)).message;
+      await deliver({ Status: 'FAILED', Reason: reason, PhysicalResourceId: failedId() }, putBy());
+      return;
+    }
     const request = event as unknown as CustomResourceEvent;
     const resource = table[request.ResourceType];
-    const work: Promise<Settled> = runOperation(resource, request, context(request, log, main), t).then(
+    const work: Promise<Settled> = runOperation(resource, request, context(request, log, main, true), t).then(
       (result) => ({ ok: true, result }),
       (error: unknown) => ({ ok: false, error }),
     );
@@ -151,6 +181,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     handlers: (type) => (served(type) ? table[type] : undefined),
     clients: deps.clients,
     read: (request) => handleRead(request, lambdaContext),
+    stackId: ownStack() ?? undefined,
   });
 
   return async function handler(event: unknown, lambdaContext: LambdaContext): Promise<ReadResult | RepairResult | SweepResult | void> {
@@ -175,6 +206,17 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
       createLogger().log('error', 'failing the invocation so that Lambda delivers the event again', { reason: describeError(err) });
       throw err;
     }
+  };
+}
+
+/** An observer that refuses the operations `refuse` matches before `inner` sees them. */
+function refusing(inner: CallObserver, refuse: RegExp, why: string): CallObserver {
+  return {
+    before: (call) => {
+      if (refuse.test(call.operation)) throw new RequestRefusedError(`not calling ${call.service} ${call.operation}: ${why}`);
+      inner.before?.(call);
+    },
+    after: (outcome) => inner.after?.(outcome),
   };
 }
 

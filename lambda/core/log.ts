@@ -46,7 +46,9 @@ export function createLogger(base: Record<string, unknown> = {}, sink: LogSink =
 
 let currentSink: LogSink = defaultSink;
 
-/** Redirects every logger created afterwards (the local runner and tests capture lines this way). */
-export function setLogSink(sink: LogSink | undefined): void {
+/** Redirects every logger created afterwards (the local runner and tests capture lines this way); answers the sink it replaces. */
+export function setLogSink(sink: LogSink | undefined): LogSink {
+  const previous = currentSink;
   currentSink = sink ?? defaultSink;
+  return previous;
 }

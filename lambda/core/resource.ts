@@ -4,6 +4,8 @@ import { Logger } from './log';
 import { Decoder } from './schema';
 import { TokenSource } from './tokens';
 import type { ServiceClients } from './clients';
+import type { Ownership } from './ownership';
+import type { Existing, TakeOverMode } from './takeover';
 
 /** What a resource operation knows about the request it serves. */
 export interface OperationContext {
@@ -16,6 +18,18 @@ export interface OperationContext {
   readonly clients: ServiceClients;
   /** A deterministic idempotency token for one call of this request (see `requestToken`). */
   token(purpose: string, index?: number): string;
+  /** Who owns what (a lifecycle request of the provider's own stack; absent for reads and repairs). */
+  readonly ownership?: Ownership;
+  /** The adoption the deploy asked for this resource (its `AdoptExisting` property: an id, or `declared`). */
+  readonly adopt?: string;
+  /** The same context with clients that refuse the operations `refuse` matches, saying `why`. */
+  restricted?(refuse: RegExp, why: string): OperationContext;
+  /**
+   * Creates the resource of `props` through the ownership rule (what exists is taken over
+   * only when the own stack owns it or adoption is asked): for an update that needs a new
+   * resource (another network, app instance, username). Absent outside a lifecycle request.
+   */
+  replacement?(props: unknown): Promise<OperationResult>;
 }
 
 export interface OperationResult {
@@ -88,6 +102,20 @@ export interface ResourceHandler<P> {
    * properties with each value `read` returned for a declared key put in place.
    */
   liveAsProperties?(live: Record<string, unknown>, declared: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * The live things a create of `props` would take over (what the declaration names: a
+   * network's name, a bot's username, a user's ARN), or none. `adopt` is the adoption the deploy
+   * asked for (an id, or `declared`). Things this very request is making (a marker, its own
+   * stored challenge) are not existing things: the create finds them itself. Omitted by types
+   * whose create always makes something new. See `lambda/core/takeover.ts`.
+   */
+  existing?(ctx: OperationContext, props: P, adopt?: string): Promise<Existing[]>;
+  /** The resource types whose physical ids name the same things (a native type this one adopts). @default [resourceType] */
+  readonly claimTypes?: readonly string[];
+  /** Other physical ids that name the thing `physicalId` names (a native type's ARN of a network). @default none */
+  alsoKnownAs?(physicalId: string, ownership: Ownership): string[];
+  /** Takes over `found` when `converge` (the update from the live state) is not the whole story. */
+  takeOver?(ctx: OperationContext, found: Existing, props: P, mode: TakeOverMode): Promise<OperationResult>;
 }
 
 /** True when `look` finds the thing; false when the service says it is not there. */

@@ -1,8 +1,10 @@
 import { parseFailedCreateId, persist } from './calls';
 import { CustomResourceEvent } from './event';
-import { describeError, isNotFound } from './errors';
+import { describeError, isNotFound, RequestRefusedError } from './errors';
+import { describeClaim } from './ownership';
 import { CleanupContext, OperationContext, OperationResult, ResourceHandler } from './resource';
 import { decodeProperties } from './schema';
+import { adoptionAsked, claimTypesOf, createOrTakeOver } from './takeover';
 import { Timeline } from './timeline';
 import { requestToken } from './tokens';
 import { RECREATE_PROPERTY } from '../drift/recreate.wire';
@@ -11,20 +13,30 @@ import { RECREATE_PROPERTY } from '../drift/recreate.wire';
 export const CREATE_FAILED_PREFIX = 'wickr-chime:create-failed:';
 
 /**
- * The work of one lifecycle request: a Create, an Update (which creates again what the
- * deploy asked to, when it is gone: `RecreateIfMissing`), a Delete (outlasting transient
- * failures), or the Delete of a failed create's id, which removes what that create may have
- * made with its own tokens.
+ * The work of one lifecycle request, once CloudFormation's view of the own stack says it is
+ * running it (`Ownership.admit`): a Create (which takes over what the own stack owns, and
+ * what the deploy asked to adopt: `createOrTakeOver`), an Update (which creates again what
+ * the deploy asked to, when it is gone: `RecreateIfMissing`), a Delete (outlasting transient
+ * failures, and leaving what another live resource claims), or the Delete of a failed
+ * create's id, which removes what that create may have made with its own tokens.
  */
-export async function runOperation(resource: ResourceHandler<any>, event: CustomResourceEvent, ctx: OperationContext, t: Timeline): Promise<OperationResult> {
-  if (event.RequestType === 'Create') return resource.create(ctx, decodeProperties(resource.schema, event.ResourceProperties));
+export async function runOperation(resource: ResourceHandler<any>, event: CustomResourceEvent, baseCtx: OperationContext, t: Timeline): Promise<OperationResult> {
+  const admission = baseCtx.ownership ? await baseCtx.ownership.admit(event) : { kind: 'go' as const };
+  if (admission.kind === 'refused') throw new RequestRefusedError(admission.reason);
+  if (admission.kind === 'done') {
+    baseCtx.log.log('info', 'CloudFormation has deleted this resource already: nothing to do', { physicalId: event.PhysicalResourceId });
+    return { physicalResourceId: event.PhysicalResourceId as string };
+  }
+  const declared = event.ResourceProperties ?? {};
+  const ctx: OperationContext = { ...baseCtx, adopt: adoptionAsked(declared), replacement: (props) => createOrTakeOver(resource, ctx, props, declared) };
+  if (event.RequestType === 'Create') return createOrTakeOver(resource, ctx, decodeProperties(resource.schema, declared), declared);
   const physicalId = event.PhysicalResourceId as string;
   if (event.RequestType === 'Update') {
-    const props = decodeProperties(resource.schema, event.ResourceProperties);
+    const props = decodeProperties(resource.schema, declared);
     const old = decodeProperties(resource.schema, event.OldResourceProperties, { lenient: true });
     if (recreateAsked(event) && !(await stillThere(resource, ctx, physicalId, props))) {
       ctx.log.log('warn', 'the resource is gone (deleted outside the stack); creating it again, as the deploy asked', { physicalId });
-      return resource.create(ctx, props);
+      return createOrTakeOver(resource, ctx, props, declared);
     }
     return resource.update(ctx, physicalId, props, old);
   }
@@ -49,11 +61,32 @@ export async function runOperation(resource: ResourceHandler<any>, event: Custom
     }
     return { physicalResourceId: physicalId };
   }
+  const kept = await whyKept(resource, ctx, physicalId, declared);
+  if (kept) {
+    ctx.log.log('info', 'kept, not deleted', { physicalId, why: kept });
+    return { physicalResourceId: physicalId };
+  }
   // A delete that fails for good leaves the resource behind (CloudFormation does not roll back its
   // cleanup phase): transient failures are outlasted until the guard, not only the clients' retries.
-  const props = decodeProperties(resource.schema, event.ResourceProperties, { lenient: true });
+  const props = decodeProperties(resource.schema, declared, { lenient: true });
   await persist(() => alreadyGoneIsDone(ctx, resource.delete(ctx, physicalId, props)), t.stopAt, ctx.log);
   return { physicalResourceId: physicalId };
+}
+
+/**
+ * Why a Delete must leave the thing: another live resource claims it (a construct renamed or
+ * moved: the new logical id took it over; or another stack), or the deploy that named it for
+ * adoption is rolling back (a rollback never deletes what an adoption may have taken over).
+ */
+async function whyKept(resource: ResourceHandler<any>, ctx: OperationContext, physicalId: string, declared: Record<string, unknown>): Promise<string | undefined> {
+  const ownership = ctx.ownership;
+  if (!ownership) return undefined;
+  const claims = await ownership.claims([physicalId, ...(resource.alsoKnownAs?.(physicalId, ownership) ?? [])], claimTypesOf(resource));
+  if (claims.length > 0) return `${physicalId} is claimed by ${describeClaim(claims[0])}`;
+  if (adoptionAsked(declared) && (await ownership.rollingBack())) {
+    return `the deploy that named it for adoption is rolling back, and a rollback never deletes what an adoption may have taken over`;
+  }
+  return undefined;
 }
 
 /** Whether the resource still exists (`read`); a failed create's id never does. */

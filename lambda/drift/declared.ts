@@ -1,4 +1,5 @@
 import { RECREATE_PROPERTY } from './recreate.wire';
+import { ADOPT_PROPERTY } from '../core/ownership.wire';
 import { evaluateConditions, resolveValue } from '../core/intrinsics';
 import { partitionOf } from '../core/parameters';
 import { EvaluationContext, isPlainObject, NO_VALUE, Template, TemplateError } from '../core/template';
@@ -25,7 +26,7 @@ export interface DeployedStack {
 }
 
 export interface Declared {
-  /** The resolved properties (`ServiceToken`, `ServiceTimeout` and `RecreateIfMissing` left out). */
+  /** The resolved properties (`ServiceToken`, `ServiceTimeout`, `RecreateIfMissing` and `AdoptExisting` left out). */
   readonly properties: Record<string, unknown>;
   /** Properties that could not be resolved, with why. */
   readonly unresolved: Readonly<Record<string, string>>;
@@ -72,7 +73,7 @@ export function declaredProperties(stack: DeployedStack, logicalId: string): Dec
   const properties: Record<string, unknown> = {};
   const unresolved: Record<string, string> = {};
   for (const [key, value] of Object.entries(isPlainObject(definition.Properties) ? definition.Properties : {})) {
-    if (key === 'ServiceToken' || key === 'ServiceTimeout' || key === RECREATE_PROPERTY) continue;
+    if (key === 'ServiceToken' || key === 'ServiceTimeout' || key === RECREATE_PROPERTY || key === ADOPT_PROPERTY) continue;
     try {
       const resolved = resolveValue(value, ctx, key);
       if (resolved !== NO_VALUE) properties[key] = resolved;

@@ -1,7 +1,9 @@
 /** Wire contract of `WickrChimeDriftMonitor` (shared by the construct and the handler). */
 
+import { STACK_ID_ENV } from '../core/ownership.wire';
+
 /** The provider function's environment variable naming its stack (the sweep reads that stack). */
-export const DRIFT_STACK_ENV = 'WICKR_CHIME_STACK_ID';
+export const DRIFT_STACK_ENV = STACK_ID_ENV;
 
 /** The input the schedule sends the provider function. */
 export const DRIFT_SWEEP_EVENT = { RequestType: 'DriftSweep' } as const;

@@ -1,12 +1,14 @@
 import { CallTracker } from '../core/calls';
 import { CloudFormationReader } from '../core/cloudformation';
 import { region, type ServiceClients } from '../core/clients';
-import { ResourceOperationError } from '../core/errors';
+import { RequestRefusedError, ResourceOperationError } from '../core/errors';
 import { createLogger, Logger } from '../core/log';
 import { CallObserver } from '../core/observer';
 import { OperationContext } from '../core/resource';
+import { Ownership, STABLE_STACK } from '../core/ownership';
 import { decodeProperties } from '../core/schema';
-import { isPlainObject, Template } from '../core/template';
+import { converge, MAKES_OR_DELETES } from '../core/takeover';
+import { Template } from '../core/template';
 import { requestToken } from '../core/tokens';
 import { checkStack, HandlerLookup, Reader } from './check';
 import { ResourceDrift } from './compare';
@@ -38,23 +40,22 @@ export interface RepairResult {
   readonly Reason?: string;
 }
 
-/**
- * A repair changes what exists; it never makes, replaces or deletes a resource (nor a user of
- * a `WickrUsers`). Setting a configuration again (`RegisterOidcConfig`) and re-creating a
- * declared user that went missing from a `WickrUsers` are changes of what exists.
- */
-const NOT_IN_A_REPAIR = /^(Create(?!DataRetentionBotChallenge)|Delete|Deregister|RegisterAppInstanceUserEndpoint$|BatchDeleteUser$)/;
-
 export interface DriftDeps {
   readonly handlers: HandlerLookup;
   readonly clients: (observer: CallObserver) => ServiceClients;
   /** The in-process read (the dispatcher's `Read`). */
   readonly read: Reader;
+  /** The provider's own stack: a repair of another stack, or of a stack CloudFormation is changing, is refused. */
+  readonly stackId?: string;
 }
 
 /**
  * The update path with old = the live state (declared keys only, nested structures too) and
- * new = the declared properties: only what drifted differs, so only that is sent.
+ * new = the declared properties (`converge`): only what drifted differs, so only that is sent.
+ * A repair changes what exists; it never makes, replaces or deletes a resource (nor a user of
+ * a `WickrUsers`). Setting a configuration again (`RegisterOidcConfig`) and re-creating a
+ * declared user that went missing from a `WickrUsers` are changes of what exists. It runs
+ * only on a stack that CloudFormation is not changing, for a resource the stack has.
  */
 export async function repair(request: RepairRequest, deps: DriftDeps, deadline: number): Promise<RepairResult> {
   const log = createLogger({ requestType: 'Repair', resourceType: request.ResourceType, logicalId: request.LogicalResourceId });
@@ -66,24 +67,22 @@ export async function repair(request: RepairRequest, deps: DriftDeps, deadline: 
   const tracker = new CallTracker(log, () => (Date.now() >= deadline ? 'the repair ran out of time' : undefined));
   const refusing: CallObserver = {
     before: (call) => {
-      if (NOT_IN_A_REPAIR.test(call.operation)) throw new Error(`not calling ${call.service} ${call.operation}: a repair never creates, replaces or deletes; cdk deploy is the way back`);
+      if (MAKES_OR_DELETES.test(call.operation)) throw new Error(`not calling ${call.service} ${call.operation}: a repair never creates, replaces or deletes; cdk deploy is the way back`);
       tracker.before(call);
     },
     after: (outcome) => tracker.after(outcome),
   };
+  const clients = deps.clients(refusing);
   const ctx: OperationContext = {
     request: { ...request, StackId: request.StackId ?? '' },
     log,
-    clients: deps.clients(refusing),
+    clients,
     token: (purpose, index) => requestToken({ StackId: request.StackId ?? '', LogicalResourceId: request.LogicalResourceId, RequestId: request.RequestId }, purpose, index),
   };
   try {
+    if (deps.stackId) await admitRepair(request, new Ownership(clients.cloudformation(), deps.stackId, request.LogicalResourceId, log));
     const declared = decodeProperties(resource.schema, request.ResourceProperties);
-    const live = request.LiveProperties ?? {};
-    const mapped = resource.liveAsProperties ? resource.liveAsProperties(live, request.ResourceProperties) : overlay(request.ResourceProperties, live);
-    const old = decodeProperties(resource.schema, mapped, { lenient: true });
-    const result = await resource.update(ctx, request.PhysicalResourceId, declared, old);
-    if (result.physicalResourceId !== request.PhysicalResourceId) throw new Error('the repair would replace the resource');
+    await converge(resource, ctx, request.PhysicalResourceId, declared, request.ResourceProperties, { exists: true, properties: request.LiveProperties });
     return { Status: 'SUCCESS' };
   } catch (err) {
     const reason = new ResourceOperationError(request.ResourceType, request.LogicalResourceId, 'repair', err).message;
@@ -92,27 +91,15 @@ export async function repair(request: RepairRequest, deps: DriftDeps, deadline: 
   }
 }
 
-/**
- * The update's old properties for a repair: the declared properties with every value the
- * read returned for a declared key put in place (nested structures key by key). A handler
- * whose read reports its state in other terms than its properties maps it itself
- * (`ResourceHandler.liveAsProperties`).
- */
-export function overlay(declared: Record<string, unknown>, live: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(declared)) {
-    const now = live[key];
-    if (!Object.prototype.hasOwnProperty.call(live, key)) out[key] = value;
-    else if (isPlainObject(value) && isPlainObject(now)) out[key] = overlay(value, now);
-    else if (isTagList(value) && Array.isArray(now)) out[key] = now.filter((t) => isPlainObject(t) && value.some((d) => d.Key === t.Key));
-    else out[key] = now;
+/** A repair of the provider's own stack, while nothing changes it, for a resource it has with this physical id. */
+async function admitRepair(request: RepairRequest, ownership: Ownership): Promise<void> {
+  if (request.StackId !== ownership.stackId) throw new RequestRefusedError(`this provider repairs stack ${ownership.stackName} only; the request names ${request.StackId ?? 'no stack'}`);
+  const status = await ownership.status();
+  if (!STABLE_STACK.test(status)) throw new RequestRefusedError(`stack ${ownership.stackName} is ${status}: a repair waits until CloudFormation is not changing the stack`);
+  const resource = (await ownership.resources()).find((r) => r.logicalId === request.LogicalResourceId);
+  if (resource?.physicalId !== request.PhysicalResourceId) {
+    throw new RequestRefusedError(`stack ${ownership.stackName} has no resource ${request.LogicalResourceId} with physical id ${request.PhysicalResourceId}`);
   }
-  return out;
-}
-
-/** Tags: only those the template declares are compared and repaired; a tag added by hand stays. */
-function isTagList(value: unknown): value is Array<{ Key: unknown }> {
-  return Array.isArray(value) && value.every((t) => isPlainObject(t) && 'Key' in t);
 }
 
 /**

@@ -2,6 +2,8 @@ import { isNotFound, RequestRefusedError } from '../core/errors';
 import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
+import { ADOPT_BY_DECLARATION } from '../core/ownership.wire';
+import { Existing } from '../core/takeover';
 import { Bot, CreateBotCommand, DeleteBotCommand, GetBotCommand, paginateListBots, UpdateBotCommand } from './client';
 import { BOT_TYPE, BOT_USERNAME_PATTERN } from './bot.wire';
 
@@ -101,7 +103,7 @@ async function update(ctx: OperationContext, botId: string, props: BotProps, old
       if (isNotFound(err)) return undefined;
       throw err;
     });
-    if (live?.username !== props.Username) return create(ctx, props);
+    if (live?.username !== props.Username) return ctx.replacement ? ctx.replacement(props) : create(ctx, props);
   }
   const rotate = changed.includes('Challenge') || changed.includes('ChallengeVersion');
   const input = {
@@ -128,6 +130,20 @@ async function read(ctx: OperationContext, botId: string, props: BotProps): Prom
   };
 }
 
+/**
+ * The bot a create would take over: the network's bot with the declared username (usernames
+ * are unique in a network), or the one the adoption context names by id. A bot carrying this
+ * request's marker is this request's own create in progress: the create finds it itself.
+ */
+async function existing(ctx: OperationContext, props: BotProps, adopt?: string): Promise<Existing[]> {
+  const bot = await findBot(ctx, props.NetworkId, props.Username);
+  if (adopt !== undefined && adopt !== ADOPT_BY_DECLARATION && bot?.botId !== adopt) {
+    throw new RequestRefusedError(`the adoption context names bot ${adopt}, but the bot of network ${props.NetworkId} named "${props.Username}" is ${bot?.botId ?? 'not there'}`);
+  }
+  if (!bot?.botId || bot.displayName === markerName(ctx)) return [];
+  return [{ physicalId: bot.botId, what: `the bot ${bot.botId} ("${props.Username}") of Wickr network ${props.NetworkId}` }];
+}
+
 export const botHandler: ResourceHandler<BotProps> = {
   resourceType: BOT_TYPE,
   schema,
@@ -136,4 +152,5 @@ export const botHandler: ResourceHandler<BotProps> = {
   delete: remove,
   read,
   cleanupFailedCreate,
+  existing,
 };

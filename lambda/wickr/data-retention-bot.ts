@@ -3,6 +3,8 @@ import { isNotFound, RequestRefusedError } from '../core/errors';
 import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, optional, str, struct, withDefault } from '../core/schema';
 import { hasVersion, restoreCurrent, writeSecret } from '../core/secrets';
+import { converge, Existing, TakeOverMode } from '../core/takeover';
+import { networkParent } from './network';
 import {
   CreateDataRetentionBotChallengeCommand,
   CreateDataRetentionBotCommand,
@@ -201,6 +203,35 @@ async function read(ctx: OperationContext, _id: string, props: DataRetentionBotP
   };
 }
 
+/**
+ * The network's data retention bot, when one exists that this request did not make (a
+ * delivery of this create that stored its challenge made the bot it finds).
+ */
+async function existing(ctx: OperationContext, props: DataRetentionBotProps): Promise<Existing[]> {
+  if (!(await botExists(ctx, props.NetworkId))) return [];
+  if (await hasVersion(ctx, props.ChallengeSecretArn, challengePurpose(props), 0)) return [];
+  return [{ physicalId: physicalId(props.NetworkId), what: `the data retention bot of Wickr network ${props.NetworkId}`, parent: networkParent(ctx, props.NetworkId) }];
+}
+
+/**
+ * Takes over an existing bot: `enabled` and the acknowledgment converge. The service never
+ * gives a challenge back, so adopting one makes no challenge: the construct's secret holds no
+ * challenge until `challengeVersion` changes (the README says so). A construct renamed within
+ * the stack gets a new secret, so its bot gets a new challenge there unless the secret holds
+ * this network's already: the old secret goes with the old construct.
+ */
+async function takeOver(ctx: OperationContext, found: Existing, props: DataRetentionBotProps, mode: TakeOverMode): Promise<OperationResult> {
+  const result = await converge(dataRetentionBotHandler, ctx, found.physicalId, props, props as unknown as Record<string, unknown>);
+  if (mode === 'own' && !(await holdsNetworkChallenge(ctx, props))) await newChallenge(ctx, props);
+  return result;
+}
+
+/** True when a version of the secret carries this network's challenge label. */
+async function holdsNetworkChallenge(ctx: OperationContext, props: DataRetentionBotProps): Promise<boolean> {
+  const { VersionIdsToStages: versions = {} } = await ctx.clients.secrets().send(new DescribeSecretCommand({ SecretId: props.ChallengeSecretArn }));
+  return Object.values(versions).some((stages) => stages.includes(networkLabel(props.NetworkId)));
+}
+
 export const dataRetentionBotHandler: ResourceHandler<DataRetentionBotProps> = {
   resourceType: DATA_RETENTION_BOT_TYPE,
   schema,
@@ -209,4 +240,6 @@ export const dataRetentionBotHandler: ResourceHandler<DataRetentionBotProps> = {
   delete: remove,
   read,
   cleanupFailedCreate,
+  existing,
+  takeOver,
 };

@@ -1,4 +1,6 @@
 import { LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { Existing } from '../core/takeover';
+import { networkParent } from './network';
 import { str, struct } from '../core/schema';
 import { GetNetworkSettingsCommand, NetworkSettings, UpdateNetworkSettingsCommand } from './client';
 import { NETWORK_SETTINGS_TYPE } from './network-settings.wire';
@@ -29,7 +31,7 @@ async function create(ctx: OperationContext, props: NetworkSettingsProps): Promi
 
 /** Another network gets all the settings, unless the resource already is that network's (a rollback); else only what changed. */
 async function update(ctx: OperationContext, id: string, props: NetworkSettingsProps, old: NetworkSettingsProps): Promise<OperationResult> {
-  if (id !== physicalId(props.NetworkId)) return create(ctx, props);
+  if (id !== physicalId(props.NetworkId)) return ctx.replacement ? ctx.replacement(props) : create(ctx, props);
   await apply(ctx, props.NetworkId, changedSettings(old.Settings, props.Settings));
   return { physicalResourceId: physicalId(props.NetworkId) };
 }
@@ -52,6 +54,15 @@ function settingValue(text: string): unknown {
 }
 
 /**
+ * A network always has settings: declaring some takes over the network's (silently when the
+ * own stack owns the network, else by adoption). Declaring none manages nothing.
+ */
+async function existing(ctx: OperationContext, props: NetworkSettingsProps): Promise<Existing[]> {
+  if (isEmpty(props.Settings)) return [];
+  return [{ physicalId: physicalId(props.NetworkId), what: `the settings of Wickr network ${props.NetworkId}`, parent: networkParent(ctx, props.NetworkId) }];
+}
+
+/**
  * Network settings belong to the network: deleting this resource leaves them as they are
  * (there is no "unset"), and a deleted network takes them with it.
  */
@@ -64,4 +75,5 @@ export const networkSettingsHandler: ResourceHandler<NetworkSettingsProps> = {
     ctx.log.log('info', 'network settings stay as they are when the resource is removed');
   },
   read,
+  existing,
 };

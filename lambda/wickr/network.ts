@@ -1,9 +1,12 @@
+import { Ownership } from '../core/ownership';
 import { CleanupContext, OperationContext, OperationResult, ResourceHandler, changedKeys, LiveState } from '../core/resource';
+import { ADOPT_BY_DECLARATION } from '../core/ownership.wire';
+import { Existing } from '../core/takeover';
 import { bool, oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { ReplacementRefusedError, RequestRefusedError } from '../core/errors';
 import { WickrClient, isAmbiguousFailure, paginateListNetworks } from './client';
 import { CreateNetworkCommand, DeleteNetworkCommand, GetNetworkCommand, Network, UpdateNetworkCommand } from './model.generated';
-import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE } from './network.wire';
+import { ACCESS_LEVELS, NETWORK_CLAIM_TYPES, NETWORK_NAME_MAX, NETWORK_TYPE } from './network.wire';
 
 export interface NetworkProps {
   readonly NetworkName: string;
@@ -157,6 +160,32 @@ async function read(ctx: OperationContext, networkId: string): Promise<LiveState
   };
 }
 
+/** The physical ids that name a network: its id (this library's) and its ARN (the native type's). */
+export function networkIds(networkId: string, ownership: Ownership): string[] {
+  return [networkId, ownership.arn('wickr', `network/${networkId}`)];
+}
+
+/** A network as the parent of configuration (its settings, default group, data retention bot, SSO): owned by whoever owns the network. */
+export function networkParent(ctx: OperationContext, networkId: string): Existing['parent'] {
+  return ctx.ownership && { physicalIds: networkIds(networkId, ctx.ownership), types: NETWORK_CLAIM_TYPES };
+}
+
+/**
+ * The network a create would take over: the one the adoption context names by id, else the
+ * one with the declared name (names are unique in an account and region). A network still
+ * named after a request's marker is a create in progress, found by the create itself.
+ */
+async function existing(ctx: OperationContext, props: NetworkProps, adopt?: string): Promise<Existing[]> {
+  const networks = await listAllNetworks(ctx.clients.wickr());
+  const byId = adopt !== undefined && adopt !== ADOPT_BY_DECLARATION;
+  if (byId && !/^[0-9]{8}$/.test(adopt)) throw new RequestRefusedError(`the adoption context names ${JSON.stringify(adopt)} for a network: give its 8-digit network id`);
+  const found = byId ? networks.find((n) => n.networkId === adopt) : networks.find((n) => n.networkName === props.NetworkName);
+  if (byId && !found) throw new RequestRefusedError(`the adoption context names network ${adopt}, and there is no such network in this account and region`);
+  if (!found?.networkId) return [];
+  const id = found.networkId;
+  return [{ physicalId: id, alsoKnownAs: ctx.ownership ? networkIds(id, ctx.ownership).slice(1) : [], what: `the Wickr network ${id} ("${found.networkName}")` }];
+}
+
 /** The network the failed request made still carries its marker name (the rename waits for a delivered answer). */
 async function cleanupFailedCreate(ctx: CleanupContext): Promise<string | void> {
   if (!ctx.made.mayHave('CreateNetwork')) return;
@@ -174,4 +203,7 @@ export const networkHandler: ResourceHandler<NetworkProps> = {
   delete: (ctx, id) => remove(ctx, id),
   read: (ctx, id) => read(ctx, id),
   cleanupFailedCreate,
+  existing,
+  claimTypes: NETWORK_CLAIM_TYPES,
+  alsoKnownAs: (id, ownership) => networkIds(id, ownership).slice(1),
 };

@@ -1,5 +1,8 @@
 import { RequestRefusedError } from '../core/errors';
 import { changedKeys, CleanupContext, exists, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { ADOPT_BY_DECLARATION } from '../core/ownership.wire';
+import { Existing } from '../core/takeover';
+import { networkParent } from './network';
 import { optional, str, struct, withDefault } from '../core/schema';
 import {
   CreateSecurityGroupCommand,
@@ -33,11 +36,14 @@ function createSubset(settings: SecurityGroupSettings): SecurityGroupSettings {
   return subset;
 }
 
+/** The name a group carries while this request creates it (until the answer is delivered). */
+const markerName = (ctx: OperationContext) => `pending-${ctx.token('create-security-group').slice(0, 12)}`;
+
 /** The `CreateSecurityGroup` call of a create: a repeated delivery (or the cleanup) sends the same call with the same token and gets the same group. */
 function createCommand(ctx: OperationContext, props: SecurityGroupProps): CreateSecurityGroupCommand {
   return new CreateSecurityGroupCommand({
     networkId: props.NetworkId,
-    name: props.Name,
+    name: markerName(ctx),
     securityGroupSettings: createSubset(props.Settings),
     clientToken: ctx.token('create-security-group'),
   });
@@ -46,7 +52,11 @@ function createCommand(ctx: OperationContext, props: SecurityGroupProps): Create
 /**
  * `CreateSecurityGroup` (federation subset, client token) then `UpdateSecurityGroup` with
  * the full settings. If the update fails, the create fails and the dispatcher's cleanup
- * deletes the group: a group is never left half-configured.
+ * deletes the group: a group is never left half-configured. The group is made under this
+ * request's marker name and gets its real name once CloudFormation has the answer
+ * (`finish`): a group carrying the declared name is then always claimed in the stack, so a
+ * later delivery of the request knows it as its own, and one that is not claimed existed
+ * before (see `existingGroup`).
  */
 async function createGroup(ctx: OperationContext, props: SecurityGroupProps): Promise<OperationResult> {
   const wickr = ctx.clients.wickr();
@@ -54,7 +64,10 @@ async function createGroup(ctx: OperationContext, props: SecurityGroupProps): Pr
   if (!groupId) throw new Error('CreateSecurityGroup answered without a group id');
   const rest = Object.keys(props.Settings).filter((k) => !(CREATE_SETTINGS_MEMBERS as readonly string[]).includes(k));
   if (rest.length > 0) await wickr.send(new UpdateSecurityGroupCommand({ networkId: props.NetworkId, groupId, securityGroupSettings: props.Settings }));
-  return { physicalResourceId: groupId };
+  return {
+    physicalResourceId: groupId,
+    finish: (finishCtx) => finishCtx.clients.wickr().send(new UpdateSecurityGroupCommand({ networkId: props.NetworkId, groupId, name: props.Name })).then(() => undefined),
+  };
 }
 
 /** The group a failed create made: its `CreateSecurityGroup`, sent again with the same token, names it. */
@@ -69,7 +82,7 @@ async function cleanupGroup(ctx: CleanupContext, props: SecurityGroupProps): Pro
 /** Another network means another group, unless the group already is in it (a rollback of a failed move). */
 async function updateGroup(ctx: OperationContext, groupId: string, props: SecurityGroupProps, old: SecurityGroupProps): Promise<OperationResult> {
   if (props.NetworkId !== old.NetworkId && !(await exists(() => ctx.clients.wickr().send(new GetSecurityGroupCommand({ networkId: props.NetworkId, groupId }))))) {
-    return createGroup(ctx, props);
+    return ctx.replacement ? ctx.replacement(props) : createGroup(ctx, props);
   }
   return updateInPlace(ctx, groupId, props, old);
 }
@@ -103,6 +116,22 @@ async function readGroup(ctx: OperationContext, groupId: string, props: { Networ
   return { exists: true, properties: { NetworkId: props.NetworkId, Name: securityGroup.name, Settings: managed } };
 }
 
+/** The groups of a network (every page). */
+async function listGroups(ctx: OperationContext, networkId: string) {
+  const groups = [];
+  for await (const page of paginateListSecurityGroups({ client: ctx.clients.wickr() }, { networkId })) groups.push(...(page.securityGroups ?? []));
+  return groups;
+}
+
+/** The group a create would take over: the one the adoption context names by id, else the network's group of the declared name. */
+async function existingGroup(ctx: OperationContext, props: SecurityGroupProps, adopt?: string): Promise<Existing[]> {
+  const groups = await listGroups(ctx, props.NetworkId);
+  const byId = adopt !== undefined && adopt !== ADOPT_BY_DECLARATION;
+  const found = groups.filter((g) => !g.isDefault && g.id && (byId ? g.id === adopt : g.name === props.Name));
+  if (byId && found.length === 0) throw new RequestRefusedError(`the adoption context names security group ${adopt}, which network ${props.NetworkId} does not have`);
+  return found.map((g) => ({ physicalId: g.id as string, what: `the security group ${g.id} ("${g.name}") of Wickr network ${props.NetworkId}` }));
+}
+
 export const securityGroupHandler: ResourceHandler<SecurityGroupProps> = {
   resourceType: SECURITY_GROUP_TYPE,
   schema: groupSchema,
@@ -111,6 +140,7 @@ export const securityGroupHandler: ResourceHandler<SecurityGroupProps> = {
   delete: deleteGroup,
   read: readGroup,
   cleanupFailedCreate: cleanupGroup,
+  existing: existingGroup,
 };
 
 export interface DefaultSecurityGroupProps {
@@ -126,10 +156,8 @@ const defaultSchema = struct<DefaultSecurityGroupProps>({
 });
 
 async function findDefaultGroup(ctx: OperationContext, networkId: string): Promise<string> {
-  for await (const page of paginateListSecurityGroups({ client: ctx.clients.wickr() }, { networkId })) {
-    const found = page.securityGroups?.find((g) => g.isDefault);
-    if (found?.id) return found.id;
-  }
+  const found = (await listGroups(ctx, networkId)).find((g) => g.isDefault);
+  if (found?.id) return found.id;
   throw new RequestRefusedError(`network ${networkId} has no default security group`);
 }
 
@@ -159,9 +187,16 @@ export const defaultSecurityGroupHandler: ResourceHandler<DefaultSecurityGroupPr
   schema: defaultSchema,
   create: adoptDefault,
   async update(ctx, groupId, props, old) {
-    if (changedKeys(old, props).includes('NetworkId')) return adoptDefault(ctx, props);
+    if (changedKeys(old, props).includes('NetworkId')) return ctx.replacement ? ctx.replacement(props) : adoptDefault(ctx, props);
     return updateInPlace(ctx, groupId, props, old);
   },
+  /** Every network has its default group: declaring a name or settings for it takes it over; declaring neither only looks it up. */
+  async existing(ctx, props) {
+    if (props.Name === undefined && isEmpty(props.Settings)) return [];
+    const groupId = await findDefaultGroup(ctx, props.NetworkId);
+    return [{ physicalId: groupId, what: `the default security group ${groupId} of Wickr network ${props.NetworkId}`, parent: networkParent(ctx, props.NetworkId) }];
+  },
+  claimTypes: [DEFAULT_SECURITY_GROUP_TYPE],
   async delete(ctx) {
     ctx.log.log('info', 'the default security group cannot be deleted; it keeps its current name and settings');
   },

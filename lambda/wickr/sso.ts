@@ -1,4 +1,7 @@
+import { isNotFound } from '../core/errors';
 import { deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
+import { Existing } from '../core/takeover';
+import { networkParent } from './network';
 import { int, oneOf, optional, str, struct } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
 import { GetOidcInfoCommand, GetOpentdfConfigCommand, RegisterOidcConfigCommand, RegisterOidcConfigTestCommand, RegisterOpentdfConfigCommand } from './client';
@@ -77,6 +80,18 @@ async function readOidc(ctx: OperationContext, _id: string, props: OidcProps): P
   };
 }
 
+/** The configuration a create would take over: the network's, when one is registered. */
+async function registered(ctx: OperationContext, networkId: string, kind: 'oidc' | 'opentdf', look: () => Promise<unknown>): Promise<Existing[]> {
+  try {
+    if (!(await look())) return [];
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
+  }
+  const what = kind === 'oidc' ? 'OIDC' : 'OpenTDF';
+  return [{ physicalId: `${networkId}/${kind}`, what: `the ${what} configuration of Wickr network ${networkId}`, parent: networkParent(ctx, networkId) }];
+}
+
 export const oidcConfigHandler: ResourceHandler<OidcProps> = {
   resourceType: OIDC_CONFIG_TYPE,
   schema: oidcSchema,
@@ -86,6 +101,8 @@ export const oidcConfigHandler: ResourceHandler<OidcProps> = {
     ctx.log.log('info', 'the Wickr API cannot remove an OIDC configuration; it stays as it is');
   },
   read: readOidc,
+  existing: (ctx, props) =>
+    registered(ctx, props.NetworkId, 'oidc', async () => (await ctx.clients.wickr().send(new GetOidcInfoCommand({ networkId: props.NetworkId }))).openidConnectInfo?.issuer),
 };
 
 export interface OpenTdfProps {
@@ -135,4 +152,6 @@ export const openTdfConfigHandler: ResourceHandler<OpenTdfProps> = {
     ctx.log.log('info', 'the Wickr API cannot remove an OpenTDF configuration; it stays as it is');
   },
   read: readTdf,
+  existing: (ctx, props) =>
+    registered(ctx, props.NetworkId, 'opentdf', async () => (await ctx.clients.wickr().send(new GetOpentdfConfigCommand({ networkId: props.NetworkId }))).clientId),
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { describeError, RequestRefusedError } from '../core/errors';
 import { CleanupContext, deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
-import { bool, getOwn, list, oneOf, optional, str, stringMap, struct } from '../core/schema';
+import { bool, decodeProperties, getOwn, list, oneOf, optional, str, stringMap, struct } from '../core/schema';
 import { UpdateUserCommand } from './client';
 import {
   asDesired,
@@ -18,9 +18,11 @@ import {
   lookUp,
   CreateProgress,
   setSuspended,
+  UsersBatchError,
   UsersCreateFailed,
   valuesOf,
 } from './users-calls';
+import { deletable, mayTakeOverUsers, refuseExisting, siblingUsers } from './users-owners';
 import { checkUsers, parseUsersFile, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
 
 /**
@@ -147,8 +149,17 @@ function physicalId(ctx: OperationContext, networkId: string): string {
   return `${networkId}/users/${ctx.token('users-id').slice(0, 16)}`;
 }
 
+/**
+ * Creates the users. A username that exists already fails the batch it is in; such users are
+ * then taken over (converged) when this resource may (`mayTakeOverUsers`: a rename or a move
+ * within the stack, a rollback), and refused otherwise. An adoption looks the users up first
+ * instead, so adopting users that match makes no call that changes anything.
+ */
 async function create(ctx: OperationContext, props: UsersProps): Promise<OperationResult> {
-  const desired = [...(await desiredUsers(ctx, props)).values()];
+  const id = physicalId(ctx, props.NetworkId);
+  const desiredByKey = await desiredUsers(ctx, props);
+  if (ctx.adopt !== undefined) return takeOver(ctx, id, props, desiredByKey, 'adoption');
+  const desired = [...desiredByKey.values()];
   const progress: CreateProgress = { made: new Map(), unknownBatches: [] };
   try {
     const made = await createUsers(ctx, props.NetworkId, desired, () => 'create-users', progress);
@@ -156,9 +167,23 @@ async function create(ctx: OperationContext, props: UsersProps): Promise<Operati
     await setSuspended(ctx, props.NetworkId, suspended, true);
     ctx.log.log('info', 'users created', { created: made.size, suspended: suspended.length });
   } catch (err) {
-    throw new UsersCreateFailed(err, progress);
+    const taken = err instanceof UsersBatchError && err.failures.every((f) => EXISTS.test(f.reason ?? '')) ? err.failures.map((f) => f.item) : [];
+    const why = taken.length > 0 ? await mayTakeOverUsers(ctx, props.NetworkId) : undefined;
+    if (taken.length > 0 && why === undefined) refuseExisting(ctx, props.NetworkId, taken);
+    if (why === undefined) throw new UsersCreateFailed(err, progress);
+    return takeOver(ctx, id, props, desiredByKey, why);
   }
-  return { physicalResourceId: physicalId(ctx, props.NetworkId) };
+  return { physicalResourceId: id };
+}
+
+/** A `BatchCreateUser` failure of a username that exists. */
+const EXISTS = /already exists/i;
+
+/** Converges every declared user from its live state (creating the missing ones): a create that takes users over. */
+async function takeOver(ctx: OperationContext, id: string, props: UsersProps, next: Map<string, Desired>, why: string): Promise<OperationResult> {
+  ctx.log.log('info', 'taking over the declared users that exist', { why });
+  await converge(ctx, props, next, new Map(), true);
+  return { physicalResourceId: id };
 }
 
 /**
@@ -170,6 +195,10 @@ async function create(ctx: OperationContext, props: UsersProps): Promise<Operati
  */
 async function cleanupFailedCreate(ctx: CleanupContext, props: UsersProps): Promise<string | void> {
   if (ctx.request.RequestType === 'Update' && ctx.request.PhysicalResourceId?.startsWith(`${props.NetworkId}/`)) return;
+  if (ctx.adopt !== undefined) {
+    ctx.log.log('warn', 'an adoption failed: no user is deleted (it may have taken users over, and it cannot tell them from the ones it made)');
+    return;
+  }
   const known = ctx.failure instanceof UsersCreateFailed ? ctx.failure.progress : undefined;
   const sent = ctx.made.sent('BatchCreateUser');
   if (sent === 0) return;
@@ -194,12 +223,26 @@ const LOGGED_USERNAMES = 5;
 async function update(ctx: OperationContext, id: string, props: UsersProps, old: UsersProps): Promise<OperationResult> {
   if (deepEqual(props, old)) return { physicalResourceId: id };
   if (!id.startsWith(`${props.NetworkId}/`)) return create(ctx, props);
-  const next = await desiredUsers(ctx, props);
-  const prev = await desiredUsers(ctx, old, false);
+  await converge(ctx, props, await desiredUsers(ctx, props), await desiredUsers(ctx, old, false), false);
+  return { physicalResourceId: id };
+}
+
+/**
+ * Converges the users `next` declares and `prev` did not (or declared otherwise) from their
+ * live state, and deletes, last, those `prev` declared and `next` does not. A user that exists
+ * and `prev` did not declare is taken over only when `takingOver`, or when this resource may
+ * take users over (`mayTakeOverUsers`); none is deleted that another `WickrUsers` of the stack
+ * declares.
+ */
+async function converge(ctx: OperationContext, props: UsersProps, next: Map<string, Desired>, prev: Map<string, Desired>, takingOver: boolean): Promise<void> {
   const differs = (k: string) => detailsChange(prev.get(k)!, next.get(k)!) !== undefined || prev.get(k)!.suspended !== next.get(k)!.suspended;
   const wanted = [...next.keys()].filter((k) => !prev.has(k) || differs(k));
   const removed = [...prev.keys()].filter((k) => !next.has(k));
   const live = await lookUp(ctx, props.NetworkId, [...wanted, ...removed].sort(compare), Math.max(next.size, prev.size));
+  const taken = wanted.filter((k) => !prev.has(k) && live.has(k));
+  if (taken.length > 0 && !takingOver && (await mayTakeOverUsers(ctx, props.NetworkId)) === undefined) {
+    refuseExisting(ctx, props.NetworkId, taken.map((k) => next.get(k)!.username));
+  }
 
   const missing = wanted.filter((k) => !live.has(k));
   const recreated = missing.filter((k) => prev.has(k));
@@ -222,7 +265,7 @@ async function update(ctx: OperationContext, id: string, props: UsersProps, old:
   await setSuspended(ctx, props.NetworkId, suspend, true);
   await setSuspended(ctx, props.NetworkId, resume, false);
 
-  const goneKeys = removed.filter((k) => live.has(k));
+  const goneKeys = removed.length > 0 ? deletable(removed.filter((k) => live.has(k)), await siblingUsers(ctx, props.NetworkId, declaredKeys(ctx)), ctx) : [];
   const gone = goneKeys.map((k) => live.get(k)!.userId!);
   await deleteUsers(ctx, props.NetworkId, gone, 'remove-users');
   // For the operator (deploy-local prints it): who was added, changed (details or suspension) and removed; usernames only.
@@ -230,15 +273,19 @@ async function update(ctx: OperationContext, id: string, props: UsersProps, old:
   const some = (keys: readonly string[]) => ({ count: keys.length, first: keys.slice(0, LOGGED_USERNAMES).map((k) => (next.get(k) ?? prev.get(k))?.username ?? k) });
   const users = { added: some([...made.keys()]), changed: some(altered), removed: some(goneKeys) };
   ctx.log.log('info', 'users updated', { created: made.size, recreated: recreated.length, changed: changes.filter(([, d]) => d).length, suspended: suspend.length, resumed: resume.length, removed: gone.length, users });
-  return { physicalResourceId: id };
 }
+
+/** The username keys a `WickrUsers`'s properties (as the template has them) declare. */
+const declaredKeys = (ctx: OperationContext) => async (properties: Record<string, unknown>) =>
+  new Set((await desiredUsers(ctx, decodeProperties(schema, properties, { lenient: true }), false)).keys());
 
 /** Deletes every managed user that still exists; a network already gone is a success (the dispatcher treats its 404 so). */
 async function remove(ctx: OperationContext, _id: string, props: UsersProps): Promise<void> {
   const desired = await desiredUsers(ctx, props, false);
   const live = await lookUp(ctx, props.NetworkId, [...desired.keys()], desired.size);
-  await deleteUsers(ctx, props.NetworkId, [...live.values()].map((u) => u.userId!), 'delete-users');
-  ctx.log.log('info', 'users deleted', { deleted: live.size, alreadyGone: desired.size - live.size });
+  const keys = deletable([...live.keys()], await siblingUsers(ctx, props.NetworkId, declaredKeys(ctx)), ctx);
+  await deleteUsers(ctx, props.NetworkId, keys.map((k) => live.get(k)!.userId!), 'delete-users');
+  ctx.log.log('info', 'users deleted', { deleted: keys.length, kept: live.size - keys.length, alreadyGone: desired.size - live.size });
 }
 
 /**

@@ -115,7 +115,8 @@ export class ChimeAppInstance extends ProviderBackedResource implements IChimeAp
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       grants: operationGrants(
         'chime-sdk-identity',
-        ['CreateAppInstance', 'DescribeAppInstance', 'UpdateAppInstance', 'DeleteAppInstance', 'PutAppInstanceRetentionSettings', 'GetAppInstanceRetentionSettings', ...TAG_OPERATIONS],
+        // ListAppInstances: a create whose stack has another app instance looks for one of its name (a construct renamed keeps its instance).
+        ['ListAppInstances', 'CreateAppInstance', 'DescribeAppInstance', 'UpdateAppInstance', 'DeleteAppInstance', 'PutAppInstanceRetentionSettings', 'GetAppInstanceRetentionSettings', ...TAG_OPERATIONS],
         [anyAppInstanceArn(this)],
       ),
     });

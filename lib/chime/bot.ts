@@ -178,7 +178,7 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
         [AppInstanceBotKeys.Tags]: Lazy.any({ produce: () => this.tags.renderTags() }),
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: operationGrants('chime-sdk-identity', ['CreateAppInstanceBot', 'DescribeAppInstanceBot', 'UpdateAppInstanceBot', 'DeleteAppInstanceBot', ...TAG_OPERATIONS], [anyAppInstanceArn(this)]),
+      grants: operationGrants('chime-sdk-identity', ['ListAppInstanceBots', 'CreateAppInstanceBot', 'DescribeAppInstanceBot', 'UpdateAppInstanceBot', 'DeleteAppInstanceBot', ...TAG_OPERATIONS], [anyAppInstanceArn(this)]),
     });
     this.appInstanceBotArn = resource.ref;
     this.appInstanceMemberArn = resource.ref;

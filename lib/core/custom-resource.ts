@@ -1,6 +1,7 @@
 import { Annotations, CfnResource, CustomResource, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SERVICE_TIMEOUT, WickrChimeProvider } from './provider';
+import { ADOPT_BY_DECLARATION, ADOPT_CONTEXT, ADOPT_PROPERTY } from '../../lambda/core/ownership.wire';
 import { RECREATE_CONTEXT, RECREATE_PROPERTY } from '../../lambda/drift/recreate.wire';
 
 /** IAM actions a construct's handler calls, and on which resources. */
@@ -29,11 +30,12 @@ export function createProviderResource(scope: Construct, id: string, options: Pr
   const provider = WickrChimeProvider.of(scope);
   for (const grant of options.grants) provider.grant(grant.actions, grant.resources);
   let cfn: CfnResource | undefined;
-  const recreate = Lazy.any({ produce: () => (cfn && recreateAsked(cfn) ? 'missing' : undefined) });
+  const recreate = Lazy.any({ produce: () => (cfn && namedBy(cfn, RECREATE_CONTEXT) !== undefined ? 'missing' : undefined) });
+  const adopt = Lazy.any({ produce: () => (cfn ? namedBy(cfn, ADOPT_CONTEXT) : undefined) });
   const resource = new CustomResource(scope, id, {
     serviceToken: provider.serviceToken,
     resourceType: options.resourceType,
-    properties: { ...withoutUndefined(options.properties), [RECREATE_PROPERTY]: recreate },
+    properties: { ...withoutUndefined(options.properties), [RECREATE_PROPERTY]: recreate, [ADOPT_PROPERTY]: adopt },
     removalPolicy: options.removalPolicy,
     serviceTimeout: SERVICE_TIMEOUT,
   });
@@ -58,18 +60,29 @@ export function warnIfRetained(scope: Construct, policy: RemovalPolicy): void {
 }
 
 /**
- * True when the `cdk-wickr-chime:recreate` context names this resource (by logical id, or
- * by the path of its construct or of any construct above it) or is `*`: the resource then carries `RecreateIfMissing`,
- * CloudFormation sends it an Update, and what was deleted outside the stack is created
- * again (see `lambda/drift/recreate.wire.ts`).
+ * What a context of the form `NAME[=ID],...` says of this resource: undefined when no entry
+ * names it, else the entry's `ID` (or `declared` when it gives none). `NAME` is a logical id,
+ * the path of the resource's construct or of any construct above it, or `*`.
+ *
+ * - `cdk-wickr-chime:recreate`: the resource carries `RecreateIfMissing`, CloudFormation sends
+ *   it an Update, and what was deleted outside the stack is created again (see
+ *   `lambda/drift/recreate.wire.ts`).
+ * - `cdk-wickr-chime:adopt`: the resource carries `AdoptExisting`, and its create takes over
+ *   the thing it declares when it exists (see `lambda/core/ownership.wire.ts`). Like
+ *   `RecreateIfMissing`, the property leaves the template with the context: the next deploy
+ *   without it sends an Update that changes nothing.
  */
-function recreateAsked(cfn: CfnResource): boolean {
-  const asked = cfn.node.tryGetContext(RECREATE_CONTEXT);
-  if (asked === undefined || asked === null || asked === '') return false;
-  const names = String(asked).split(',').map((n) => n.trim()).filter(Boolean);
+function namedBy(cfn: CfnResource, context: string): string | undefined {
+  const asked = cfn.node.tryGetContext(context);
+  if (asked === undefined || asked === null || asked === '') return undefined;
   const logicalId = Stack.of(cfn).resolve(cfn.logicalId) as string;
   const paths = new Set(cfn.node.scopes.map((scope) => scope.node.path));
-  return names.some((n) => n === '*' || n === logicalId || paths.has(n));
+  for (const entry of String(asked).split(',').map((n) => n.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const [name, id] = eq > 0 ? [entry.slice(0, eq), entry.slice(eq + 1)] : [entry, ''];
+    if (name === '*' || name === logicalId || paths.has(name)) return id || ADOPT_BY_DECLARATION;
+  }
+  return undefined;
 }
 
 function withoutUndefined(properties: Record<string, unknown>): Record<string, unknown> {

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
-import { DRIFT_METRIC, DRIFT_NAMESPACE, DRIFT_STACK_ENV, DRIFT_SWEEP_EVENT } from '../../lambda/drift/monitor.wire';
+import { DRIFT_METRIC, DRIFT_NAMESPACE, DRIFT_SWEEP_EVENT } from '../../lambda/drift/monitor.wire';
 import { WickrChimeProvider } from './provider';
 import { acknowledgeDriftSchedule } from './nag';
 
@@ -43,8 +43,6 @@ export class WickrChimeDriftMonitor extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const provider = WickrChimeProvider.of(this);
-    provider.function.addEnvironment(DRIFT_STACK_ENV, stack.stackId);
-    provider.grant(['cloudformation:GetTemplate', 'cloudformation:DescribeStackResources'], [stack.stackId]);
     const schedule = props.schedule ?? events.Schedule.rate(Duration.hours(6));
     this.rule = new events.Rule(this, 'Schedule', {
       description: `cdk-wickr-chime: drift sweep of ${stack.stackName}`,

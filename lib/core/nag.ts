@@ -39,6 +39,9 @@ const REASONS = {
   appInstances:
     'Chime app instance ARNs (and the user, bot and admin ARNs under them) carry ids the service assigns at creation, and CloudFormation updates this policy before the resources: ' +
     "the cleanup Delete of a user or bot moved to another app instance calls in the old one, so Chime actions are granted on the account's app instances in this region, not on one.",
+  stackClaims:
+    "cloudformation:DescribeStackResources only, on the account's stacks in this region: the provider asks which stack claims a physical id (a lookup by PhysicalResourceId, " +
+    'which names no stack), so that it never changes or deletes what another stack owns; it reads resource descriptions, nothing more.',
   assetObjects:
     "s3:GetObject only (no listing, no bucket action), on the CDK assets bucket's objects rather than one key: an update of WickrUsers reads the previous users file as well as the new one, " +
     'and CloudFormation updates this policy (to the new key) before it updates the resource; a rollback reads both again.',
@@ -58,7 +61,9 @@ export function acknowledgeWildcards(role: IConstruct, actions: readonly string[
     let reason: string | undefined;
     if (finding === '*') reason = actions.every((a) => UNSCOPABLE_ACTIONS.has(a)) ? REASONS.anywhere : undefined;
     else if (finding === flat(anyNetworkArn(stack))) reason = actions.every((a) => a.startsWith('wickr:')) ? REASONS.networks : undefined;
-    else if (finding === flat(anyAppInstanceArn(stack))) reason = actions.every((a) => a.startsWith('chime:')) ? REASONS.appInstances : undefined;
+    else if (finding === flat(stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' }))) {
+      reason = actions.length === 1 && actions[0] === 'cloudformation:DescribeStackResources' ? REASONS.stackClaims : undefined;
+    } else if (finding === flat(anyAppInstanceArn(stack))) reason = actions.every((a) => a.startsWith('chime:')) ? REASONS.appInstances : undefined;
     else if (actions.length === 1 && actions[0] === 's3:GetObject' && assetBucketObjects(stack).has(finding)) reason = REASONS.assetObjects;
     if (reason) acknowledge(role, `AwsSolutions-IAM5[Resource::${finding}]`, reason);
   }

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeProviderFunction, acknowledgeWildcards } from './nag';
+import { STACK_ID_ENV } from '../../lambda/core/ownership.wire';
 
 /** Where the library's build puts the bundled handler (see scripts/bundle-handler.js). */
 export const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
@@ -112,10 +113,17 @@ export class WickrChimeProvider extends Construct {
       memorySize: 512,
       role: this.role,
       logGroup,
+      // The provider serves its own stack's events only, and asks CloudFormation who owns what.
+      environment: { [STACK_ID_ENV]: Stack.of(this).stackId },
     });
     acknowledgeProviderFunction(this.function);
     this.logGroup = logGroup;
     this.serviceToken = this.function.functionArn;
+    // Ownership (lambda/core/ownership.ts): the own stack's status, resources and template; and which stack of the
+    // account claims a physical id (a lookup that names no stack: IAM evaluates it against the stack that has it).
+    const stack = Stack.of(this);
+    this.grant(['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], [stack.stackId]);
+    this.grant(['cloudformation:DescribeStackResources'], [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' })]);
   }
 
   /**

@@ -1,9 +1,10 @@
-import { IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
+import { IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnNetwork } from 'aws-cdk-lib/aws-wickr';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { adoptOnce, ProviderBackedResource } from '../core/base';
 import { WickrChimeProvider } from '../core/provider';
+import { reportViolation } from '../core/errors';
 import { checkLength, checkOneOf, checkRule } from '../core/validate';
 import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE, NetworkKeys } from '../../lambda/wickr/network.wire';
 import { anyNetworkArn, networkArn } from './arns';
@@ -90,6 +91,27 @@ export interface WickrNetworkProps {
 
 const DEFAULT_GROUP_ID = 'DefaultSecurityGroup';
 
+/** The networks of an app by where they go (a stack of no fixed environment, or an account and region) and name. */
+const NAMED = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Network names are unique in an account and region: a second network of one name in the
+ * same place would be refused when it is created. Checked within a stack, and across the
+ * app's stacks with the same account and region.
+ */
+function checkUniqueName(network: WickrNetwork, name: string): void {
+  if (Token.isUnresolved(name)) return;
+  const stack = Stack.of(network);
+  const place = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? `stack ${stack.node.path}` : `account ${stack.account}, region ${stack.region}`;
+  const root = network.node.root;
+  const names = NAMED.get(root) ?? new Map<string, string>();
+  NAMED.set(root, names);
+  const key = `${place}\n${name}`;
+  const first = names.get(key);
+  if (first === undefined) names.set(key, network.node.path);
+  else reportViolation(network, 'networkName', name, `is also the name of ${first} (${place}): Wickr network names are unique in an account and region, so the second create would be refused. Give each network its own name`);
+}
+
 /** The network's default group, found (and configurable) through a child resource made on first use. */
 function defaultGroupOf(network: IWickrNetwork & Construct): IWickrSecurityGroup {
   return (network.node.tryFindChild(DEFAULT_GROUP_ID) as WickrDefaultSecurityGroup | undefined) ??
@@ -147,6 +169,7 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
     checkRule(this, 'networkName', props.networkName, Token.isUnresolved(props.networkName) || !/^pending-[0-9a-f]{12}$/.test(props.networkName),
       'must not look like "pending-" and 12 hex digits: the handler reserves such names for networks it is still creating');
     checkOneOf(this, 'accessLevel', props.accessLevel, ACCESS_LEVELS);
+    if (typeof props.networkName === 'string') checkUniqueName(this, props.networkName);
 
     const provider = WickrChimeProvider.of(this);
     props.encryptionKey?.grant(provider.function, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');

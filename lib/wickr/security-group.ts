@@ -2,7 +2,7 @@ import { IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { reportViolation } from '../core/errors';
-import { checkLength } from '../core/validate';
+import { checkLength, checkRule } from '../core/validate';
 import { DEFAULT_SECURITY_GROUP_TYPE, SECURITY_GROUP_NAME_MAX, SECURITY_GROUP_TYPE, SecurityGroupKeys } from '../../lambda/wickr/security-group.wire';
 import { anyNetworkArn } from './arns';
 import { renderSecurityGroupSettings, SecurityGroupSettings, validateSecurityGroupSettings } from './security-group-settings';
@@ -73,6 +73,8 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
     super(scope, id);
     checkProps(this, props, { network: A_NETWORK, name: A_STRING }, { settings: SETTINGS });
     checkLength(this, 'name', props.name, 1, SECURITY_GROUP_NAME_MAX);
+    checkRule(this, 'name', props.name, typeof props.name !== 'string' || !/^pending-[0-9a-f]{12}$/.test(props.name),
+      'must not look like "pending-" and 12 hex digits: the handler names a group so while it is still creating it');
     validateSecurityGroupSettings(this, props.settings);
     this.network = props.network;
     const resource = this._createResource({
@@ -83,7 +85,8 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
         [SecurityGroupKeys.Settings]: renderSecurityGroupSettings(props.settings),
       },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      grants: operationGrants('wickr', ['CreateSecurityGroup', 'UpdateSecurityGroup', 'DeleteSecurityGroup', 'GetSecurityGroup'], [anyNetworkArn(this)]),
+      // ListSecurityGroups: a create looks for a group of its name (one nobody owns is not taken over by accident).
+      grants: operationGrants('wickr', ['ListSecurityGroups', 'CreateSecurityGroup', 'UpdateSecurityGroup', 'DeleteSecurityGroup', 'GetSecurityGroup'], [anyNetworkArn(this)]),
     });
     this.securityGroupId = resource.ref;
     this.policyChosen = props.removalPolicy !== undefined;
