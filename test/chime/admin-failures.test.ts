@@ -47,14 +47,19 @@ test('a role held before: CreateAppInstanceAdmin fails once (500, then 409 on th
   expect(parseFailedCreateId(CREATE_FAILED_PREFIX, failed.PhysicalResourceId!).made.mayHave('CreateAppInstanceAdmin')).toBe(false);
 });
 
-test('a role held before is taken over without CreateAppInstanceAdmin; deleting the construct demotes it (the construct declares the role)', async () => {
+test('a role held before is refused unless adopted; adopted, it is taken over without CreateAppInstanceAdmin; deleting the construct demotes it (the construct declares the role)', async () => {
   const user = await newUser('taken-over');
   await promoteElsewhere(user);
   h.clearCalls();
   const props = { AppInstanceArn: instanceArn, AdminArn: user };
-  const id = (await h.create({ type: ADMIN, props })).PhysicalResourceId!;
+  const refused = await h.create({ type: ADMIN, props });
+  expect(refused.Status).toBe('FAILED');
+  expect(refused.Reason).toContain(`the admin role of ${user} in ${instanceArn} already exists, and no stack owns it`);
+  expect(admins()).toContain(user);
+  h.clearCalls();
+  const id = (await h.create({ type: ADMIN, props: { ...props, AdoptExisting: 'declared' } })).PhysicalResourceId!;
   expect(id).toBe(`${instanceArn}|${user}`);
-  expect(h.calls('chime').map((c) => c.operation)).toEqual(['DescribeAppInstanceAdmin']);
+  expect(h.calls('chime').map((c) => c.operation).filter((o) => !o.startsWith('Describe'))).toEqual([]);
   expect((await h.remove({ type: ADMIN, props, physicalId: id })).Status).toBe('SUCCESS');
   expect(admins()).not.toContain(user);
 });

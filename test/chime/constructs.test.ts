@@ -98,7 +98,7 @@ describe('Chime family templates', () => {
       'chime:CreateAppInstance', 'chime:CreateAppInstanceAdmin', 'chime:CreateAppInstanceBot', 'chime:CreateAppInstanceUser',
       'chime:DeleteAppInstance', 'chime:DeleteAppInstanceAdmin', 'chime:DeleteAppInstanceBot', 'chime:DeleteAppInstanceUser',
       'chime:DeregisterAppInstanceUserEndpoint', 'chime:DescribeAppInstance', 'chime:DescribeAppInstanceAdmin', 'chime:DescribeAppInstanceBot',
-      'chime:DescribeAppInstanceUser', 'chime:DescribeAppInstanceUserEndpoint', 'chime:GetAppInstanceRetentionSettings', 'chime:ListAppInstanceUserEndpoints', 'chime:ListTagsForResource',
+      'chime:DescribeAppInstanceUser', 'chime:DescribeAppInstanceUserEndpoint', 'chime:GetAppInstanceRetentionSettings', 'chime:ListAppInstanceBots', 'chime:ListAppInstanceUserEndpoints', 'chime:ListAppInstances', 'chime:ListTagsForResource',
       'chime:PutAppInstanceRetentionSettings', 'chime:PutAppInstanceUserExpirationSettings', 'chime:RegisterAppInstanceUserEndpoint', 'chime:TagResource',
       'chime:UntagResource', 'chime:UpdateAppInstance', 'chime:UpdateAppInstanceBot', 'chime:UpdateAppInstanceUser', 'chime:UpdateAppInstanceUserEndpoint',
     ]);

@@ -124,7 +124,7 @@ test('a create where the instance already has that retention puts nothing', asyn
   h.clearCalls();
   const res = await h.create({ type: RETENTION, props: { AppInstanceArn: arn, RetentionDays: 9 } });
   expect(res.Status).toBe('SUCCESS');
-  expect(h.calls('chime').map((c) => c.operation)).toEqual(['GetAppInstanceRetentionSettings']);
+  expect(h.calls('chime').map((c) => c.operation).filter((o) => !o.startsWith('Get'))).toEqual([]);
   expect(days(arn)).toBe(9);
 });
 

@@ -31,8 +31,9 @@ describe('ChimeAppInstance', () => {
     new ChimeAppInstance(stack, 'Chat', { name: 'chat' });
     const template = Template.fromStack(stack);
     expect(providerActions(template)).toEqual([
-      'chime:CreateAppInstance', 'chime:DeleteAppInstance', 'chime:DescribeAppInstance', 'chime:GetAppInstanceRetentionSettings',
+      'chime:CreateAppInstance', 'chime:DeleteAppInstance', 'chime:DescribeAppInstance', 'chime:GetAppInstanceRetentionSettings', 'chime:ListAppInstances',
       'chime:ListTagsForResource', 'chime:PutAppInstanceRetentionSettings', 'chime:TagResource', 'chime:UntagResource', 'chime:UpdateAppInstance',
+      'cloudformation:DescribeStackResources', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate', // ownership: every provider's
       'logs:CreateLogStream', 'logs:PutLogEvents', // its own log group
     ]);
     template.hasResourceProperties('AWS::IAM::Policy', {

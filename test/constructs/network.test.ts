@@ -54,7 +54,11 @@ describe('WickrNetwork', () => {
     const template = Template.fromStack(stack);
     // UpdateNetwork is authorized by wickr:UpdateNetworkDetails (there is no wickr:UpdateNetwork action)
     // (and writing to its own log group: logs:CreateLogStream, logs:PutLogEvents)
-    expect(providerActions(template)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'wickr:CreateNetwork', 'wickr:DeleteNetwork', 'wickr:GetNetwork', 'wickr:ListNetworks', 'wickr:UpdateNetworkDetails']);
+    // (and every provider's ownership reads: its stack's status, resources and template, and which stack claims a physical id)
+    expect(providerActions(template)).toEqual([
+      'cloudformation:DescribeStackResources', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate',
+      'logs:CreateLogStream', 'logs:PutLogEvents', 'wickr:CreateNetwork', 'wickr:DeleteNetwork', 'wickr:GetNetwork', 'wickr:ListNetworks', 'wickr:UpdateNetworkDetails',
+    ]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

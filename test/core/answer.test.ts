@@ -75,7 +75,7 @@ afterEach(async () => {
   ep = undefined;
 });
 
-const dispatch = (h: ResourceHandler<Props>) => createDispatcher({ 'Custom::Thing': h }, { clients: () => ({}) as ServiceClients });
+const dispatch = (h: ResourceHandler<Props>) => createDispatcher({ 'Custom::Thing': h }, { clients: () => ({}) as ServiceClients, stackId: null });
 const withDeadline = (ms: number) => {
   const deadline = Date.now() + ms;
   return { deadline, context: { getRemainingTimeInMillis: () => deadline - Date.now() } };

@@ -41,6 +41,7 @@ function dispatcher(table: HandlerTable) {
   const responses: CustomResourceResponse[] = [];
   const handler = createDispatcher(table, {
     clients: () => ({}) as ServiceClients,
+    stackId: null,
     respond: async (_url: string, response: CustomResourceResponse) => {
       responses.push(response);
     },
@@ -166,7 +167,7 @@ describe('dispatcher', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/resp`;
     try {
-      const handler = createDispatcher({ 'Custom::Thing': thing() }, { clients: () => ({}) as ServiceClients });
+      const handler = createDispatcher({ 'Custom::Thing': thing() }, { clients: () => ({}) as ServiceClients, stackId: null });
       await handler(event({ ResponseURL: url }), lambdaContext());
     } finally {
       server.close();

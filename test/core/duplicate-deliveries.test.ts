@@ -31,6 +31,7 @@ test('two concurrent deliveries of one create, the later one failing: the user t
   h.emulator.addFault({ operation: 'PutAppInstanceUserExpirationSettings', kind: 'latency', ms: 1_500, count: 1 });
   h.emulator.addFault({ operation: 'TagResource', kind: 'error', count: 5, after: 1 });
   const ctx = { getRemainingTimeInMillis: () => 600_000 };
+  h.cloudformation.before(event);
   await Promise.all([handler(event, ctx), new Promise((r) => setTimeout(r, 200)).then(() => handler(event, ctx))]);
   h.emulator.clearFaults();
   expect(responses.map((r) => r.Status)).toEqual(['SUCCESS', 'FAILED']);
@@ -57,7 +58,7 @@ test.each(cases)('%s: a redelivery after a failed create whose answer was lost a
   }
   // Every attempt of the create commits and loses its answer: the create fails. Its FAILED answer is taken as lost, so Lambda delivers again.
   h.emulator.addFault({ operation, kind: 'drop-after-commit', count: 5 });
-  const first = await h.create({ type, props: p, requestId: `req-${operation}` });
+  const first = await h.create({ type, props: p, requestId: `req-${operation}`, answerLost: true });
   h.emulator.clearFaults();
   expect(first.Status).toBe('FAILED');
   const second = await h.create({ type, props: p, requestId: `req-${operation}` });

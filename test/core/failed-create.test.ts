@@ -77,6 +77,7 @@ function setup(behaviour: {
         responses.push(response);
         await respond?.(response);
       },
+      stackId: null,
     },
   );
   return { dispatch, responses, things, calls, failing, tokens, cleanups };
@@ -313,7 +314,7 @@ test('work after the answer (removing a creation marker) runs only once SUCCESS 
 
   const undelivered = createDispatcher(
     { 'Custom::Thing': bare({ create: async () => ({ physicalResourceId: 'p-2', finish: async () => void finished.push('renamed again') }) }) },
-    { clients: () => ({}) as ServiceClients, respond: async () => { throw new Error('S3 unreachable'); } },
+    { clients: () => ({}) as ServiceClients, respond: async () => { throw new Error('S3 unreachable'); }, stackId: null },
   );
   await expect(undelivered(event(), ms(60_000))).rejects.toThrow('S3 unreachable');
   expect(finished).toEqual(['renamed']);
@@ -323,7 +324,7 @@ test('a read refuses any call that would change something', async () => {
   const t = setup(makeThenConfigure);
   const reading = createDispatcher(
     { 'Custom::Thing': bare({ read: async (ctx) => { await (ctx.clients as unknown as { fake: FakeService }).fake.call('DeleteThing'); return { exists: false }; } }) },
-    { clients: (observer) => ({ fake: new FakeService(observer) }) as unknown as ServiceClients },
+    { clients: (observer) => ({ fake: new FakeService(observer) }) as unknown as ServiceClients, stackId: null },
   );
   const result = await reading({ RequestType: 'Read', ResourceType: 'Custom::Thing', LogicalResourceId: 'Thing1', PhysicalResourceId: 'p', ResourceProperties: { Name: 'a' } }, ms(60_000));
   expect(result).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('not calling Fake DeleteThing: a read request changes nothing') });
@@ -347,7 +348,7 @@ test('a delete outlasts transient failures beyond the clients\' retries (a faile
   let attempts = 0;
   const d = createDispatcher(
     { 'Custom::Thing': bare({ delete: async () => { if (++attempts < 3) throw Object.assign(new Error('throttled'), { $metadata: { httpStatusCode: 429 } }); } }) },
-    { clients: () => ({}) as ServiceClients, respond: async (_u, r) => void deleted.push(r) },
+    { clients: () => ({}) as ServiceClients, respond: async (_u, r) => void deleted.push(r), stackId: null },
   );
   const deleted: CustomResourceResponse[] = [];
   await d(event({ RequestType: 'Delete', PhysicalResourceId: 'p-1' }), ms(60_000));

@@ -37,7 +37,8 @@ function synthesized<T extends Stack>(make: (app: App) => T): T {
 
 function minimalStack(app: App, id = 'Minimal', props: StackProps = { env: ENV }): Stack {
   const stack = new Stack(app, id, props);
-  new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.STANDARD });
+  // Network names are unique in an account and region (the example stack, in the same app, has "ops").
+  new WickrNetwork(stack, 'Ops', { networkName: `${id.toLowerCase()}-ops`, accessLevel: AccessLevel.STANDARD });
   new ChimeAppInstance(stack, 'Chat', { name: 'support-chat' });
   return stack;
 }
@@ -108,6 +109,7 @@ describe('cdk-nag AwsSolutionsChecks and ServerlessChecks', () => {
       'WickrChimeProvider/Handler: Serverless-LambdaTracing',
       'WickrChimeProvider/HandlerServiceRole: AwsSolutions-IAM5[Resource::*]',
       'WickrChimeProvider/HandlerServiceRole: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:chime:us-east-1:123456789012:app-instance/*]',
+      'WickrChimeProvider/HandlerServiceRole: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:us-east-1:123456789012:stack/*]',
       'WickrChimeProvider/HandlerServiceRole: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:wickr:us-east-1:123456789012:network/*]',
     ]);
   });

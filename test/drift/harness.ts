@@ -32,9 +32,23 @@ export async function driftOf(h: Harness, type: string, physicalId: string, prop
   return drift;
 }
 
-/** `drift --fix` for the one resource: a Repair request with what the read answered. */
+/**
+ * `drift --fix` for the one resource: a Repair request with what the read answered, while the
+ * stack is stable (a repair of a stack CloudFormation is changing is refused) and has the resource.
+ */
 export async function repairOf(h: Harness, type: string, physicalId: string, props: Record<string, unknown>): Promise<RepairResult> {
   const read = (await h.invoke({ RequestType: 'Read', ResourceType: type, LogicalResourceId: 'R', PhysicalResourceId: physicalId, ResourceProperties: props, StackId: STACK_ID })) as ReadResult;
+  const status = h.cloudformation.stackStatus;
+  h.cloudformation.status('UPDATE_COMPLETE');
+  h.cloudformation.resource('R', type, 'UPDATE_COMPLETE', physicalId);
+  try {
+    return await repairRequest(h, type, physicalId, props, read);
+  } finally {
+    h.cloudformation.status(status);
+  }
+}
+
+async function repairRequest(h: Harness, type: string, physicalId: string, props: Record<string, unknown>, read: ReadResult): Promise<RepairResult> {
   return (await h.invoke({
     RequestType: 'Repair',
     ResourceType: type,

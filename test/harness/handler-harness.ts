@@ -5,6 +5,8 @@ import { CustomResourceEvent, CustomResourceResponse, ReadResult } from '../../l
 import { setLogSink } from '../../lambda/core/log';
 import { HANDLERS } from '../../lambda/index';
 import { startEmulator } from '../../local/emulator';
+import { STACK_ID_ENV } from '../../lambda/core/ownership.wire';
+import { CloudFormationTwin } from './cloudformation-twin';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/HarnessStack/2c7e6d10-0000-4000-8000-000000000001';
 
@@ -28,6 +30,8 @@ export interface LifecycleCall {
   readonly props: Record<string, unknown>;
   readonly logicalId?: string;
   readonly requestId?: string;
+  /** The answer never reaches CloudFormation (Lambda delivers the event again): the resource stays in progress. */
+  readonly answerLost?: boolean;
 }
 
 /**
@@ -42,6 +46,8 @@ export async function startHarness(options: { seed?: number } = {}) {
     AWS_ENDPOINT_URL_CHIME_SDK_IDENTITY: running.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: running.url,
     AWS_ENDPOINT_URL_S3: running.url,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: running.url,
+    [STACK_ID_ENV]: STACK_ID,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: 'us-east-1',
@@ -51,6 +57,8 @@ export async function startHarness(options: { seed?: number } = {}) {
   const logs: string[] = [];
   setLogSink((line) => logs.push(line));
   const responses: CustomResourceResponse[] = [];
+  // CloudFormation's view of the harness stack: the provider acts only on events it is running.
+  const cloudformation = new CloudFormationTwin(running.emulator, STACK_ID);
   const handler = createDispatcher(HANDLERS, {
     clients: createServiceClients,
     respond: async (_url, response) => {
@@ -58,7 +66,7 @@ export async function startHarness(options: { seed?: number } = {}) {
     },
   });
 
-  async function send(event: Omit<CustomResourceEvent, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'> & { RequestId?: string }): Promise<CustomResourceResponse> {
+  async function send(event: Omit<CustomResourceEvent, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'> & { RequestId?: string }, answerLost = false): Promise<CustomResourceResponse> {
     const before = responses.length;
     const full: CustomResourceEvent = {
       ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
@@ -69,18 +77,22 @@ export async function startHarness(options: { seed?: number } = {}) {
       ResourceProperties: cfnStringify(event.ResourceProperties) as Record<string, unknown>,
       OldResourceProperties: event.OldResourceProperties ? (cfnStringify(event.OldResourceProperties) as Record<string, unknown>) : undefined,
     };
+    cloudformation.before(full);
     await handler(full, { getRemainingTimeInMillis: () => 600_000 });
     if (responses.length !== before + 1) throw new Error(`expected exactly one response, got ${responses.length - before}`);
-    return responses[responses.length - 1];
+    const response = responses[responses.length - 1];
+    if (!answerLost) cloudformation.after(full, response);
+    return response;
   }
 
   return {
     url: running.url,
     emulator: running.emulator,
+    cloudformation,
     logs,
     responses,
     create: (c: LifecycleCall) =>
-      send({ RequestType: 'Create', ResourceType: c.type, LogicalResourceId: c.logicalId ?? 'Resource', RequestId: c.requestId, ResourceProperties: c.props }),
+      send({ RequestType: 'Create', ResourceType: c.type, LogicalResourceId: c.logicalId ?? 'Resource', RequestId: c.requestId, ResourceProperties: c.props }, c.answerLost),
     update: (c: LifecycleCall & { physicalId: string; oldProps: Record<string, unknown> }) =>
       send({
         RequestType: 'Update',

@@ -33,7 +33,8 @@ describe('WickrBot', () => {
     const res = await h.create({ type: BOT, props: props() });
     expect(res.Status).toBe('SUCCESS');
     botId = res.PhysicalResourceId!;
-    expect(h.calls().map((c) => c.operation)).toEqual(['ListBots', 'CreateBot', 'UpdateBot', 'UpdateBot']);
+    // A bot of that username is looked for (one nobody owns is refused), then the create looks for its own marker.
+    expect(h.calls().map((c) => c.operation)).toEqual(['ListBots', 'ListBots', 'CreateBot', 'UpdateBot', 'UpdateBot']);
     expect(bodies('CreateBot')[0].displayName).toMatch(/^pending-[0-9a-f]{12}$/);
     expect(bodies('UpdateBot')).toEqual([{ suspend: true }, { displayName: 'Alerts' }]);
     expect(network().bots[botId]).toMatchObject({ username: 'alertsbot', displayName: 'Alerts', suspended: true });
@@ -68,7 +69,8 @@ describe('WickrBot', () => {
   test('a username already taken is refused, not taken over', async () => {
     const res = await h.create({ type: BOT, props: { ...props(), Username: 'pagerbot', Challenge: { SecretArn: challengeArn } } });
     expect(res.Status).toBe('FAILED');
-    expect(res.Reason).toMatch(/a bot named "pagerbot" already exists in network \d{8}/);
+    expect(res.Reason).toMatch(/the bot \d+ \("pagerbot"\) of Wickr network \d{8} already exists, and no stack owns it/);
+    expect(res.Reason).toContain('-c cdk-wickr-chime:adopt=Resource');
   });
 
   test('CreateBot committed but its answer lost: the handler finds the bot it made; one bot', async () => {
@@ -169,7 +171,8 @@ describe('WickrOidcConfig', () => {
     h.clearCalls();
     const res = await h.create({ type: OIDC, props: props() });
     expect(res).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `${networkId}/oidc` });
-    expect(h.calls().map((c) => c.operation)).toEqual(['RegisterOidcConfigTest', 'RegisterOidcConfig']);
+    // A configuration already registered would be taken over only by its network's stack, or by adoption.
+    expect(h.calls().map((c) => c.operation)).toEqual(['GetOidcInfo', 'RegisterOidcConfigTest', 'RegisterOidcConfig']);
     expect(bodies('RegisterOidcConfig')[0].ssoTokenBufferMinutes).toBe(10);
     expect(network().oidc).toMatchObject({ companyId: 'acme', ssoTokenBufferMinutes: 10 });
     expect(JSON.stringify(h.responses) + h.logs.join('\n')).not.toContain(SECRETS[2]);
@@ -180,7 +183,7 @@ describe('WickrOidcConfig', () => {
     const res = await h.create({ type: OIDC, props: { ...props(), NetworkId: otherNetworkId, Issuer: 'https://idp.example.invalid' } });
     expect(res.Status).toBe('FAILED');
     expect(res.Reason).toMatch(/RegisterOidcConfigTest|BadRequestError/);
-    expect(h.calls().map((c) => c.operation)).toEqual(['RegisterOidcConfigTest']);
+    expect(h.calls().map((c) => c.operation)).toEqual(['GetOidcInfo', 'RegisterOidcConfigTest']);
     expect(h.emulator.services.wickr.store.state.networks[otherNetworkId].oidc).toBeUndefined();
   });
 
@@ -205,6 +208,7 @@ describe('WickrOpenTdfConfig', () => {
     const res = await h.create({ type: TDF, props: props() });
     expect(res.Status).toBe('SUCCESS');
     expect(h.calls().map((c) => [c.operation, c.request.query.dryRun])).toEqual([
+      ['GetOpentdfConfig', undefined],
       ['RegisterOpentdfConfig', 'true'],
       ['RegisterOpentdfConfig', undefined],
     ]);

@@ -125,6 +125,9 @@ describe('bots this resource may adopt', () => {
     const n = await newNetwork('drb-retained');
     const before = newSecret('earlier-stack');
     expect((await h.create({ type: DRB, props: props(n, before), logicalId: 'Earlier' })).Status).toBe('SUCCESS');
+    // the earlier resource leaves the stack and retains its bot (DeletionPolicy Retain: nobody claims it any more)
+    h.cloudformation.resource('Earlier', DRB, 'DELETE_SKIPPED');
+    h.cloudformation.undeclare('Earlier');
     const ours = newSecret('ours-adopting');
     const res = await h.create({ type: DRB, props: props(n, ours) });
     expect(res).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `${n}/data-retention-bot` });

@@ -38,11 +38,15 @@ describe('WickrSecurityGroup', () => {
     const res = await h.create({ type: GROUP, props: { ...props, NetworkId: networkId } });
     expect(res.Status).toBe('SUCCESS');
     groupId = res.PhysicalResourceId!;
-    expect(h.calls().map((c) => c.operation)).toEqual(['CreateSecurityGroup', 'UpdateSecurityGroup']);
+    // A group of the declared name is looked for first (one nobody owns would be refused); the group is made under the
+    // request's marker name, configured, and named once CloudFormation has the answer.
+    expect(h.calls().map((c) => c.operation)).toEqual(['ListSecurityGroups', 'CreateSecurityGroup', 'UpdateSecurityGroup', 'UpdateSecurityGroup']);
     const [created] = body('CreateSecurityGroup');
     expect(created.securityGroupSettings).toEqual({ federationMode: 2, permittedNetworks: ['12345678'], lockoutThreshold: 8 });
-    expect(h.calls()[0].request.headers['x-client-token']).toMatch(/^[0-9a-f]{48}$/);
-    const [updated] = body('UpdateSecurityGroup');
+    expect(created.name).toMatch(/^pending-[0-9a-f]{12}$/);
+    expect(h.calls()[1].request.headers['x-client-token']).toMatch(/^[0-9a-f]{48}$/);
+    const [updated, named] = body('UpdateSecurityGroup');
+    expect(named).toEqual({ name: 'analysts' });
     // "false" arrived as a string and left as false; "60" as 60.
     expect(updated.securityGroupSettings).toMatchObject({ enableFileDownload: false, shredder: { intensity: 60, canProcessManually: false }, calling: { canVideoCall: false } });
     expect(groups()[groupId]).toMatchObject({ name: 'analysts', settings: expect.objectContaining({ forceDeviceLockout: 5, enableFileDownload: false }) });

@@ -51,7 +51,9 @@ test.each([
   expect(state(net.networkId)).not.toEqual(before);
 
   h.emulator.clearFaults();
+  h.cloudformation.status('UPDATE_ROLLBACK_IN_PROGRESS');
   const rollback = await h.update({ type: TYPE, props: props(net, old), oldProps: props(net, attempted), physicalId: created.PhysicalResourceId! });
+  h.cloudformation.status('UPDATE_IN_PROGRESS');
   expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: created.PhysicalResourceId });
   expect(state(net.networkId)).toEqual(before);
 });

@@ -217,10 +217,12 @@ describe('failures', () => {
   });
   const others = () => live(net).filter((u) => u.username !== 'user0900@example.com');
 
-  test('a partly failed batch: FAILED with the user\'s reason, the users it made deleted, the existing user untouched', async () => {
+  test('a partly failed batch: a user no stack manages is refused, naming it and the command that takes it over; the users it made deleted, the existing user untouched', async () => {
     const res = await h.create({ type: TYPE, props: props(net, [user(899), user(900), user(901)]) });
     expect(res.Status).toBe('FAILED');
-    expect(res.Reason).toContain('BatchCreateUser: 1 of 3 user(s) failed: user0900@example.com username: username already exists');
+    expect(res.Reason).toContain('1 user(s) already exist in network');
+    expect(res.Reason).toContain('no WickrUsers of this stack manages them: user0900@example.com.');
+    expect(res.Reason).toContain('cdk deploy HarnessStack -c cdk-wickr-chime:adopt=Resource');
     expect(res.Reason).toContain('. What it may have made (BatchCreateUser) is removed by the Delete CloudFormation sends for this failed resource');
     expect(others()).toHaveLength(2);
     // CloudFormation's Delete of the failed id: the batch is asked again with its token, which answers the users it made (making none), and those are deleted
@@ -246,7 +248,7 @@ describe('failures', () => {
     const res = await h.create({ type: TYPE, props: props(net, users) });
     expect(res.Status).toBe('FAILED');
     expect(Buffer.byteLength(JSON.stringify(res))).toBeLessThanOrEqual(4096);
-    expect(res.Reason).toMatch(/BatchCreateUser: 50 of 150 user\(s\) failed: user1000@example\.com username: username already exists; .* and \d+ more/);
+    expect(res.Reason).toMatch(/50 user\(s\) already exist in network \d{8} and no WickrUsers of this stack manages them: user1000@example\.com, .* and 40 more\./);
     const lines = h.logs.slice(logStart).map((l) => JSON.parse(l)).filter((l) => l.message === 'user failures');
     expect(lines.flatMap((l) => l.failures)).toHaveLength(50);
     expect(live(net)).toHaveLength(before);
@@ -285,11 +287,20 @@ describe('failures', () => {
     expect(live(net)).toHaveLength(before);
   });
 
-  test('an update adopts a declared user that exists already (as its rollback must), setting what is declared', async () => {
+  test('an update that declares a user no stack manages is refused before any change; its rollback (which must) takes the user over, setting what is declared', async () => {
     const old = range(4000, 3);
     const created = await h.create({ type: TYPE, props: props(net, old) });
+    const next = props(net, [...old, user(4100), user(900, { group: 'ops' })]);
     h.clearCalls();
-    const res = await h.update({ type: TYPE, props: props(net, [...old, user(4100), user(900, { group: 'ops' })]), oldProps: props(net, old), physicalId: created.PhysicalResourceId! });
+    const refused = await h.update({ type: TYPE, props: next, oldProps: props(net, old), physicalId: created.PhysicalResourceId! });
+    expect(refused.Status).toBe('FAILED');
+    expect(refused.Reason).toContain('no WickrUsers of this stack manages them: user0900@example.com.');
+    // looked up only (one ListUsers per new username), nothing changed
+    expect(counts()).toEqual({ ListUsers: 2 });
+    h.clearCalls();
+    h.cloudformation.status('UPDATE_ROLLBACK_IN_PROGRESS');
+    const res = await h.update({ type: TYPE, props: next, oldProps: props(net, old), physicalId: created.PhysicalResourceId! });
+    h.cloudformation.status('UPDATE_IN_PROGRESS');
     expect(res).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: created.PhysicalResourceId });
     expect(liveUser(net, 'user4100@example.com')).toMatchObject({ firstName: 'Given4100x' });
     expect(liveUser(net, 'user0900@example.com')).toMatchObject({ firstName: 'Given900x', groupId: net.opsGroup });
@@ -383,10 +394,10 @@ describe('retries and repeated deliveries', () => {
   test('a repeated delivery of a failed create fails the same way and leaves nothing', async () => {
     await wickr.send(new BatchCreateUserCommand({ networkId: net.networkId, users: [{ username: user(510).username, securityGroupIds: [net.defaultGroup] }] }));
     const users = range(500, 20);
-    const first = await h.create({ type: TYPE, props: props(net, users), requestId: 'failed-request' });
+    const first = await h.create({ type: TYPE, props: props(net, users), requestId: 'failed-request', answerLost: true });
     const second = await h.create({ type: TYPE, props: props(net, users), requestId: 'failed-request' });
     expect(first.Status).toBe('FAILED');
-    expect(second.Reason).toContain('user0510@example.com username: username already exists');
+    expect(second.Reason).toContain('no WickrUsers of this stack manages them: user0510@example.com.');
     // one set of users (the second delivery's batch replayed the first's), removed by CloudFormation's Delete of the failed id
     expect(live(net)).toHaveLength(20);
     await h.remove({ type: TYPE, props: props(net, users), physicalId: second.PhysicalResourceId! });
