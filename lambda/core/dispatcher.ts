@@ -14,7 +14,7 @@ import { Ownership } from './ownership';
 import { STACK_ID_ENV } from './ownership.wire';
 import { repair, RepairRequest, RepairResult, sweep } from '../drift/requests';
 import type { DriftDeps } from '../drift/requests';
-import { DRIFT_STACK_ENV } from '../drift/monitor.wire';
+import { DRIFT_STACK_ENV, READ_ONLY_ENV } from '../drift/monitor.wire';
 
 export { CREATE_FAILED_PREFIX } from './run';
 
@@ -187,6 +187,11 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
   return async function handler(event: unknown, lambdaContext: LambdaContext): Promise<ReadResult | RepairResult | SweepResult | void> {
     if (isRecord(event) && event.RequestType === 'Read') return handleRead(event as unknown as ReadRequest, lambdaContext);
     const deadline = () => Date.now() + lambdaContext.getRemainingTimeInMillis() - 1_000;
+    // The drift monitor's function reads only: it serves sweeps (and reads), nothing that changes anything.
+    if (process.env[READ_ONLY_ENV] === 'true' && !(isRecord(event) && event.RequestType === 'DriftSweep')) {
+      createLogger().log('error', 'refused: this function only reads (a drift sweep)', { requestType: isRecord(event) ? event.RequestType : typeof event });
+      throw new Error('this function only reads: it serves drift sweeps, not lifecycle or repair requests');
+    }
     if (isRecord(event) && event.RequestType === 'Repair') return repair(event as unknown as RepairRequest, driftDeps(lambdaContext), deadline());
     if (isRecord(event) && event.RequestType === 'DriftSweep') {
       const stackId = process.env[DRIFT_STACK_ENV];

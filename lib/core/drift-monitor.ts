@@ -2,10 +2,14 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DRIFT_METRIC, DRIFT_NAMESPACE, DRIFT_SWEEP_EVENT } from '../../lambda/drift/monitor.wire';
-import { WickrChimeProvider } from './provider';
-import { acknowledgeDriftSchedule } from './nag';
+import { STACK_ID_ENV } from '../../lambda/core/ownership.wire';
+import { DRIFT_METRIC, DRIFT_NAMESPACE, DRIFT_SWEEP_EVENT, READ_ONLY_ENV } from '../../lambda/drift/monitor.wire';
+import { HANDLER_ASSET_DIR, WickrChimeProvider } from './provider';
+import { acknowledgeDriftSchedule, acknowledgeSweeper, acknowledgeWildcards } from './nag';
 
 export interface WickrChimeDriftMonitorProps {
   /**
@@ -22,11 +26,12 @@ export interface WickrChimeDriftMonitorProps {
 
 /**
  * Watches the stack's resources of this library for drift (CloudFormation's own drift
- * detection does not cover custom resources): on a schedule, the stack's provider function
- * reads its stack's resources of ours (`cloudformation:DescribeStackResources`), what the
- * deployed template declares for them (`cloudformation:GetTemplate`, on this stack only) and
- * their live state (the read actions the constructs already grant), and writes one
- * CloudWatch embedded-metric log line per sweep: metric `DriftedResources` in namespace
+ * detection does not cover custom resources): on a schedule, a function of its own that can
+ * only read (the provider's handler, refusing every request but a sweep, with a role granted
+ * the read actions of the provider's grants and nothing else) reads the stack's resources of
+ * ours (`cloudformation:DescribeStackResources`), what the deployed template declares for
+ * them (`cloudformation:GetTemplate`, on this stack only) and their live state, and writes
+ * one CloudWatch embedded-metric log line per sweep: metric `DriftedResources` in namespace
  * `WickrChime`, dimension `StackName`, plus one line per drifted resource. No secret is
  * logged, and no `PutMetricData` permission is needed. Repair drift with
  * `cdk-wickr-chime drift --fix`.
@@ -34,6 +39,8 @@ export interface WickrChimeDriftMonitorProps {
 export class WickrChimeDriftMonitor extends Construct {
   /** The scheduled rule that starts a sweep. */
   public readonly rule: events.Rule;
+  /** The function that sweeps: it can only read. */
+  public readonly function: lambda.Function;
   /** The number of drifted resources each sweep finds. */
   public readonly metric: cloudwatch.Metric;
   /** The alarm on `metric`, when `alarm` is set. */
@@ -43,11 +50,32 @@ export class WickrChimeDriftMonitor extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const provider = WickrChimeProvider.of(this);
+    const role = new iam.Role(this, 'SweeperRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    logGroup.grantWrite(role);
+    this.function = new lambda.Function(this, 'Sweeper', {
+      description: `cdk-wickr-chime: drift sweep of ${stack.stackName} (reads only)`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      role,
+      logGroup,
+      environment: { [STACK_ID_ENV]: stack.stackId, [READ_ONLY_ENV]: 'true' },
+    });
+    acknowledgeSweeper(this.function);
+    // Exactly the read actions the provider's grants hold, on the same resources (and those granted later).
+    provider._onReadGrant((grant) => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement(grant));
+      acknowledgeWildcards(role, grant.actions, grant.resources);
+    });
     const schedule = props.schedule ?? events.Schedule.rate(Duration.hours(6));
     this.rule = new events.Rule(this, 'Schedule', {
       description: `cdk-wickr-chime: drift sweep of ${stack.stackName}`,
       schedule,
-      targets: [new targets.LambdaFunction(provider.function, { event: events.RuleTargetInput.fromObject(DRIFT_SWEEP_EVENT) })],
+      targets: [new targets.LambdaFunction(this.function, { event: events.RuleTargetInput.fromObject(DRIFT_SWEEP_EVENT) })],
     });
     acknowledgeDriftSchedule(this.rule);
     this.metric = new cloudwatch.Metric({

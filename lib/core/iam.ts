@@ -10,6 +10,13 @@ import { ProviderGrant } from './custom-resource';
 
 export type IamService = 'wickr' | 'chime-sdk-identity';
 
+/** A grant of the provider: actions on resources, under conditions. */
+export interface ProviderGrantStatement {
+  readonly actions: string[];
+  readonly resources: string[];
+  readonly conditions?: { [key: string]: any };
+}
+
 interface OperationFacts {
   readonly actions: readonly string[];
   readonly resourceTypes: readonly string[];

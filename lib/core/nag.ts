@@ -88,6 +88,16 @@ export function acknowledgeDriftSchedule(rule: IConstruct): void {
   );
 }
 
+/** Acknowledges the findings on the drift monitor's sweeper function. */
+export function acknowledgeSweeper(fn: IConstruct): void {
+  acknowledge(fn, 'Serverless-LambdaDLQ', 'The function only reads, on a schedule: a sweep that failed is not worth replaying from a queue, since the next scheduled sweep reads the whole stack again.');
+  acknowledge(
+    fn,
+    'Serverless-LambdaTracing',
+    'The handler bundle carries no X-Ray SDK instrumentation, so active tracing would record only the invocation itself; every service call it makes is logged instead, as one structured JSON line.',
+  );
+}
+
 /** Acknowledges the findings on the provider function that follow from its being a custom resource provider. */
 export function acknowledgeProviderFunction(fn: IConstruct): void {
   acknowledge(

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeProviderFunction, acknowledgeWildcards } from './nag';
 import { STACK_ID_ENV } from '../../lambda/core/ownership.wire';
+import type { ProviderGrantStatement } from './iam';
 
 /** Where the library's build puts the bundled handler (see scripts/bundle-handler.js). */
 export const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
@@ -81,6 +82,9 @@ export class WickrChimeProvider extends Construct {
 
   private readonly role: iam.Role;
   private readonly grantedKeys = new Set<string>();
+  /** The read-only part of every grant, for what reads only (see `_onReadGrant`). */
+  private readonly readGrants: ProviderGrantStatement[] = [];
+  private readonly readListeners: Array<(grant: ProviderGrantStatement) => void> = [];
   /** The path of the construct the provider was made for (named when `configure` comes too late). */
   private readonly createdFor: string;
 
@@ -136,6 +140,21 @@ export class WickrChimeProvider extends Construct {
     this.grantedKeys.add(key);
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions, resources, conditions }));
     acknowledgeWildcards(this.role, actions, resources);
+    const reads = actions.filter((a) => READ_ACTION.test(a));
+    if (reads.length === 0) return;
+    const read = { actions: reads, resources, conditions };
+    this.readGrants.push(read);
+    for (const listener of this.readListeners) listener(read);
+  }
+
+  /**
+   * Calls `listener` with the read-only part of every grant, those made so far and those to
+   * come: what a function that only reads the stack's resources needs (the drift monitor's).
+   * @internal
+   */
+  public _onReadGrant(listener: (grant: ProviderGrantStatement) => void): void {
+    for (const grant of this.readGrants) listener(grant);
+    this.readListeners.push(listener);
   }
 
   /**
@@ -147,6 +166,9 @@ export class WickrChimeProvider extends Construct {
     if (policy) resource.node.addDependency(policy);
   }
 }
+
+/** Actions that only read: what drift needs of a grant (`kms:Decrypt` reads a secret encrypted with a customer managed key). */
+const READ_ACTION = /^[a-z0-9-]+:(Get|List|Describe|BatchLookup)[A-Za-z]*$|^kms:Decrypt$/;
 
 /**
  * The key policy statement CloudWatch Logs needs to encrypt log groups with a customer

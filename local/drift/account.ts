@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import type { ClientOptions } from '../../lambda/core/clients';
 import { StackResourceSummary } from '../../lambda/core/cloudformation';
 
 /**
@@ -19,6 +20,8 @@ export interface Account {
   template(stackId: string): Promise<unknown>;
   /** Invokes a function synchronously: its answer, or an error with the function's own message. */
   invoke<T>(functionName: string, payload: unknown): Promise<T>;
+  /** Where and as whom the services themselves are read: the same region, endpoint and credentials. */
+  clientOptions(): Promise<ClientOptions>;
   close(): void;
 }
 
@@ -76,6 +79,9 @@ export function connectAccount(options: AccountOptions): Account {
         throw new Error(`the provider function ${functionName} failed: ${body?.errorMessage ?? text}`);
       }
       return parse(text) as T;
+    },
+    async clientOptions() {
+      return { region: await cloudformation.config.region(), endpoint: options.endpoint, credentials: options.credentials ?? cloudformation.config.credentials };
     },
     close() {
       cloudformation.destroy();

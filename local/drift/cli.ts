@@ -1,9 +1,12 @@
 import { randomUUID } from 'crypto';
 import * as path from 'path';
-import { ReadResult } from '../../lambda/core/event';
-import { checkStack } from '../../lambda/drift/check';
+import { createServiceClients } from '../../lambda/core/clients';
+import { setLogSink } from '../../lambda/core/log';
+import { STABLE_STACK } from '../../lambda/core/ownership';
+import { checkStack, Reader } from '../../lambda/drift/check';
 import { ResourceDrift } from '../../lambda/drift/compare';
 import { declaredProperties } from '../../lambda/drift/declared';
+import { inProcessReader } from '../../lambda/drift/reader';
 import { RepairResult } from '../../lambda/drift/requests';
 import { HANDLERS } from '../../lambda/index';
 import { parseOptions, USAGE_ERROR, usageLine } from '../args';
@@ -31,9 +34,11 @@ export const DRIFT_USAGE = `usage: cdk-wickr-chime drift [options]
                    kept beside it is checked
   -h, --help       this text
 
-Without --endpoint and --state it checks the account the default credentials reach, calling
-CloudFormation (DescribeStacks, ListStackResources, GetTemplate) and invoking each stack's
-provider function (lambda:InvokeFunction) with read requests, and with --fix repair requests.
+Without --endpoint and --state it checks the account the default credentials reach: it reads
+CloudFormation (DescribeStacks, ListStackResources, GetTemplate) and each resource's service
+with those credentials, which need read permissions only (the README lists them). --fix also
+invokes each stack's provider function (lambda:InvokeFunction), which makes the changes, and
+only on a stack that CloudFormation is not changing.
 Exit status: 0 when everything is in sync, 1 when anything drifted, 2 on an error, a resource
 that could not be checked, or bad arguments.
 `;
@@ -77,16 +82,25 @@ export async function driftCommand(args: string[], io: DriftIo = { out: (s) => p
     io.err(`drift: ${describe(err)}\n`);
     return 2;
   }
+  // The handlers' reads run here: their log lines would interleave with the report.
+  const sink = setLogSink(() => undefined);
   try {
     const names = values.stack ?? (await allStackNames(target.account));
     const reports: StackReport[] = [];
+    const options = await target.account.clientOptions();
+    const read = inProcessReader((type) => (isOurs(type) ? HANDLERS[type] : undefined), (observer) => createServiceClients(observer, options));
     for (const name of names) {
       const loaded = await loadStack(target.account, name, isOurs);
       if (!loaded.provider) {
         if (values.stack) throw new DriftCommandError(`stack ${name} has no resources of cdk-wickr-chime`);
         continue;
       }
-      reports.push(await checkOne(target.account, loaded, Boolean(values.fix), (line) => io.err(`${line}\n`)));
+      if (values.fix && !STABLE_STACK.test(loaded.status)) {
+        throw new DriftCommandError(
+          `stack ${name} is ${loaded.status}: --fix changes nothing while CloudFormation ${/_IN_PROGRESS$/.test(loaded.status) ? 'is changing the stack; wait until it is done' : 'left the stack failed; deploy it again (or continue its rollback) first'}, then run drift --fix again`,
+        );
+      }
+      reports.push(await checkOne(target.account, loaded, read, Boolean(values.fix), (line) => io.err(`${line}\n`)));
     }
     if (reports.length === 0) throw new DriftCommandError('no stack with resources of cdk-wickr-chime was found');
     const exitCode = exitCodeOf(reports);
@@ -104,17 +118,18 @@ export async function driftCommand(args: string[], io: DriftIo = { out: (s) => p
     io.err(`drift: ${describe(err)}\n`);
     return 2;
   } finally {
+    setLogSink(sink);
     await target.close();
   }
 }
 
 /** Checks one stack; with `fix`, repairs every MODIFIED resource and checks it again. */
-async function checkOne(account: Account, loaded: StackToCheck, fix: boolean, progress: (line: string) => void): Promise<StackReport> {
+async function checkOne(account: Account, loaded: StackToCheck, reader: Reader, fix: boolean, progress: (line: string) => void): Promise<StackReport> {
   const { stack } = loaded;
   const provider = loaded.provider as string;
   const lives = new Map<string, Record<string, unknown>>();
-  const read = async (request: Parameters<Parameters<typeof checkStack>[2]>[0]) => {
-    const result = await account.invoke<ReadResult>(provider, request);
+  const read: Reader = async (request) => {
+    const result = await reader(request);
     if (result.Live) lives.set(request.LogicalResourceId, result.Live);
     return result;
   };

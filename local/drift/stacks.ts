@@ -6,6 +6,8 @@ import { Account } from './account';
 /** A stack to check, with the provider function that serves its resources. */
 export interface StackToCheck {
   readonly stack: DeployedStack;
+  /** The stack's status (`UPDATE_COMPLETE`, `UPDATE_IN_PROGRESS`, ...). */
+  readonly status: string;
   /** The provider function's name (its physical id), or undefined when the stack has none of ours. */
   readonly provider?: string;
 }
@@ -39,7 +41,7 @@ export async function loadStack(account: Account, stackName: string, isOurs: (ty
   const template = (await account.template(described.stackId)) as Template;
   const [, , , region, accountId] = described.stackId.split(':');
   const stack: DeployedStack = { stackName, stackId: described.stackId, region, account: accountId, template, parameters: described.parameters, resources };
-  return { stack, provider: providerOf(stack, isOurs) };
+  return { stack, status: described.status, provider: providerOf(stack, isOurs) };
 }
 
 /** The function our resources' `ServiceToken` names (`Fn::GetAtt [Function, Arn]`), as its physical id. */

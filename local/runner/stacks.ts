@@ -128,6 +128,24 @@ export async function recordStack(host: StackHost, store: StateStore, state: Sta
     if (changed) touched.set(row.logicalId, changed);
   }
   await host.registerStack(report.stackName, stackSpec(store, state, report.stackName, status, previous, touched, new Map(shown.map((r) => [r.logicalId, r]))) as StackSpec);
+  await registerFunctionPrincipals(host, state, report.stackName);
+}
+
+/**
+ * Registers the execution-role principal of each function of a stack that the emulator does
+ * not know yet (with a new secret), so an `Invoke` of it (a function the runner never invoked
+ * itself: the drift monitor's) runs with its own role's statements, as after a deploy.
+ */
+async function registerFunctionPrincipals(host: StackHost, state: StateFile, stackName: string, known?: Set<string>): Promise<void> {
+  const seen = known ?? new Set((await host.listPrincipals()).map((p) => p.accessKeyId));
+  const secret = randomBytes(30).toString('base64');
+  const entries = deployedEntries({ current: [], currentStack: stackName, saved: state });
+  for (const resource of Object.values(state.stacks[stackName]?.resources ?? {})) {
+    const principal = resource.function ? functionPrincipal(resource, entries) : undefined;
+    if (!principal || seen.has(principal.accessKeyId)) continue;
+    await host.registerPrincipal(principal.accessKeyId, { secretAccessKey: secret, arn: principal.arn, statements: principal.statements as PrincipalSpec['statements'] });
+    seen.add(principal.accessKeyId);
+  }
 }
 
 /**
@@ -143,16 +161,9 @@ export async function registerStacksFromState(host: StackHost, stateFile: string
   const state = store.load();
   const recorded = await host.listStacks();
   const known = new Set((await host.listPrincipals()).map((p) => p.accessKeyId));
-  const secret = randomBytes(30).toString('base64');
   const names = Object.keys(state.stacks);
   for (const name of names) {
-    const entries = deployedEntries({ current: [], currentStack: name, saved: state });
-    for (const resource of Object.values(state.stacks[name].resources)) {
-      const principal = resource.function ? functionPrincipal(resource, entries) : undefined;
-      if (!principal || known.has(principal.accessKeyId)) continue;
-      await host.registerPrincipal(principal.accessKeyId, { secretAccessKey: secret, arn: principal.arn, statements: principal.statements as PrincipalSpec['statements'] });
-      known.add(principal.accessKeyId);
-    }
+    await registerFunctionPrincipals(host, state, name, known);
     const previous = recorded.find((s) => s.stackName === name && s.stackId === state.stacks[name].stackId);
     await host.registerStack(name, stackSpec(store, state, name, previous?.status ?? 'CREATE_COMPLETE', previous) as StackSpec);
   }

@@ -8,9 +8,10 @@ import { DefaultServices, RunningEmulator, startEmulator, TEST_CREDENTIALS } fro
 import { expectSuccess, rowFor, StackWorkspace } from '../harness/stack-workspace';
 
 /**
- * `WickrChimeDriftMonitor`'s sweep, run locally: the schedule's event invokes the deployed
- * provider function, which reads its own stack (GetTemplate, DescribeStackResources with
- * the monitor's grants) and its resources, and logs one embedded-metric line per sweep.
+ * `WickrChimeDriftMonitor`'s sweep, run locally: the schedule's event invokes the monitor's
+ * own function, which can only read (its role has the read actions of the provider's grants),
+ * reads its own stack (GetTemplate, DescribeStackResources) and its resources, and logs one
+ * embedded-metric line per sweep.
  */
 let running: RunningEmulator<DefaultServices>;
 let ws: StackWorkspace;
@@ -31,10 +32,14 @@ const app = (stack: Stack) => {
 };
 
 /** The sweep's log lines (the function's log tail), parsed. */
-async function sweep(provider: string): Promise<Array<Record<string, any>>> {
+async function sweep(fn: string, event: Record<string, unknown> = { RequestType: 'DriftSweep' }): Promise<Array<Record<string, any>>> {
   const lambda = new LambdaClient({ region: 'us-east-1', endpoint: running.url, credentials: TEST_CREDENTIALS });
-  const out = await lambda.send(new InvokeCommand({ FunctionName: provider, Payload: JSON.stringify({ RequestType: 'DriftSweep' }), LogType: 'Tail' }));
+  const out = await lambda.send(new InvokeCommand({ FunctionName: fn, Payload: JSON.stringify(event), LogType: 'Tail' }));
   lambda.destroy();
+  if (event.RequestType !== 'DriftSweep') {
+    expect(out.FunctionError).toBe('Unhandled');
+    return [];
+  }
   expect(out.FunctionError).toBeUndefined();
   const tail = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
   return tail.split('\n').flatMap((line) => {
@@ -51,7 +56,7 @@ const metricLines = (lines: Array<Record<string, any>>) => lines.filter((l) => l
 
 test('a sweep logs DriftedResources for its stack: 0 in sync, then 1 with a line naming the drifted group', async () => {
   const report = expectSuccess(await ws.deploy(app));
-  const provider = report.rows.find((r) => r.type === 'AWS::Lambda::Function')!.physicalId!;
+  const provider = report.rows.find((r) => r.type === 'AWS::Lambda::Function' && r.logicalId.startsWith('DriftSweeper'))!.physicalId!;
 
   const clean = metricLines(await sweep(provider));
   expect(clean).toHaveLength(1);
@@ -66,6 +71,11 @@ test('a sweep logs DriftedResources for its stack: 0 in sync, then 1 with a line
   expect(metric).toMatchObject({ StackName: 'Watched', [DRIFT_METRIC]: 1 });
   const drifted = lines.filter((l) => l.status === 'MODIFIED');
   expect(drifted.map((l) => l.logicalId)).toEqual([rowFor(report, 'Analysts').logicalId]);
-  // the sweep only read
+  // the sweep only read, as the sweeper's own role
   expect(running.emulator.calls().filter((c) => !/^(Get|List|Describe|Invoke)/.test(c.operation))).toEqual([]);
+  expect(new Set(running.emulator.calls().filter((c) => c.service !== 'lambda').map((c) => c.authorization?.principal))).toEqual(new Set([expect.stringContaining('DriftSweeperRole')]));
+  // and a request that would change something is refused by the function itself
+  running.emulator.clearCalls();
+  await sweep(provider, { RequestType: 'Delete', ResponseURL: 'https://example.invalid/r', StackId: 'x', RequestId: 'r', LogicalResourceId: 'Analysts', ResourceType: 'Custom::WickrSecurityGroup', PhysicalResourceId: rowFor(report, 'Analysts').physicalId });
+  expect(running.emulator.calls().filter((c) => c.service !== 'lambda')).toEqual([]);
 }, 60_000);
