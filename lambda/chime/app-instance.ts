@@ -83,24 +83,27 @@ async function read(ctx: OperationContext, arn: string): Promise<LiveState> {
 
 /**
  * The app instance a create would take over: the one the adoption context names by ARN, else
- * those of the declared name (Chime allows several of one name). One of them is taken over
- * when the own stack claims it (a construct renamed), or, with adoption, when it is the only
- * one; otherwise the create makes a new instance, as `CreateAppInstance` allows.
+ * those of the declared name, looked up when adoption is asked or the stack has another app
+ * instance resource (a construct renamed keeps its instance). Chime allows several instances
+ * of one name, and a name is not how a stack knows its instance: otherwise the create makes a
+ * new one, as `CreateAppInstance` does (one another stack owns is that stack's).
  */
 async function existing(ctx: OperationContext, props: AppInstanceProps, adopt?: string): Promise<Existing[]> {
-  const describe = (arn: string, name?: string) => ({ physicalId: arn, what: `the app instance ${arn}${name ? ` ("${name}")` : ''}`, onlyIfOwned: true });
+  // With when it was made (one made since this request began is its own: a redelivery finds its instance again by its token).
+  const describe = async (arn: string): Promise<Existing> => {
+    const { AppInstance: i } = await ctx.clients.chime().send(new DescribeAppInstanceCommand({ AppInstanceArn: arn }));
+    return { physicalId: arn, what: `the app instance ${arn} ("${i?.Name ?? ''}")`, namesRepeat: true, createdAt: i?.CreatedTimestamp?.getTime() };
+  };
   if (adopt !== undefined && adopt !== ADOPT_BY_DECLARATION) {
     if (!adopt.startsWith('arn:')) throw new RequestRefusedError(`the adoption context names ${JSON.stringify(adopt)} for an app instance: give its ARN`);
-    const { AppInstance } = await ctx.clients.chime().send(new DescribeAppInstanceCommand({ AppInstanceArn: adopt }));
-    return [describe(adopt, AppInstance?.Name)];
+    return [await describe(adopt)];
   }
-  // By name only when one of them could be the own stack's (another app instance resource of the stack: a construct renamed).
   if (adopt === undefined && (await ctx.ownership?.siblings(APP_INSTANCE_CLAIM_TYPES))?.length === 0) return [];
-  const found: Existing[] = [];
+  const arns: string[] = [];
   for await (const page of paginateListAppInstances({ client: ctx.clients.chime() }, {})) {
-    for (const i of page.AppInstances ?? []) if (i.AppInstanceArn && i.Name === props.Name) found.push(describe(i.AppInstanceArn, i.Name));
+    for (const i of page.AppInstances ?? []) if (i.AppInstanceArn && i.Name === props.Name) arns.push(i.AppInstanceArn);
   }
-  return found;
+  return Promise.all(arns.map(describe));
 }
 
 export const appInstanceHandler: ResourceHandler<AppInstanceProps> = {

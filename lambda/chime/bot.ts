@@ -108,23 +108,26 @@ async function read(ctx: OperationContext, arn: string, props: AppInstanceBotPro
 
 /**
  * The bot a create would take over: the one the adoption context names by ARN, else the
- * instance's bots of the declared name, looked up only with adoption or when the stack has
- * another bot resource (a construct renamed). Chime allows several bots of one name, so one is
- * taken over only when the own stack claims it or it is the only one adopted.
+ * instance's bots of the declared name, looked up when adoption is asked or the stack has
+ * another bot resource (a construct renamed keeps its bot). Chime allows several bots of one
+ * name: otherwise the create makes a new one (one another stack owns is that stack's).
  */
 async function existing(ctx: OperationContext, props: AppInstanceBotProps, adopt?: string): Promise<Existing[]> {
-  const describe = (arn: string, name?: string, created?: Date) => ({ physicalId: arn, what: `the app instance bot ${arn}${name ? ` ("${name}")` : ''}`, onlyIfOwned: true, createdAt: created?.getTime() });
+  // With when it was made (one made since this request began is its own: a redelivery finds its bot again by its token).
+  const describe = async (arn: string): Promise<Existing> => {
+    const { AppInstanceBot: b } = await ctx.clients.chime().send(new DescribeAppInstanceBotCommand({ AppInstanceBotArn: arn }));
+    return { physicalId: arn, what: `the app instance bot ${arn} ("${b?.Name ?? ''}")`, namesRepeat: true, createdAt: b?.CreatedTimestamp?.getTime() };
+  };
   if (adopt !== undefined && adopt !== ADOPT_BY_DECLARATION) {
     if (!adopt.startsWith(`${props.AppInstanceArn}/bot/`)) throw new RequestRefusedError(`the adoption context names ${JSON.stringify(adopt)} for a bot: give the ARN of a bot of ${props.AppInstanceArn}`);
-    const { AppInstanceBot: bot } = await ctx.clients.chime().send(new DescribeAppInstanceBotCommand({ AppInstanceBotArn: adopt }));
-    return [describe(adopt, bot?.Name, bot?.CreatedTimestamp)];
+    return [await describe(adopt)];
   }
   if (adopt === undefined && (await ctx.ownership?.siblings(APP_INSTANCE_BOT_CLAIM_TYPES))?.length === 0) return [];
-  const found: Existing[] = [];
+  const arns: string[] = [];
   for await (const page of paginateListAppInstanceBots({ client: ctx.clients.chime() }, { AppInstanceArn: props.AppInstanceArn })) {
-    for (const b of page.AppInstanceBots ?? []) if (b.AppInstanceBotArn && b.Name === props.Name) found.push(describe(b.AppInstanceBotArn, b.Name));
+    for (const b of page.AppInstanceBots ?? []) if (b.AppInstanceBotArn && b.Name === props.Name) arns.push(b.AppInstanceBotArn);
   }
-  return found;
+  return Promise.all(arns.map(describe));
 }
 
 export const appInstanceBotHandler: ResourceHandler<AppInstanceBotProps> = {

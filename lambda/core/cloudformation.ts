@@ -16,6 +16,8 @@ export interface StackResourceSummary {
   readonly status?: string;
   /** When the status was last set (ISO 8601). */
   readonly timestamp?: string;
+  /** Why (a failure's reason). */
+  readonly reason?: string;
 }
 
 /** The stack that claims a physical id, with its resources (what `DescribeStackResources` answers for it). */
@@ -35,6 +37,8 @@ export interface StackReader {
   owner(physicalId: string): Promise<OwningStack | undefined>;
   /** The stack's template as deployed (`GetTemplate`, stage Original). */
   template(stackName: string): Promise<unknown>;
+  /** The stack's most recent events, newest first (`DescribeStackEvents`, its first page). */
+  events(stackName: string): Promise<StackResourceSummary[]>;
 }
 
 export class CloudFormationReader implements StackReader {
@@ -70,6 +74,10 @@ export class CloudFormationReader implements StackReader {
     const body = /<TemplateBody>([\s\S]*?)<\/TemplateBody>/.exec(xml)?.[1];
     if (body === undefined) throw new Error(`GetTemplate of ${stackName} answered no template`);
     return JSON.parse(unescapeXml(body));
+  }
+
+  async events(stackName: string): Promise<StackResourceSummary[]> {
+    return memberBlocks(await this.call('DescribeStackEvents', { StackName: stackName })).map(summary);
   }
 
   async resources(stackName: string): Promise<StackResourceSummary[]> {
@@ -119,6 +127,7 @@ function summary(member: string): StackResourceSummary {
     physicalId: field(member, 'PhysicalResourceId'),
     status: field(member, 'ResourceStatus'),
     timestamp: field(member, 'Timestamp'),
+    reason: field(member, 'ResourceStatusReason'),
   };
 }
 

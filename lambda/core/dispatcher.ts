@@ -1,7 +1,7 @@
 import { CallTracker, failedCreateId, persist } from './calls';
 import { afterLateUpdate, cleanUpUpdate, createLeftovers } from './cleanup';
 import { CustomResourceEvent, CustomResourceResponse, eventProblem, isRecord, LambdaContext, MAX_LOGICAL_ID_LENGTH, ReadRequest, ReadResult } from './event';
-import { describeError, RequestRefusedError, ResourceOperationError } from './errors';
+import { describeError, ProviderError, RequestRefusedError, ResourceOperationError } from './errors';
 import { createLogger, Logger } from './log';
 import { readResource } from './read';
 import { fitResponse, putResponse } from './response';
@@ -102,10 +102,13 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     log.log('info', 'request', { physicalId: event.PhysicalResourceId, properties: event.ResourceProperties });
 
     const main = new CallTracker(log, () => (Date.now() >= t.stopAt ? "the request's time ran out" : undefined));
+    // What the request may have made: what its calls say, unless the handler knows it made nothing (a batch answered, every item refused).
+    let madeNothing = false;
+    const made = () => (madeNothing ? new Map<string, number>() : main.made());
     const failedId = () =>
       event.RequestType !== 'Create' && typeof event.PhysicalResourceId === 'string' && event.PhysicalResourceId
         ? event.PhysicalResourceId
-        : failedCreateId(CREATE_FAILED_PREFIX, echo.RequestId, main.made());
+        : failedCreateId(CREATE_FAILED_PREFIX, echo.RequestId, made());
     const deliver = async (response: Omit<CustomResourceResponse, keyof typeof echo>, putBy: number) => {
       const fitted = fitResponse({ ...echo, ...response });
       log.log(fitted.Status === 'SUCCESS' ? 'info' : 'error', 'response', { status: fitted.Status, physicalId: fitted.PhysicalResourceId, reason: fitted.Reason, dataKeys: Object.keys(fitted.Data ?? {}) });
@@ -154,7 +157,8 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     const wrapped = new ResourceOperationError(type, named, operation, settled.error);
     log.log('error', 'failed', { reason: wrapped.message, cause: settled.error instanceof Error ? settled.error.stack : String(settled.error) });
     let note = '';
-    if (request.RequestType === 'Create') note = createLeftovers(resource, main.made());
+    madeNothing = settled.error instanceof ProviderError && settled.error.madeNothing;
+    if (request.RequestType === 'Create') note = createLeftovers(resource, made());
     if (request.RequestType === 'Update') note = await cleanUpUpdate(resource, request, settled.error, log, main.made(), t.answerBy, context);
     await deliver({ Status: 'FAILED', Reason: wrapped.message + note, PhysicalResourceId: failedId() }, putBy());
   }

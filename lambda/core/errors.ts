@@ -4,9 +4,13 @@
  * whose message is what the user reads in the CloudFormation console.
  */
 export class ProviderError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The handler knows its request made nothing (its calls answered, and every item was refused): nothing to clean up. */
+  readonly madeNothing: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; madeNothing?: boolean }) {
     super(message, options);
     this.name = new.target.name;
+    this.madeNothing = options?.madeNothing ?? false;
   }
 }
 

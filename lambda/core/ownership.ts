@@ -164,6 +164,17 @@ export class Ownership {
     return Number.isFinite(at) ? at : undefined;
   }
 
+  /**
+   * How the last create or update of this resource before the one under way ended
+   * (`UPDATE_COMPLETE`, `UPDATE_FAILED`, ...) and why, from the stack's events: a rollback's
+   * update learns whether the update it undoes finished. Empty when the events do not say.
+   */
+  async lastOutcome(): Promise<{ readonly status?: string; readonly reason?: string }> {
+    const events = await this.reader.events(this.stackId);
+    const last = events.find((e) => e.logicalId === this.logicalId && /_(COMPLETE|FAILED)$/.test(e.status ?? ''));
+    return { status: last?.status, reason: last?.reason };
+  }
+
   /** The own stack's other live resources of one of `types` whose physical id starts with `prefix`. */
   async siblings(types: string | readonly string[], prefix = ''): Promise<StackResourceSummary[]> {
     const wanted = typeof types === 'string' ? [types] : types;

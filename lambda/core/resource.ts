@@ -22,6 +22,8 @@ export interface OperationContext {
   readonly ownership?: Ownership;
   /** The adoption the deploy asked for this resource (its `AdoptExisting` property: an id, or `declared`). */
   readonly adopt?: string;
+  /** An update's old properties asked for adoption (the update a rollback undoes may have taken things over). */
+  readonly adoptedBefore?: boolean;
   /** The same context with clients that refuse the operations `refuse` matches, saying `why`. */
   restricted?(refuse: RegExp, why: string): OperationContext;
   /**

@@ -28,7 +28,12 @@ export async function runOperation(resource: ResourceHandler<any>, event: Custom
     return { physicalResourceId: event.PhysicalResourceId as string };
   }
   const declared = event.ResourceProperties ?? {};
-  const ctx: OperationContext = { ...baseCtx, adopt: adoptionAsked(declared), replacement: (props) => createOrTakeOver(resource, ctx, props, declared) };
+  const ctx: OperationContext = {
+    ...baseCtx,
+    adopt: adoptionAsked(declared),
+    adoptedBefore: adoptionAsked(event.OldResourceProperties) !== undefined,
+    replacement: (props) => createOrTakeOver(resource, ctx, props, declared),
+  };
   if (event.RequestType === 'Create') return createOrTakeOver(resource, ctx, decodeProperties(resource.schema, declared), declared);
   const physicalId = event.PhysicalResourceId as string;
   if (event.RequestType === 'Update') {

@@ -29,10 +29,11 @@ export interface Existing {
    */
   readonly parent?: { readonly physicalIds: readonly string[]; readonly types: readonly string[] };
   /**
-   * Taken over only when the own stack claims it or the deploy asks for adoption; otherwise the
-   * create makes a new one beside it (Chime allows several app instances or bots of one name).
+   * The service allows several things of this name (Chime app instances and bots), so a name
+   * is no identity: one another stack owns is that stack's, one nobody owns is taken over only
+   * by adoption, and otherwise the create makes a new one beside them.
    */
-  readonly onlyIfOwned?: boolean;
+  readonly namesRepeat?: boolean;
   /**
    * When the service made it (epoch ms), where it says: made after CloudFormation began this
    * request, it is this request's own (an earlier or concurrent delivery made it). The provider's
@@ -107,9 +108,10 @@ async function decide(resource: ResourceHandler<any>, ownership: Ownership, cand
       throw new NotOwnedError(`${free.length} existing things match what ${ownership.logicalId} declares (${free.map((f) => f.what).join('; ')}): name the one to adopt with ${ADOPT_CONTEXT}=${ownership.logicalId}=<id>`);
     }
   }
-  if (free.length > 0 && free.every((f) => f.onlyIfOwned)) return 'create';
-  if (free.length === 0 && refusal) throw new NotOwnedError(refusal);
-  if (free.length === 0) return 'create';
+  if (free.length === 0 && (!refusal || candidates.every((c) => c.namesRepeat))) return 'create';
+  if (free.length === 0) throw new NotOwnedError(refusal as string);
+  // Names that repeat are not identities: without adoption, one nobody owns is not taken over, and a new one is made.
+  if (free.every((f) => f.namesRepeat)) return 'create';
   const target = free[0];
   throw new NotOwnedError(
     `${target.what} already exists, and no stack owns it. To take it over (nothing is deleted; the declared values are applied), deploy with the adoption context: ` +

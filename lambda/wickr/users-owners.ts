@@ -77,15 +77,19 @@ export async function mayTakeOverUsers(ctx: OperationContext, networkId: string)
 /** How many usernames a refusal names. */
 const NAMED = 10;
 
-/** Refuses users that exist and are not this resource's to take over. */
-export function refuseExisting(ctx: OperationContext, networkId: string, usernames: readonly string[]): never {
+/** The words of a refusal of users that exist (a rollback reads them in the refused update's reason: that update changed nothing). */
+export const REFUSED_EXISTING = 'and no WickrUsers of this stack manages them';
+
+/** Refuses users that exist and are not this resource's to take over (`madeNothing`: the request made no user). */
+export function refuseExisting(ctx: OperationContext, networkId: string, usernames: readonly string[], madeNothing = false): never {
   const ownership = ctx.ownership;
   const logicalId = ownership?.logicalId ?? ctx.request.LogicalResourceId;
   const shown = usernames.slice(0, NAMED).join(', ') + (usernames.length > NAMED ? ` and ${usernames.length - NAMED} more` : '');
   throw new NotOwnedError(
-    `${usernames.length} user(s) already exist in network ${networkId} and no WickrUsers of this stack manages them: ${shown}. ` +
+    `${usernames.length} user(s) already exist in network ${networkId} ${REFUSED_EXISTING}: ${shown}. ` +
       'Another stack may manage them; a user has one owner. To take them over (nothing is deleted; the declared names, groups and suspension are applied), deploy with the adoption context: ' +
       `cdk deploy ${ownership?.stackName ?? '<stack>'} -c ${ADOPT_CONTEXT}=${logicalId} (locally: cdk-wickr-chime deploy-local --context ${ADOPT_CONTEXT}=${logicalId})`,
+    { madeNothing },
   );
 }
 

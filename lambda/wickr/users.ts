@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { describeError, RequestRefusedError } from '../core/errors';
 import { CleanupContext, deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, decodeProperties, getOwn, list, oneOf, optional, str, stringMap, struct } from '../core/schema';
-import { UpdateUserCommand } from './client';
+import { UpdateUserCommand, User } from './client';
 import {
   asDesired,
   batches,
@@ -22,7 +22,7 @@ import {
   UsersCreateFailed,
   valuesOf,
 } from './users-calls';
-import { deletable, mayTakeOverUsers, refuseExisting, siblingUsers } from './users-owners';
+import { deletable, mayTakeOverUsers, REFUSED_EXISTING, refuseExisting, siblingUsers } from './users-owners';
 import { checkUsers, parseUsersFile, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
 
 /**
@@ -169,7 +169,7 @@ async function create(ctx: OperationContext, props: UsersProps): Promise<Operati
   } catch (err) {
     const taken = err instanceof UsersBatchError && err.failures.every((f) => EXISTS.test(f.reason ?? '')) ? err.failures.map((f) => f.item) : [];
     const why = taken.length > 0 ? await mayTakeOverUsers(ctx, props.NetworkId) : undefined;
-    if (taken.length > 0 && why === undefined) refuseExisting(ctx, props.NetworkId, taken);
+    if (taken.length > 0 && why === undefined) refuseExisting(ctx, props.NetworkId, taken, progress.made.size === 0 && progress.unknownBatches.length === 0);
     if (why === undefined) throw new UsersCreateFailed(err, progress);
     return takeOver(ctx, id, props, desiredByKey, why);
   }
@@ -181,8 +181,9 @@ const EXISTS = /already exists/i;
 
 /** Converges every declared user from its live state (creating the missing ones): a create that takes users over. */
 async function takeOver(ctx: OperationContext, id: string, props: UsersProps, next: Map<string, Desired>, why: string): Promise<OperationResult> {
-  ctx.log.log('info', 'taking over the declared users that exist', { why });
   await converge(ctx, props, next, new Map(), true);
+  // One line per takeover, as for every type (deploy-local counts them).
+  ctx.log.log('info', 'adopted', { what: `the declared users of network ${props.NetworkId} that exist`, physicalId: id, how: why === 'adoption' ? 'adopted (no stack owned them)' : `taken over (${why})` });
   return { physicalResourceId: id };
 }
 
@@ -227,12 +228,24 @@ async function update(ctx: OperationContext, id: string, props: UsersProps, old:
   return { physicalResourceId: id };
 }
 
+/** What converging the users takes: the declared users before and after, those the change concerns, and the live ones among them. */
+interface Convergence {
+  readonly next: Map<string, Desired>;
+  readonly prev: Map<string, Desired>;
+  /** Declared now and not before, or declared otherwise. */
+  readonly wanted: string[];
+  /** Declared before and not now. */
+  readonly removed: string[];
+  readonly live: Map<string, User>;
+}
+
 /**
  * Converges the users `next` declares and `prev` did not (or declared otherwise) from their
  * live state, and deletes, last, those `prev` declared and `next` does not. A user that exists
  * and `prev` did not declare is taken over only when `takingOver`, or when this resource may
  * take users over (`mayTakeOverUsers`); none is deleted that another `WickrUsers` of the stack
- * declares.
+ * declares. A change that fails removes the users it made before failing, so that its rollback
+ * (which cannot tell them from users that existed before) never has to.
  */
 async function converge(ctx: OperationContext, props: UsersProps, next: Map<string, Desired>, prev: Map<string, Desired>, takingOver: boolean): Promise<void> {
   const differs = (k: string) => detailsChange(prev.get(k)!, next.get(k)!) !== undefined || prev.get(k)!.suspended !== next.get(k)!.suspended;
@@ -243,11 +256,32 @@ async function converge(ctx: OperationContext, props: UsersProps, next: Map<stri
   if (taken.length > 0 && !takingOver && (await mayTakeOverUsers(ctx, props.NetworkId)) === undefined) {
     refuseExisting(ctx, props.NetworkId, taken.map((k) => next.get(k)!.username));
   }
+  const progress: CreateProgress = { made: new Map(), unknownBatches: [] };
+  try {
+    await apply(ctx, props, { next, prev, wanted, removed, live }, progress);
+  } catch (err) {
+    if (progress.made.size > 0) await undoMade(ctx, props.NetworkId, progress);
+    throw err;
+  }
+}
 
+/** Deletes the users a failed change made; a failure to do so is logged (the users stay) and the change's error goes on. */
+async function undoMade(ctx: OperationContext, networkId: string, progress: CreateProgress): Promise<void> {
+  try {
+    await deleteUsers(ctx, networkId, [...progress.made.values()], 'undo-added-users');
+    ctx.log.log('info', 'the failed change removed the users it had made', { removed: progress.made.size });
+  } catch (undo) {
+    ctx.log.log('error', 'the failed change could not remove the users it had made; they stay', { made: progress.made.size, reason: describeError(undo) });
+  }
+}
+
+/** The calls of a convergence: create the missing, update what differs, set suspensions, delete last. */
+async function apply(ctx: OperationContext, props: UsersProps, c: Convergence, progress: CreateProgress): Promise<void> {
+  const { next, prev, wanted, removed, live } = c;
   const missing = wanted.filter((k) => !live.has(k));
   const recreated = missing.filter((k) => prev.has(k));
   if (recreated.length > 0) ctx.log.log('warn', 'managed users are missing (deleted outside the stack, or by a failed update); creating them again', { usernames: recreated });
-  const made = await createUsers(ctx, props.NetworkId, missing.map((k) => next.get(k)!), (batch) => `add-users:${digest(batch.map((u) => keyOf(u.username)))}`);
+  const made = await createUsers(ctx, props.NetworkId, missing.map((k) => next.get(k)!), (batch) => `add-users:${digest(batch.map((u) => keyOf(u.username)))}`, progress);
 
   const changes = wanted.filter((k) => live.has(k)).map((k) => [live.get(k)!, detailsChange(asDesired(live.get(k)!), next.get(k)!)] as const);
   valuesOf(
@@ -265,7 +299,7 @@ async function converge(ctx: OperationContext, props: UsersProps, next: Map<stri
   await setSuspended(ctx, props.NetworkId, suspend, true);
   await setSuspended(ctx, props.NetworkId, resume, false);
 
-  const goneKeys = removed.length > 0 ? deletable(removed.filter((k) => live.has(k)), await siblingUsers(ctx, props.NetworkId, declaredKeys(ctx)), ctx) : [];
+  const goneKeys = await removable(ctx, props.NetworkId, removed.filter((k) => live.has(k)));
   const gone = goneKeys.map((k) => live.get(k)!.userId!);
   await deleteUsers(ctx, props.NetworkId, gone, 'remove-users');
   // For the operator (deploy-local prints it): who was added, changed (details or suspension) and removed; usernames only.
@@ -273,6 +307,25 @@ async function converge(ctx: OperationContext, props: UsersProps, next: Map<stri
   const some = (keys: readonly string[]) => ({ count: keys.length, first: keys.slice(0, LOGGED_USERNAMES).map((k) => (next.get(k) ?? prev.get(k))?.username ?? k) });
   const users = { added: some([...made.keys()]), changed: some(altered), removed: some(goneKeys) };
   ctx.log.log('info', 'users updated', { created: made.size, recreated: recreated.length, changed: changes.filter(([, d]) => d).length, suspended: suspend.length, resumed: resume.length, removed: gone.length, users });
+}
+
+/**
+ * The users that are no longer declared and may be deleted: none another `WickrUsers` of the
+ * stack declares; and in a rollback, the users the undone update added only when it could not
+ * have taken any over (no adoption, no other `WickrUsers` of the stack on the network) and was
+ * not refused for users that existed (it then changed nothing): then each it added that
+ * exists was made by it (a failed update removes what it made itself, unless that failed too).
+ */
+async function removable(ctx: OperationContext, networkId: string, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const others = await siblingUsers(ctx, networkId, declaredKeys(ctx));
+  const candidates = deletable(keys, others, ctx);
+  if (candidates.length === 0 || !ctx.ownership || !(await ctx.ownership.rollingBack())) return candidates;
+  const undone = await ctx.ownership.lastOutcome();
+  const refused = undone.status === 'UPDATE_FAILED' && (undone.reason ?? '').includes(REFUSED_EXISTING);
+  if (undone.status !== undefined && !refused && !ctx.adoptedBefore && others.siblings.length === 0) return candidates;
+  ctx.log.log('info', 'the rollback deletes none of the users the undone update added: they existed before it, or it may have taken them over', { kept: candidates.length, undone: undone.status ?? 'unknown' });
+  return [];
 }
 
 /** The username keys a `WickrUsers`'s properties (as the template has them) declare. */

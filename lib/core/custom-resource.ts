@@ -61,8 +61,9 @@ export function warnIfRetained(scope: Construct, policy: RemovalPolicy): void {
 
 /**
  * What a context of the form `NAME[=ID],...` says of this resource: undefined when no entry
- * names it, else the entry's `ID` (or `declared` when it gives none). `NAME` is a logical id,
- * the path of the resource's construct or of any construct above it, or `*`.
+ * names it, else the `ID` of the first entry that does (or `declared` when it gives none).
+ * `NAME` is a logical id, the path of the resource's construct or of any construct above it,
+ * or `*`.
  *
  * - `cdk-wickr-chime:recreate`: the resource carries `RecreateIfMissing`, CloudFormation sends
  *   it an Update, and what was deleted outside the stack is created again (see

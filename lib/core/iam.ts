@@ -14,6 +14,7 @@ export type IamService = 'wickr' | 'chime-sdk-identity';
 export interface ProviderGrantStatement {
   readonly actions: string[];
   readonly resources: string[];
+  /** @default - none */
   readonly conditions?: { [key: string]: any };
 }
 

@@ -126,7 +126,7 @@ export class WickrChimeProvider extends Construct {
     // Ownership (lambda/core/ownership.ts): the own stack's status, resources and template; and which stack of the
     // account claims a physical id (a lookup that names no stack: IAM evaluates it against the stack that has it).
     const stack = Stack.of(this);
-    this.grant(['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'], [stack.stackId]);
+    this.grant(['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:GetTemplate'], [stack.stackId]);
     this.grant(['cloudformation:DescribeStackResources'], [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' })]);
   }
 

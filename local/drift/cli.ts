@@ -172,8 +172,10 @@ async function connect(values: { region?: string; endpoint?: string; state?: str
     const account = connectAccount({ region: values.region });
     return { account, close: async () => account.close() };
   }
-  // The emulator's unrestricted test principal: the drift command stands for the operator, not the provider.
-  const local = { region: values.region ?? 'us-east-1', credentials: TEST_CREDENTIALS };
+  // The emulator's unrestricted test principal stands for the operator, unless the environment names a principal
+  // (one registered with the emulator, to check what a role with exactly these permissions can do).
+  const fromEnvironment = process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } : undefined;
+  const local = { region: values.region ?? 'us-east-1', credentials: fromEnvironment ?? TEST_CREDENTIALS };
   if (values.endpoint) {
     const account = connectAccount({ ...local, endpoint: values.endpoint });
     return { account, close: async () => account.close() };

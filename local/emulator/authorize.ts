@@ -123,6 +123,7 @@ const SUPPLEMENT: Readonly<Record<string, readonly string[]>> = {
   'cloudformation:ListStackResources': ['stack'],
   'cloudformation:DescribeStackResources': ['stack'],
   'cloudformation:GetTemplate': ['stack'],
+  'cloudformation:DescribeStackEvents': ['stack'],
   'lambda:InvokeFunction': ['function'],
 };
 

@@ -7,7 +7,7 @@ import { RecordedStack, StackRegistry, templateBody } from './stacks';
  * The CloudFormation reads the drift command and the provider's drift sweep make, over
  * the awsQuery protocol (`query.ts`), answered from the stacks `deploy-local` recorded
  * (`stacks.ts`): `DescribeStacks`, `ListStackResources` (pages of 100),
- * `DescribeStackResources` and `GetTemplate`. A stack is found by its name or its stack
+ * `DescribeStackResources`, `DescribeStackEvents` (newest first, pages of 100) and `GetTemplate`. A stack is found by its name or its stack
  * id, in the request's region; one that is not there is CloudFormation's
  * `ValidationError` "Stack with id X does not exist". This service owns the registry: it
  * is in the emulator's state under `cloudformation`.
@@ -30,6 +30,7 @@ export class CloudFormation implements ProtocolService {
     ListStackResources: (params, ctx) => this.listResources(params, ctx),
     DescribeStackResources: (params, ctx) => this.describeResources(params, ctx),
     GetTemplate: (params, ctx) => this.template(params, ctx),
+    DescribeStackEvents: (params, ctx) => this.events(params, ctx),
   };
 
   constructor(readonly stacks: StackRegistry) {}
@@ -130,6 +131,28 @@ export class CloudFormation implements ProtocolService {
         ResourceStatus: r.status,
         DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
       })),
+    };
+  }
+
+  /** Newest first, pages of 100, as CloudFormation answers. */
+  private events(params: Params, ctx: RequestContext): Record<string, XmlValue | undefined> {
+    const stack = this.stack(required(params, 'StackName'), ctx);
+    const events = [...(stack.events ?? [])].reverse();
+    const start = params.NextToken ? pageStart(params.NextToken, stack) : 0;
+    const next = start + PAGE_SIZE < events.length ? Buffer.from(JSON.stringify({ stackId: stack.stackId, start: start + PAGE_SIZE })).toString('base64') : undefined;
+    return {
+      StackEvents: events.slice(start, start + PAGE_SIZE).map((e) => ({
+        StackId: stack.stackId,
+        EventId: e.eventId,
+        StackName: stack.stackName,
+        LogicalResourceId: e.logicalId,
+        PhysicalResourceId: e.physicalId,
+        ResourceType: e.type,
+        Timestamp: e.timestamp,
+        ResourceStatus: e.status,
+        ResourceStatusReason: e.reason,
+      })),
+      NextToken: next,
     };
   }
 

@@ -40,6 +40,8 @@ export interface StackResourceSpec {
   readonly physicalId?: string;
   /** A CloudFormation resource status (`CREATE_COMPLETE`, ...). */
   readonly status: string;
+  /** Why it has that status (a failure's reason), as `ResourceStatusReason` says. */
+  readonly reason?: string;
   /** ISO 8601. @default the last registration's time for the same logical and physical id, else the time of this registration */
   readonly lastUpdated?: string;
 }
@@ -80,8 +82,25 @@ export interface StackSpec {
   readonly outputs?: Readonly<Record<string, string>>;
 }
 
+/** One event of a stack (what `DescribeStackEvents` answers): a resource's status as it changed. */
+export interface StackEvent {
+  readonly eventId: string;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId?: string;
+  readonly status: string;
+  readonly reason?: string;
+  /** ISO 8601. */
+  readonly timestamp: string;
+}
+
+/** The most events a stack keeps (the oldest go first), as CloudFormation keeps a stack's recent history. */
+const MAX_EVENTS = 1000;
+
 /** A stack as the emulator keeps it. */
 export interface RecordedStack extends Omit<StackSpec, 'resources' | 'outputs'> {
+  /** Its resources' status changes while the runner deployed it, newest last (absent in states written before they were kept). */
+  readonly events?: readonly StackEvent[];
   readonly resources: ReadonlyArray<StackResourceSpec & { readonly lastUpdated: string }>;
   readonly outputs: Readonly<Record<string, string>>;
   /** ISO 8601: the first registration of this stack id. */
@@ -91,7 +110,7 @@ export interface RecordedStack extends Omit<StackSpec, 'resources' | 'outputs'> 
 }
 
 const STACK_KEYS = ['stackId', 'stackName', 'region', 'accountId', 'status', 'template', 'parameters', 'resources', 'functions', 'outputs'];
-const RESOURCE_KEYS = ['logicalId', 'type', 'physicalId', 'status', 'lastUpdated'];
+const RESOURCE_KEYS = ['logicalId', 'type', 'physicalId', 'status', 'reason', 'lastUpdated'];
 const FUNCTION_KEYS = ['logicalId', 'functionName', 'arn', 'codeDir', 'handler', 'timeoutSeconds', 'memorySize', 'environment', 'accessKeyId'];
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const STACK_ID = /^arn:aws[a-z-]*:cloudformation:([a-z0-9-]+):(\d{12}):stack\/([^/]+)\/[^/]+$/;
@@ -113,6 +132,7 @@ export class StackRegistry {
     const same = previous?.stackId === given.stackId ? previous : undefined;
     const stack: RecordedStack = {
       ...given,
+      events: same?.events ?? [],
       outputs: given.outputs ?? {},
       resources: given.resources.map((r) => {
         const before = same?.resources.find((p) => p.logicalId === r.logicalId && p.physicalId === r.physicalId);
@@ -139,7 +159,9 @@ export class StackRegistry {
     }
     const now = this.now().toISOString();
     const resources = [...stack.resources];
+    const events = [...(stack.events ?? [])];
     for (const change of changes as StackResourceSpec[]) {
+      events.push({ eventId: `${events.length + 1}-${change.logicalId}`, logicalId: change.logicalId, type: change.type, physicalId: change.physicalId, status: change.status, reason: change.reason, timestamp: change.lastUpdated ?? now });
       const at = resources.findIndex((r) => r.logicalId === change.logicalId);
       const gone = change.status === 'DELETE_COMPLETE' || change.status === 'DELETE_SKIPPED';
       const next = { ...change, lastUpdated: change.lastUpdated ?? now };
@@ -148,7 +170,7 @@ export class StackRegistry {
       } else if (at >= 0) resources[at] = next;
       else resources.push(next);
     }
-    const patched: RecordedStack = { ...stack, ...(patch.status ? { status: patch.status as string } : {}), resources, lastUpdatedTime: now };
+    const patched: RecordedStack = { ...stack, ...(patch.status ? { status: patch.status as string } : {}), resources, events: events.slice(-MAX_EVENTS), lastUpdatedTime: now };
     this.stacks.set(stackName, patched);
     return patched;
   }
@@ -235,6 +257,7 @@ function checkResource(resource: unknown): string | undefined {
   if (typeof resource.type !== 'string' || resource.type === '') return `type ${show(resource.type)} must be a resource type`;
   if (resource.physicalId !== undefined && (typeof resource.physicalId !== 'string' || resource.physicalId === '')) return `physicalId ${show(resource.physicalId)} must be a non-empty string (or absent, while the resource is created)`;
   if (typeof resource.status !== 'string' || !RESOURCE_STATUSES.includes(resource.status)) return `status ${show(resource.status)} must be a resource status (CREATE_COMPLETE, UPDATE_COMPLETE, ...)`;
+  if (resource.reason !== undefined && typeof resource.reason !== 'string') return `reason ${show(resource.reason)} must be a string`;
   if (resource.lastUpdated !== undefined && (typeof resource.lastUpdated !== 'string' || Number.isNaN(Date.parse(resource.lastUpdated)))) {
     return `lastUpdated ${show(resource.lastUpdated)} must be an ISO 8601 time`;
   }

@@ -66,9 +66,9 @@ export class StackBoard {
     await this.api?.patchStack(this.stackName, { status });
   }
 
-  /** A resource's new status; `DELETE_COMPLETE` and `DELETE_SKIPPED` take it off the list. */
-  async resource(logicalId: string, type: string, status: string, physicalId?: string): Promise<void> {
-    const row: StackResourceSpec = { logicalId, type, status, ...(physicalId ? { physicalId } : {}) };
+  /** A resource's new status (and why, for a failure); `DELETE_COMPLETE` and `DELETE_SKIPPED` take it off the list. */
+  async resource(logicalId: string, type: string, status: string, physicalId?: string, reason?: string): Promise<void> {
+    const row: StackResourceSpec = { logicalId, type, status, ...(physicalId ? { physicalId } : {}), ...(reason ? { reason } : {}) };
     if (status === 'DELETE_COMPLETE' || status === 'DELETE_SKIPPED') this.rows.delete(logicalId);
     else this.rows.set(logicalId, row);
     await this.api?.patchStack(this.stackName, { resources: [row] });

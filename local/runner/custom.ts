@@ -75,7 +75,7 @@ export interface CustomRequest {
   readonly oldProperties?: Record<string, unknown>;
   readonly phase: Phase;
   /** Called with the first answer as soon as it arrives (CloudFormation records it then), before a duplicate delivery starts. */
-  readonly answered?: (first: { readonly status: string; readonly physicalId?: string }) => Promise<void>;
+  readonly answered?: (first: { readonly status: string; readonly physicalId?: string; readonly reason?: string }) => Promise<void>;
 }
 
 export interface CustomOutcome {
@@ -205,7 +205,7 @@ export async function sendCustomRequest(runtime: CustomRuntime, request: CustomR
     if (first === 'answered' && request.answered) {
       const [answer] = runtime.server.responses(responseUrl);
       const checked = checkResponse(answer.body, answer.json, event);
-      await request.answered({ status: checked.status, physicalId: checked.physicalId });
+      await request.answered({ status: checked.status, physicalId: checked.physicalId, reason: checked.reason });
     }
     if (first === 'answered' && duplicate !== undefined) {
       if (duplicate === 'after-answer') deliveries.push(deliver());

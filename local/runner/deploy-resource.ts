@@ -55,7 +55,8 @@ async function createCustom(deployment: Deployment, id: string, props: Record<st
   const type = base.type;
   await deployment.event('CREATE_IN_PROGRESS', type, id);
   // CloudFormation takes the first answer at once (a duplicate delivery then finds the resource answered).
-  const answered = (first: { status: string; physicalId?: string }) => deployment.board.resource(id, type, first.status === 'SUCCESS' ? 'CREATE_COMPLETE' : 'CREATE_FAILED', first.physicalId);
+  const answered = (first: { status: string; physicalId?: string; reason?: string }) =>
+    deployment.board.resource(id, type, first.status === 'SUCCESS' ? 'CREATE_COMPLETE' : 'CREATE_FAILED', first.physicalId, first.reason);
   const out = await deployment.engine.custom({ stack: deployment.env, logicalId: id, resourceType: type, requestType: 'Create', properties: props, phase: 'deploy', answered });
   const failed = (reason: string) => {
     deployment.journal.push({ kind: 'create-failed', id, type, physicalId: out.physicalId, properties: props, deletionPolicy: base.deletionPolicy });
@@ -78,8 +79,8 @@ async function updateCustom(deployment: Deployment, id: string, props: Record<st
     return deployment.fail(id, type, 'UPDATE', 'Modifying service token is not allowed.', prev.physicalId);
   }
   await deployment.event('UPDATE_IN_PROGRESS', type, id, prev.physicalId);
-  const answered = (first: { status: string; physicalId?: string }) =>
-    deployment.board.resource(id, type, first.status === 'SUCCESS' ? 'UPDATE_COMPLETE' : 'UPDATE_FAILED', first.status === 'SUCCESS' ? first.physicalId : prev.physicalId);
+  const answered = (first: { status: string; physicalId?: string; reason?: string }) =>
+    deployment.board.resource(id, type, first.status === 'SUCCESS' ? 'UPDATE_COMPLETE' : 'UPDATE_FAILED', first.status === 'SUCCESS' ? first.physicalId : prev.physicalId, first.reason);
   const out = await deployment.engine.custom({
     stack: deployment.env,
     logicalId: id,

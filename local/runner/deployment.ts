@@ -114,14 +114,34 @@ export class Deployment {
     this.engine.store.save(this.engine.state);
     this.engine.store.pruneCode(this.engine.state);
 
+    this.markAdopted();
     const rows = this.orderedRows();
     const changed = rows.some((r) => r.action !== 'unchanged');
     const status: StackStatus = !this.prev ? 'CREATE_COMPLETE' : changed ? 'UPDATE_COMPLETE' : 'NO_CHANGES';
     this.rec.line(`${this.env.stackName}: ${status === 'NO_CHANGES' ? 'no changes' : status}`);
     this.rec.table(rows);
+    this.rec.line(`${this.env.stackName}: ${summary(rows)}`);
     if (!changed && this.prev) this.rec.line(`${this.env.stackName}: nothing changed (no request was sent)`);
     for (const [name, value] of Object.entries(outputs)) this.rec.line(`  output ${name} = ${value}`);
     return { stackName: this.env.stackName, stackId: this.env.stackId, status, success: true, rows, outputs };
+  }
+
+  /**
+   * The resources whose create took over something that existed (the provider logs one
+   * `adopted` line per takeover): their rows say `adopted`, with how.
+   */
+  private markAdopted(): void {
+    for (const log of this.rec.logs) {
+      if (log.stackName !== this.env.stackName) continue;
+      let entry: { message?: string; how?: string } | undefined;
+      try {
+        entry = JSON.parse(log.line.slice(log.line.indexOf('{')));
+      } catch {
+        continue;
+      }
+      const row = this.rows.get(log.logicalId);
+      if (entry?.message === 'adopted' && row && (row.action === 'created' || row.action === 'replaced')) Object.assign(row, { action: 'adopted', reason: entry.how });
+    }
   }
 
   private orderedRows(): ResourceRow[] {
@@ -151,7 +171,7 @@ export class Deployment {
 
   async fail(id: string, type: string, operation: 'CREATE' | 'UPDATE', reason: string, physicalId?: string): Promise<'failed'> {
     this.rec.event(`${operation}_FAILED`, type, id, reason);
-    await this.board.resource(id, type, `${operation}_FAILED`, physicalId);
+    await this.board.resource(id, type, `${operation}_FAILED`, physicalId, reason);
     this.row(id, type, 'failed', physicalId, reason);
     this.failure ??= `${id} (${type}): ${reason}`;
     return 'failed';
@@ -191,4 +211,11 @@ export class Deployment {
       },
     };
   }
+}
+
+/** `adopted N, created M, changed K, unchanged U` (and what was deleted or retained, when anything was). */
+function summary(rows: readonly ResourceRow[]): string {
+  const count = (...actions: string[]) => rows.filter((r) => actions.includes(r.action)).length;
+  const extra = [['deleted', count('deleted')], ['retained', count('retained')]].filter(([, n]) => n).map(([what, n]) => `, ${what} ${n}`).join('');
+  return `adopted ${count('adopted')}, created ${count('created')}, changed ${count('updated', 'replaced')}, unchanged ${count('unchanged')}${extra}`;
 }

@@ -2,7 +2,7 @@ import { layout } from '../table';
 import { usersSummary } from './messages';
 
 /** What happened to one resource in a run. */
-export type Action = 'created' | 'updated' | 'replaced' | 'deleted' | 'unchanged' | 'retained' | 'rolled back' | 'failed';
+export type Action = 'created' | 'adopted' | 'updated' | 'replaced' | 'deleted' | 'unchanged' | 'retained' | 'rolled back' | 'failed';
 
 export interface ResourceRow {
   readonly stackName: string;

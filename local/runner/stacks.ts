@@ -37,6 +37,7 @@ const STATUS_AFTER: Readonly<Partial<Record<StackReport['status'], string>>> = {
 /** What a resource that the run touched is now. */
 const RESOURCE_STATUS: Readonly<Partial<Record<Action, string>>> = {
   created: 'CREATE_COMPLETE',
+  adopted: 'CREATE_COMPLETE',
   updated: 'UPDATE_COMPLETE',
   replaced: 'UPDATE_COMPLETE',
   'rolled back': 'UPDATE_COMPLETE',

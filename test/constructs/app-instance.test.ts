@@ -33,7 +33,7 @@ describe('ChimeAppInstance', () => {
     expect(providerActions(template)).toEqual([
       'chime:CreateAppInstance', 'chime:DeleteAppInstance', 'chime:DescribeAppInstance', 'chime:GetAppInstanceRetentionSettings', 'chime:ListAppInstances',
       'chime:ListTagsForResource', 'chime:PutAppInstanceRetentionSettings', 'chime:TagResource', 'chime:UntagResource', 'chime:UpdateAppInstance',
-      'cloudformation:DescribeStackResources', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate', // ownership: every provider's
+      'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResources', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate', // ownership: every provider's
       'logs:CreateLogStream', 'logs:PutLogEvents', // its own log group
     ]);
     template.hasResourceProperties('AWS::IAM::Policy', {

@@ -24,7 +24,7 @@ describe('WickrChimeDriftMonitor', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
     const actionsOf = (role: string) => policies.filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role)).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st: { Action: string | string[] }) => [].concat(st.Action as never))).sort();
     expect(actionsOf(roleOf(sweeper))).toEqual([
-      'cloudformation:DescribeStackResources', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'logs:CreateLogStream', 'logs:PutLogEvents', 'wickr:GetNetwork', 'wickr:ListNetworks',
+      'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResources', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'logs:CreateLogStream', 'logs:PutLogEvents', 'wickr:GetNetwork', 'wickr:ListNetworks',
     ]);
     // no metric is put: the sweep logs in the embedded metric format
     expect(providerActions(template).some((a) => a.startsWith('cloudwatch:'))).toBe(false);

@@ -56,7 +56,7 @@ describe('WickrNetwork', () => {
     // (and writing to its own log group: logs:CreateLogStream, logs:PutLogEvents)
     // (and every provider's ownership reads: its stack's status, resources and template, and which stack claims a physical id)
     expect(providerActions(template)).toEqual([
-      'cloudformation:DescribeStackResources', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate',
+      'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResources', 'cloudformation:DescribeStacks', 'cloudformation:GetTemplate',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'wickr:CreateNetwork', 'wickr:DeleteNetwork', 'wickr:GetNetwork', 'wickr:ListNetworks', 'wickr:UpdateNetworkDetails',
     ]);
     template.hasResourceProperties('AWS::IAM::Policy', {

@@ -61,9 +61,9 @@ export class CloudFormationTwin {
   }
 
   /** Sets what CloudFormation shows of one resource (`DELETE_COMPLETE` takes it off the list). */
-  resource(logicalId: string, type: string, status: string, physicalId?: string): void {
+  resource(logicalId: string, type: string, status: string, physicalId?: string, reason?: string): void {
     this.ensure();
-    this.emulator.patchStack(this.stackName, { status: this.stackStatus, resources: [{ logicalId, type, status, ...(physicalId ? { physicalId } : {}) }] });
+    this.emulator.patchStack(this.stackName, { status: this.stackStatus, resources: [{ logicalId, type, status, ...(physicalId ? { physicalId } : {}), ...(reason ? { reason } : {}) }] });
   }
 
   /**
@@ -96,6 +96,6 @@ export class CloudFormationTwin {
     const type = event.RequestType.toUpperCase();
     const ok = response.Status === 'SUCCESS';
     const physicalId = ok || type === 'CREATE' ? response.PhysicalResourceId : event.PhysicalResourceId;
-    this.resource(event.LogicalResourceId, event.ResourceType, `${type}_${ok ? 'COMPLETE' : 'FAILED'}`, physicalId);
+    this.resource(event.LogicalResourceId, event.ResourceType, `${type}_${ok ? 'COMPLETE' : 'FAILED'}`, physicalId, ok ? undefined : response.Reason);
   }
 }

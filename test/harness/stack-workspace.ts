@@ -20,16 +20,17 @@ export class StackWorkspace {
     readonly stackName = 'LifecycleStack',
   ) {}
 
-  synth(build: (stack: Stack) => void): string {
+  /** Synthesizes the app; `context` as `cdk deploy -c` gives it (the adoption context, say). */
+  synth(build: (stack: Stack) => void, context: Record<string, string> = {}): string {
     const outdir = path.join(this.dir, `cdk.out.${++this.synths}`);
-    const app = new App({ outdir });
+    const app = new App({ outdir, context });
     build(new Stack(app, this.stackName, { env: { account: '123456789012', region: 'us-east-1' } }));
     app.synth();
     return outdir;
   }
 
-  deploy(build: (stack: Stack) => void, options: Partial<DeployLocalOptions> = {}): Promise<DeployReport> {
-    return deployLocal({ assemblyDir: this.synth(build), stateFile: this.stateFile, emulator: this.running, ...options });
+  deploy(build: (stack: Stack) => void, options: Partial<DeployLocalOptions> = {}, context: Record<string, string> = {}): Promise<DeployReport> {
+    return deployLocal({ assemblyDir: this.synth(build, context), stateFile: this.stateFile, emulator: this.running, ...options });
   }
 
   destroy(options: Partial<DestroyLocalOptions> = {}): Promise<DeployReport> {
