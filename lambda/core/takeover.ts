@@ -99,7 +99,10 @@ async function decide(resource: ResourceHandler<any>, ownership: Ownership, cand
       return { found, mode: 'own', from: claims[0].logicalId };
     }
     if (await ownership.holds([found.physicalId, ...(found.alsoKnownAs ?? [])])) return { found, mode: 'own' };
-    if (found.parent && (await ownership.claims(found.parent.physicalIds, found.parent.types)).some((c) => c.ownStack)) return { found, mode: 'own', from: 'its parent' };
+    // Asked for, an adoption is one even of configuration whose parent the stack owns (the parent may be adopted in the same deploy).
+    if (adopt === undefined && found.parent && (await ownership.claims(found.parent.physicalIds, found.parent.types)).some((c) => c.ownStack)) {
+      return { found, mode: 'own', from: 'its parent' };
+    }
     free.push(found);
   }
   if (adopt !== undefined) {

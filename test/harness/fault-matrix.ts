@@ -5,6 +5,7 @@ import { CallRecord, DefaultServices, EmulatorState, FaultKind, FaultSpec, Runni
 import { DeployLocalOptions, DeployReport, deployLocal, destroyLocal } from '../../local/runner';
 import { isDigestOf, snapshot } from './emulator-snapshot';
 import { synthVersion, Version } from './matrix-app';
+import { ADOPT_CONTEXT } from '../../lambda/core/ownership.wire';
 
 /**
  * The fault matrix: a phase of the example stack's lifecycle (create, update in place,
@@ -22,13 +23,20 @@ import { synthVersion, Version } from './matrix-app';
  *    the removal policies retain).
  */
 
-export type PhaseName = 'create' | 'update' | 'replace' | 'delete';
+export type PhaseName = 'create' | 'update' | 'replace' | 'delete' | 'rename' | 'adopt';
 
-const PHASES: Readonly<Record<PhaseName, { before?: Version; after?: Version }>> = {
+/**
+ * Each phase: the version deployed before it, the one it deploys (none: a destroy), whether
+ * the stack is forgotten before it (what it made stays, owned by nobody: made by hand, or by a
+ * stack deleted with everything retained), and the context it deploys with.
+ */
+const PHASES: Readonly<Record<PhaseName, { before?: Version; after?: Version; forget?: boolean; context?: Record<string, string> }>> = {
   create: { after: 'v1' },
   update: { before: 'v1', after: 'v2' },
   replace: { before: 'v1', after: 'v3' },
   delete: { before: 'v1' },
+  rename: { before: 'v1', after: 'v1r' },
+  adopt: { before: 'v1', forget: true, after: 'v1', context: { [ADOPT_CONTEXT]: '*' } },
 };
 
 /** The function timeout for latency cases: calls that hang past the guard (at 80%) but end before the answer is due. */
@@ -57,7 +65,7 @@ export class FaultMatrix {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'matrix-'));
   private readonly runDir = path.join(this.dir, 'run');
   private readonly stateFile = path.join(this.runDir, 'state.json');
-  private readonly assemblies = new Map<Version, string>();
+  private readonly assemblies = new Map<string, string>();
   private start?: Saved;
   /** Snapshots the reference runs reached: after the phase, and after a destroy from either end. */
   private expected?: { before: unknown; after: unknown; destroyedBefore: unknown; destroyedAfter: unknown };
@@ -70,9 +78,13 @@ export class FaultMatrix {
 
   /** Deploys the state before the phase, then runs the reference (no faults) to learn its calls and end states. */
   async prepare(): Promise<void> {
-    const { before, after } = PHASES[this.phase];
+    const { before, after, forget } = PHASES[this.phase];
     this.running.emulator.reset();
     if (before) ok(await deployLocal(this.options(before)));
+    if (forget) {
+      fs.rmSync(this.runDir, { recursive: true, force: true });
+      this.running.emulator.removeStack('Matrix');
+    }
     this.start = this.save();
     const beforeState = snapshot(this.running.emulator);
     this.running.emulator.clearCalls();
@@ -157,15 +169,16 @@ export class FaultMatrix {
   }
 
   private runPhase(extra: Partial<DeployLocalOptions> = {}): Promise<DeployReport> {
-    const { after } = PHASES[this.phase];
-    return after ? deployLocal({ ...this.options(after), ...extra }) : destroyLocal({ stateFile: this.stateFile, emulator: this.running, concurrency: 1, ...extra });
+    const { after, context } = PHASES[this.phase];
+    return after ? deployLocal({ ...this.options(after, context), ...extra }) : destroyLocal({ stateFile: this.stateFile, emulator: this.running, concurrency: 1, ...extra });
   }
 
-  private options(version: Version): DeployLocalOptions {
-    let assemblyDir = this.assemblies.get(version);
+  private options(version: Version, context: Record<string, string> = {}): DeployLocalOptions {
+    const key = `${version} ${JSON.stringify(context)}`;
+    let assemblyDir = this.assemblies.get(key);
     if (!assemblyDir) {
-      assemblyDir = synthVersion(this.dir, version);
-      this.assemblies.set(version, assemblyDir);
+      assemblyDir = synthVersion(this.dir, version, context);
+      this.assemblies.set(key, assemblyDir);
     }
     // One resource at a time: the calls of a phase come in the same order every run, so a position names one call.
     return { assemblyDir, stateFile: this.stateFile, emulator: this.running, concurrency: 1, retryDelayMs: 10 };

@@ -1,0 +1,14 @@
+import { runMatrix } from '../harness/fault-matrix';
+
+/**
+ * The fault matrix of the example stack's constructs renamed (each new logical id takes over
+ * what the old one named, whose delete then leaves it): every API call position the provider
+ * makes, with each fault kind injected there; every invariant must hold (see
+ * `test/harness/fault-matrix.ts`).
+ */
+test('rename: every fault at every call position leaves one answer per request, the declared or the old state exactly, consistent secrets, and a destroyable stack', async () => {
+  const { positions, cases, failures } = await runMatrix('rename', 4);
+  expect(positions).toBeGreaterThan(0);
+  expect(cases).toBeGreaterThanOrEqual(positions * 3);
+  expect(failures).toEqual([]);
+}, 900_000);
