@@ -73,6 +73,18 @@ describe('WickrBot', () => {
     expect(res.Reason).toContain('-c cdk-wickr-chime:adopt=Resource');
   });
 
+  test('a second delivery of one create, after the answer (the bot already named), answers SUCCESS with that bot', async () => {
+    const p = { ...props(), Username: 'twicebot', Suspended: false, Challenge: { SecretArn: challengeArn } };
+    const first = await h.create({ type: BOT, props: p, requestId: 'req-twice' });
+    expect(first.Status).toBe('SUCCESS');
+    expect(network().bots[first.PhysicalResourceId!].displayName).toBe('Alerts');
+    h.clearCalls();
+    const again = await h.create({ type: BOT, props: p, requestId: 'req-twice' });
+    expect([again.Status, again.PhysicalResourceId, again.Reason]).toEqual(['SUCCESS', first.PhysicalResourceId, undefined]);
+    expect(h.calls().filter((c) => !/^(Get|List)/.test(c.operation))).toEqual([]);
+    expect(Object.values(network().bots).filter((b: any) => b.username === 'twicebot')).toHaveLength(1);
+  });
+
   test('CreateBot committed but its answer lost: the handler finds the bot it made; one bot', async () => {
     h.emulator.addFault({ operation: 'CreateBot', kind: 'drop-after-commit', count: 1 });
     const res = await h.create({ type: BOT, props: { ...props(), Username: 'droppedbot', Suspended: false, Challenge: { SecretArn: challengeArn } } });
