@@ -154,9 +154,9 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
     const lex = props.lex;
     checkPattern(this, 'lex.botAliasArn', lex.botAliasArn, LEX_BOT_ALIAS_ARN_PATTERN, 'a Lex V2 bot alias ARN (arn:aws:lex:<region>:<account>:bot-alias/<10 of A-Z 0-9>/<10 of A-Z 0-9>)');
     checkRule(this, 'lex.localeId', lex.localeId, lex.localeId !== '', 'must not be empty (a Lex locale such as en_US)');
-    checkOneOf(this, 'lex.respondsTo', lex.respondsTo, RESPONDS_TO);
-    checkOneOf(this, 'lex.invokedBy.standardMessages', lex.invokedBy?.standardMessages, STANDARD_MESSAGES);
-    checkOneOf(this, 'lex.invokedBy.targetedMessages', lex.invokedBy?.targetedMessages, TARGETED_MESSAGES);
+    checkOneOf(this, 'lex.respondsTo', lex.respondsTo, RESPONDS_TO, { name: 'LexRespondsTo', members: LexRespondsTo });
+    checkOneOf(this, 'lex.invokedBy.standardMessages', lex.invokedBy?.standardMessages, STANDARD_MESSAGES, { name: 'LexStandardMessages', members: LexStandardMessages });
+    checkOneOf(this, 'lex.invokedBy.targetedMessages', lex.invokedBy?.targetedMessages, TARGETED_MESSAGES, { name: 'LexTargetedMessages', members: LexTargetedMessages });
     checkLength(this, 'lex.welcomeIntent', lex.welcomeIntent, 1, 100);
     checkPattern(this, 'lex.welcomeIntent', lex.welcomeIntent, WELCOME_INTENT_PATTERN, 'letters with single underscores between them');
     this.node.addValidation({ validate: () => validateTags(this, this.tags) });

@@ -103,7 +103,7 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
     checkProps(this, props, { user: AN_APP_INSTANCE_USER, type: anEnum('ChimeEndpointType', ChimeEndpointType), pinpointApplicationArn: A_STRING, deviceToken: A_SECRET }, {
       voipDeviceToken: A_SECRET, deviceTokenField: A_STRING, voipDeviceTokenField: A_STRING, tokenVersion: A_STRING, name: A_STRING, allowMessages: A_BOOLEAN,
     });
-    checkOneOf(this, 'type', props.type, ENDPOINT_TYPES);
+    checkOneOf(this, 'type', props.type, ENDPOINT_TYPES, { name: 'ChimeEndpointType', members: ChimeEndpointType });
     checkPattern(this, 'pinpointApplicationArn', props.pinpointApplicationArn, PINPOINT_APP_ARN_PATTERN,
       'an Amazon Pinpoint application ARN (arn:aws:mobiletargeting:<region>:<account>:apps/<application id>)');
     checkLength(this, 'name', props.name, 0, ENDPOINT_NAME_MAX);

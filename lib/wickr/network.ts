@@ -146,7 +146,7 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
     checkLength(this, 'networkName', props.networkName, 1, NETWORK_NAME_MAX);
     checkRule(this, 'networkName', props.networkName, Token.isUnresolved(props.networkName) || !/^pending-[0-9a-f]{12}$/.test(props.networkName),
       'must not look like "pending-" and 12 hex digits: the handler reserves such names for networks it is still creating');
-    checkOneOf(this, 'accessLevel', props.accessLevel, ACCESS_LEVELS);
+    checkOneOf(this, 'accessLevel', props.accessLevel, ACCESS_LEVELS, { name: 'AccessLevel', members: AccessLevel });
 
     const provider = WickrChimeProvider.of(this);
     props.encryptionKey?.grant(provider.function, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey');

@@ -1,8 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { isUnresolved } from '../core/errors';
+import { isUnresolved, report } from '../core/errors';
 import { A_DURATION, A_NUMBER, A_STRING_LIST, aListOf, aStructure, checkProps } from '../core/props';
-import { checkOneOf, checkRange, checkRule, inUnits, wholeUnits } from '../core/validate';
+import { checkOneOf, checkRange, checkRule, enumText, inUnits, NamedEnum, wholeUnits } from '../core/validate';
 import { MAX_AUTO_DOWNLOAD_SIZES, MAX_NON_SSO_SESSION_MINUTES, SHREDDER_INTENSITIES } from '../../lambda/wickr/security-group.wire';
 
 /** Who members of a group may talk to outside their network. */
@@ -176,6 +176,10 @@ export interface SecurityGroupSettings {
 }
 
 const INT_MAX = 2_147_483_647;
+const FEDERATION: NamedEnum = { name: 'FederationMode', members: FederationMode };
+const SHREDDER: NamedEnum = { name: 'ShredderIntensity', members: ShredderIntensity };
+const DOWNLOAD: NamedEnum = { name: 'AutoDownloadSize', members: AutoDownloadSize };
+const FEDERATION_MODES = [FederationMode.NONE, FederationMode.FEDERATED, FederationMode.RESTRICTED];
 
 /** The kinds of the settings (untyped JavaScript, or numbers where 0.1.0 took them), thrown at once. */
 function checkSettingsShape(scope: IConstruct, s: SecurityGroupSettings): void {
@@ -199,12 +203,14 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
   const s = settings;
   const at = (member: string) => `settings.${member}`;
   checkSettingsShape(scope, s);
-  checkOneOf(scope, at('shredder.intensity'), s.shredder?.intensity, SHREDDER_INTENSITIES);
-  checkOneOf(scope, at('maxAutoDownloadSize'), s.maxAutoDownloadSize, MAX_AUTO_DOWNLOAD_SIZES);
-  checkRule(scope, at('maxAutoDownloadSize'), s.maxAutoDownloadSize, s.maxAutoDownloadSize === undefined || s.enableFileDownload !== false,
-    'applies only with enableFileDownload: true');
-  checkOneOf(scope, at('federationMode'), s.federationMode, [FederationMode.NONE, FederationMode.FEDERATED, FederationMode.RESTRICTED]);
-  const restrictedOnly = 'applies only with federationMode: FederationMode.RESTRICTED';
+  checkOneOf(scope, at('shredder.intensity'), s.shredder?.intensity, SHREDDER_INTENSITIES, SHREDDER);
+  checkOneOf(scope, at('maxAutoDownloadSize'), s.maxAutoDownloadSize, MAX_AUTO_DOWNLOAD_SIZES, DOWNLOAD);
+  if (s.maxAutoDownloadSize !== undefined && s.enableFileDownload === false && !isUnresolved(s.maxAutoDownloadSize)) {
+    report(scope, `${at('maxAutoDownloadSize')}: applies only with enableFileDownload: true (received ${enumText(s.maxAutoDownloadSize, DOWNLOAD)})`);
+  }
+  checkOneOf(scope, at('federationMode'), s.federationMode, FEDERATION_MODES, FEDERATION);
+  const restrictedOnly = `applies only with federationMode: ${enumText(FederationMode.RESTRICTED, FEDERATION)}` +
+    (s.federationMode === undefined || isUnresolved(s.federationMode) ? ', which is not given' : `, not ${enumText(s.federationMode, FEDERATION)}`);
   for (const member of ['permittedNetworks', 'permittedWickrAwsNetworks', 'permittedWickrEnterpriseNetworks'] as const) {
     const list = s[member];
     checkRule(scope, at(member), list, !list?.length || isUnresolved(s.federationMode) || s.federationMode === FederationMode.RESTRICTED, restrictedOnly);
