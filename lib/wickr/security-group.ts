@@ -2,10 +2,11 @@ import { IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { reportViolation } from '../core/errors';
-import { checkLength } from '../core/validate';
+import { checkLength, checkPattern } from '../core/validate';
 import { DEFAULT_SECURITY_GROUP_TYPE, SECURITY_GROUP_NAME_MAX, SECURITY_GROUP_TYPE, SecurityGroupKeys } from '../../lambda/wickr/security-group.wire';
 import { anyNetworkArn } from './arns';
-import { renderSecurityGroupSettings, SecurityGroupSettings, validateSecurityGroupSettings } from './security-group-settings';
+import { renderSecurityGroupSettings, SecurityGroupSettings, ssoOnlySettings, validateSecurityGroupSettings } from './security-group-settings';
+import { requireSso } from './network-parts';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 import { checkProps, A_NETWORK, A_STRING, aStructure } from '../core/props';
@@ -73,7 +74,9 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
     super(scope, id);
     checkProps(this, props, { network: A_NETWORK, name: A_STRING }, { settings: SETTINGS });
     checkLength(this, 'name', props.name, 1, SECURITY_GROUP_NAME_MAX);
+    checkPattern(this, 'name', props.name, /\S/, 'not only whitespace');
     validateSecurityGroupSettings(this, props.settings);
+    requireSso(this, props.network, ssoOnlySettings(props.settings));
     this.network = props.network;
     const resource = this._createResource({
       resourceType: SECURITY_GROUP_TYPE,
@@ -138,6 +141,7 @@ export class WickrDefaultSecurityGroup extends ProviderBackedResource implements
     checkProps(this, props, { network: A_NETWORK }, { name: A_STRING, settings: SETTINGS });
     checkLength(this, 'name', props.name, 1, SECURITY_GROUP_NAME_MAX);
     validateSecurityGroupSettings(this, props.settings);
+    requireSso(this, props.network, ssoOnlySettings(props.settings));
     this.network = props.network;
     const resource = this._createResource({
       resourceType: DEFAULT_SECURITY_GROUP_TYPE,

@@ -22,6 +22,7 @@ import type { IWickrNetwork } from './network';
 import { checkSameNetwork, IWickrSecurityGroup, WickrSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
 import { UsersFile } from './users-file';
+import { claimUsernames } from './network-parts';
 import { checkProps, A_BOOLEAN, A_LIST, A_NETWORK, A_SECURITY_GROUP, A_STRING, aStructure, Expected } from '../core/props';
 
 /** One user of `WickrUsers`. */
@@ -162,6 +163,7 @@ export class WickrUsers extends ProviderBackedResource {
 
     let users: UserRecord[] | undefined;
     let file: Record<string, string> | undefined;
+    let parsedFile: UserRecord[] | undefined;
     if (props.users) {
       users = this.inlineUsers(props.users);
       this.userCount = users.length;
@@ -170,6 +172,7 @@ export class WickrUsers extends ProviderBackedResource {
       const text = this.fromFile(source.filePath, () => fs.readFileSync(source.filePath, 'utf8'));
       const parsed = this.fromFile(source.filePath, () => parseUsersFile(text, source.format, { groups: Object.keys(this.groups) }));
       this.userCount = parsed.length;
+      parsedFile = parsed;
       const asset = new s3assets.Asset(this, 'File', { path: source.filePath });
       // s3:GetObject only (no listing, nothing of the bucket itself), on the assets bucket's objects rather than
       // this file's key: an update reads the old file as well as the new one, and CloudFormation updates the
@@ -183,6 +186,9 @@ export class WickrUsers extends ProviderBackedResource {
       };
     }
 
+    claimUsernames(this, props.network, props.users
+      ? props.users.map((u, i) => ({ username: u.username, prop: `users[${i}].username` }))
+      : (parsedFile ?? []).map((u) => ({ username: u.username, prop: 'usersFile' })));
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     // Retained users keep their groups non-empty: those groups must stay too, or destroying the stack would fail on them.
     if (removalPolicy !== RemovalPolicy.DESTROY) for (const group of this.memberGroups) group._retainForMembers(this);

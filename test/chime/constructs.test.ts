@@ -145,7 +145,7 @@ type Build = (stack: Stack, chat: IChimeAppInstance, secret: secretsmanager.ISec
 const user = (over: Partial<ConstructorParameters<typeof ChimeAppInstanceUser>[2]> = {}): Build => (s, chat) =>
   new ChimeAppInstanceUser(s, 'U', { appInstance: chat, appInstanceUserId: 'u1', name: 'U', ...over });
 const bot = (lex: Record<string, unknown>, over: Record<string, unknown> = {}): Build => (s, chat) =>
-  new ChimeAppInstanceBot(s, 'B', { appInstance: chat, lex: { botAliasArn: LEX_ALIAS, localeId: 'en_US', ...lex }, ...over } as any);
+  new ChimeAppInstanceBot(s, 'B', { appInstance: chat, lex: { botAliasArn: LEX_ALIAS, localeId: 'en_US', invokedBy: { standardMessages: 'ALL', targetedMessages: 'ALL' }, ...lex }, ...over } as any);
 const endpoint = (over: Record<string, unknown>): Build => (s, _chat, secret) => {
   const u = ChimeAppInstanceUser.fromAppInstanceUserArn(s, 'Imported', `${INSTANCE_ARN}/user/u1`);
   new ChimeAppInstanceUserEndpoint(s, 'E', { user: u, type: ChimeEndpointType.APNS, pinpointApplicationArn: PINPOINT_APP, deviceToken: secret, ...over } as any);
@@ -185,7 +185,7 @@ const cases: Array<[string, Build, string]> = [
     },
     '[Test/A] admin: must belong to the app instance Test/Chat (received "Test/Other")',
   ],
-  ['bot name over 256', bot({}, { name: 'n'.repeat(257) }), '[Test/B] name: must be 0 to 256 characters long, got 257'],
+  ['bot name over 256', bot({}, { name: 'n'.repeat(257) }), '[Test/B] name: must be 1 to 256 characters long, got 257'],
   ['bot metadata over 1 KB', bot({}, { metadata: 'm'.repeat(2000) }), '[Test/B] metadata: must be at most 1024 bytes'],
   ['bot Lex alias ARN is a bot ARN', bot({ botAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ' }), '[Test/B] lex.botAliasArn: must be a Lex V2 bot alias ARN'],
   ['bot locale empty', bot({ localeId: '' }), '[Test/B] lex.localeId: must not be empty (a Lex locale such as en_US) (received "")'],
@@ -232,7 +232,7 @@ describe('Chime family synth-time validation', () => {
     const days = Duration.days(Token.asNumber(Lazy.number({ produce: () => 0 })));
     const u = new ChimeAppInstanceUser(stack, 'U', { appInstance: chat, appInstanceUserId: text('-bad-'), name: text(''), expiration: days });
     new ChimeAppInstanceAdmin(stack, 'A', { appInstance: chat, admin: ChimeAppInstanceMember.fromArn(text('not an arn')) });
-    new ChimeAppInstanceBot(stack, 'B', { appInstance: chat, lex: { botAliasArn: text('x'), localeId: text(''), welcomeIntent: text('1') } });
+    new ChimeAppInstanceBot(stack, 'B', { appInstance: chat, lex: { botAliasArn: text('x'), localeId: text(''), welcomeIntent: text('1'), invokedBy: { standardMessages: LexStandardMessages.ALL, targetedMessages: LexTargetedMessages.NONE } } });
     new ChimeAppInstanceUserEndpoint(stack, 'E', { user: u, type: ChimeEndpointType.GCM, pinpointApplicationArn: text('x'), deviceToken: secret });
     new ChimeAppInstanceRetention(stack, 'R', { appInstance: chat, retention: days });
     expect(() => Template.fromStack(stack)).not.toThrow();

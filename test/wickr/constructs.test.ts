@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnNetwork } from 'aws-cdk-lib/aws-wickr';
-import { AccessLevel, FederationMode, ReadReceiptStatus, ShredderIntensity, WickrNetwork, WickrNetworkSettings, WickrSecurityGroup } from '../../lib';
+import { AccessLevel, FederationMode, ReadReceiptStatus, ShredderIntensity, WickrNetwork, WickrNetworkSettings, WickrOidcConfig, WickrSecurityGroup } from '../../lib';
 import { customResources, newStack, providerActions } from '../constructs/helpers';
 
 describe('WickrSecurityGroup', () => {
@@ -58,6 +58,7 @@ describe('WickrSecurityGroup', () => {
   test('WickrNetwork settings prop and configureDefaultSecurityGroup', () => {
     const stack = newStack();
     const network = new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.STANDARD, settings: { enableClientMetrics: false } });
+    new WickrOidcConfig(stack, 'Sso', { network, issuer: 'https://login.example.com', companyId: 'example', scopes: 'openid' }); // ssoMaxIdle needs SSO
     network.configureDefaultSecurityGroup({ settings: { maxTtl: Duration.hours(1), maxNonSsoSession: Duration.hours(12), ssoMaxIdle: Duration.minutes(30), maxBor: Duration.seconds(30) } });
     expect(() => network.configureDefaultSecurityGroup({})).toThrow(/already defined/);
     const template = Template.fromStack(stack);
