@@ -106,7 +106,7 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
     checkOneOf(this, 'type', props.type, ENDPOINT_TYPES, { name: 'ChimeEndpointType', members: ChimeEndpointType });
     checkPattern(this, 'pinpointApplicationArn', props.pinpointApplicationArn, PINPOINT_APP_ARN_PATTERN,
       'an Amazon Pinpoint application ARN (arn:aws:mobiletargeting:<region>:<account>:apps/<application id>)');
-    checkRule(this, 'voipDeviceToken', props.voipDeviceToken?.secretArn, props.voipDeviceToken === undefined || props.type !== ChimeEndpointType.GCM,
+    checkRule(this, 'voipDeviceToken', props.type, props.voipDeviceToken === undefined || props.type !== ChimeEndpointType.GCM,
       'applies to ChimeEndpointType.APNS and ChimeEndpointType.APNS_SANDBOX only, not ChimeEndpointType.GCM');
     checkLength(this, 'name', props.name, 0, ENDPOINT_NAME_MAX);
     checkLength(this, 'tokenVersion', props.tokenVersion, 1, 128);

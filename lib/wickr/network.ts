@@ -123,7 +123,9 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
       public readonly networkId = attrs.networkId;
       public readonly networkArn = attrs.networkArn ?? networkArn(this, attrs.networkId);
     }
-    return new Import(scope, id);
+    const imported = new Import(scope, id);
+    checkPattern(imported, 'networkId', attrs.networkId, /^[0-9]{8}$/, 'an 8-digit network id');
+    return imported;
   }
 
   /**
