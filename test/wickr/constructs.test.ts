@@ -67,3 +67,17 @@ describe('WickrSecurityGroup', () => {
     expect(stack.resolve(network.defaultSecurityGroupId)).toEqual({ Ref: expect.stringMatching(/^OpsDefaultSecurityGroup/) });
   });
 });
+
+describe('rules across resources', () => {
+  test('a group with SSO-only settings is deployed after the network OIDC configuration, whichever is declared first', () => {
+    const stack = newStack();
+    const network = new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.PREMIUM });
+    new WickrSecurityGroup(stack, 'Before', { network, name: 'before', settings: { ssoMaxIdle: Duration.minutes(30) } });
+    new WickrOidcConfig(stack, 'Sso', { network, issuer: 'https://login.example.com', companyId: 'example', scopes: 'openid' });
+    new WickrSecurityGroup(stack, 'After', { network, name: 'after', settings: { showMasterRecoveryKey: true } });
+    const template = Template.fromStack(stack);
+    const groups = customResources(template, 'Custom::WickrSecurityGroup');
+    const oidc = Object.keys(customResources(template, 'Custom::WickrOidcConfig'))[0];
+    for (const group of Object.values(groups)) expect((group as { DependsOn?: string[] }).DependsOn).toContain(oidc);
+  });
+});
