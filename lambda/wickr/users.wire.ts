@@ -58,8 +58,20 @@ export class UsersFileError extends Error {
 /** Where a user came from, for error messages: `line 7` (CSV) or `item 3` (JSON, inline). */
 export type Where = (index: number) => string;
 
+/** How many problems of a users file a message lists before "and N more". */
+export const SHOWN_PROBLEMS = 20;
+
+/** A users file parsed as far as it goes, with every problem found (see `readUsersFile`). */
+export interface UsersFileReading {
+  /** The users of the rows (items) without a problem. */
+  readonly users: UserRecord[];
+  /** Every problem, in file order: each names the line (item), the column (key), the value and the rule. */
+  readonly problems: UsersFileError[];
+}
+
 /**
- * Parses a users file and checks every user (see `checkUsers`).
+ * Reads a users file and checks every user (see `userProblems`), collecting every problem
+ * rather than stopping at the first: a file with five bad rows reports five.
  *
  * - CSV (RFC 4180): a header row naming some of `CSV_COLUMNS` in any order (`username`
  *   required), then one user per row; fields may be quoted (`"Smith, Jr"`, `""` for a quote);
@@ -67,37 +79,51 @@ export type Where = (index: number) => string;
  *   `suspended` is `true` or `false` (any case). A UTF-8 byte order mark is ignored.
  * - JSON: an array of objects with the same keys (`suspended` a boolean).
  *
- * Errors name the line (CSV, counting from 1 at the header) or the item (JSON, from 0).
- * With `groups`, every `group` must be one of them. With `check: false` (a file that
- * describes what exists: old properties, a delete) the users are parsed but not checked.
+ * Problems name the line (CSV, counting from 1 at the header) or the item (JSON, from 0). A
+ * problem with the whole file (no header, not JSON, an unclosed quote) is the only one. With
+ * `groups`, every `group` must be one of them. With `check: false` (a file that describes what
+ * exists: old properties, a delete) the users are parsed but not checked.
  */
-export function parseUsersFile(text: string, format: UsersFileFormat, options: { readonly groups?: readonly string[]; readonly check?: boolean } = {}): UserRecord[] {
-  let users: UserRecord[];
-  let where: Where;
-  if (format === 'json') {
-    users = parseJson(text);
-    where = (i) => `item ${i}`;
-  } else {
-    const csv = parseCsv(text);
-    users = csv.users;
-    where = (i) => `line ${csv.lines[i]}`;
+export function readUsersFile(text: string, format: UsersFileFormat, options: { readonly groups?: readonly string[]; readonly check?: boolean } = {}): UsersFileReading {
+  const problems: UsersFileError[] = [];
+  let parsed: { users: UserRecord[]; where: Where };
+  try {
+    parsed = format === 'json' ? parseJson(text, problems) : parseCsv(text, problems);
+  } catch (err) {
+    if (err instanceof UsersFileError) return { users: [], problems: [err] };
+    throw err;
   }
-  if (options.check === false) return users;
-  checkUsers(users, where);
-  if (options.groups) checkGroups(users, where, options.groups);
+  if (options.check !== false) {
+    problems.push(...userProblems(parsed.users, parsed.where));
+    if (options.groups) problems.push(...groupProblems(parsed.users, parsed.where, options.groups));
+  }
+  const order = (e: UsersFileError) => Number(/^(?:line|item) (\d+)/.exec(e.message)?.[1] ?? 0);
+  return { users: parsed.users, problems: problems.sort((a, b) => order(a) - order(b)) };
+}
+
+/** Parses a users file (see `readUsersFile`); its problems, if any, are thrown as one error (the first `SHOWN_PROBLEMS`). */
+export function parseUsersFile(text: string, format: UsersFileFormat, options: { readonly groups?: readonly string[]; readonly check?: boolean } = {}): UserRecord[] {
+  const { users, problems } = readUsersFile(text, format, options);
+  throwProblems(problems);
   return users;
 }
 
-/** Every user's `group` is one of `groups` (the keys of the `Groups` map). */
-export function checkGroups(users: readonly UserRecord[], where: Where, groups: readonly string[]): void {
-  users.forEach((u, i) => {
-    if (u.group !== undefined && !groups.includes(u.group)) {
-      throw new UsersFileError(`${where(i)}, group: "${u.group}" is not a known group (known: ${groups.join(', ')}); name one of securityGroups, or leave it empty for the default group`, u.group);
-    }
-  });
+/** Throws the problems as one `UsersFileError`: the first `SHOWN_PROBLEMS`, then how many more. */
+export function throwProblems(problems: readonly UsersFileError[]): void {
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, SHOWN_PROBLEMS).map((p) => p.message);
+  const more = problems.length - shown.length;
+  throw new UsersFileError(`${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`, problems.length === 1 ? problems[0].received : undefined);
 }
 
-function parseJson(text: string): UserRecord[] {
+/** Every user whose `group` is none of `groups` (the keys of the `Groups` map). */
+export function groupProblems(users: readonly UserRecord[], where: Where, groups: readonly string[]): UsersFileError[] {
+  return users.flatMap((u, i) => u.group !== undefined && !groups.includes(u.group)
+    ? [new UsersFileError(`${where(i)}, group: "${u.group}" is not a known group (known: ${groups.join(', ')}); name one of securityGroups, or leave it empty for the default group`, u.group)]
+    : []);
+}
+
+function parseJson(text: string, problems: UsersFileError[]): { users: UserRecord[]; where: Where } {
   let data: unknown;
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -105,48 +131,71 @@ function parseJson(text: string): UserRecord[] {
     throw new UsersFileError(`not valid JSON: ${(err as Error).message}`);
   }
   if (!Array.isArray(data)) throw new UsersFileError('must be a JSON array of users, like [{"username": "ann@example.com"}]');
-  return data.map((item, i) => {
-    if (!item || typeof item !== 'object' || Array.isArray(item)) throw new UsersFileError(`item ${i}: must be an object with keys ${CSV_COLUMNS.join(', ')}`);
-    const record = item as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (!(CSV_COLUMNS as readonly string[]).includes(key)) throw new UsersFileError(`item ${i}, key ${key}: unknown key (keys: ${CSV_COLUMNS.join(', ')})`);
+  const users: UserRecord[] = [];
+  const items: number[] = [];
+  data.forEach((item, i) => {
+    const before = problems.length;
+    const user = jsonUser(item, i, problems);
+    if (user && problems.length === before) {
+      users.push(user);
+      items.push(i);
     }
-    const text = (key: string) => {
-      const v = record[key];
-      if (v === undefined || v === null || v === '') return undefined;
-      // Names are sensitive: say what type arrived, never the value.
-      if (typeof v !== 'string') throw new UsersFileError(`item ${i}, key ${key}: must be a string (received a ${Array.isArray(v) ? 'list' : typeof v})`);
-      return v;
-    };
-    const suspended = record.suspended;
-    if (suspended !== undefined && suspended !== null && typeof suspended !== 'boolean') {
-      throw new UsersFileError(`item ${i}, key suspended: must be true or false (received ${JSON.stringify(suspended)})`);
-    }
-    return clean({
-      username: text('username') ?? '',
-      firstName: text('firstName'),
-      lastName: text('lastName'),
-      group: text('group'),
-      suspended: suspended ?? undefined,
-    });
+  });
+  return { users, where: (i) => `item ${items[i]}` };
+}
+
+function jsonUser(item: unknown, i: number, problems: UsersFileError[]): UserRecord | undefined {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) {
+    problems.push(new UsersFileError(`item ${i}: must be an object with keys ${CSV_COLUMNS.join(', ')}`));
+    return undefined;
+  }
+  const record = item as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(CSV_COLUMNS as readonly string[]).includes(key)) problems.push(new UsersFileError(`item ${i}, key ${key}: unknown key (keys: ${CSV_COLUMNS.join(', ')})`));
+  }
+  const text = (key: string) => {
+    const v = record[key];
+    if (v === undefined || v === null || v === '') return undefined;
+    // Names are sensitive: say what type arrived, never the value.
+    if (typeof v !== 'string') problems.push(new UsersFileError(`item ${i}, key ${key}: must be a string (received a ${Array.isArray(v) ? 'list' : typeof v})`));
+    return typeof v === 'string' ? v : undefined;
+  };
+  const suspended = record.suspended;
+  if (suspended !== undefined && suspended !== null && typeof suspended !== 'boolean') {
+    problems.push(new UsersFileError(`item ${i}, key suspended: must be true or false (received ${JSON.stringify(suspended)})`));
+  }
+  return clean({
+    username: text('username') ?? '',
+    firstName: text('firstName'),
+    lastName: text('lastName'),
+    group: text('group'),
+    suspended: typeof suspended === 'boolean' ? suspended : undefined,
   });
 }
 
-function parseCsv(text: string): { users: UserRecord[]; lines: number[] } {
+function parseCsv(text: string, problems: UsersFileError[]): { users: UserRecord[]; where: Where } {
   const rows = csvRows(text.replace(/^\uFEFF/, ''));
   if (rows.length === 0) throw new UsersFileError(`line 1: the header row is missing (columns: ${CSV_COLUMNS.join(', ')})`);
   const [head, ...body] = rows;
   const header = head.fields.map((h) => h.trim());
-  header.forEach((h, i) => {
+  const headerProblems = header.flatMap((h, i) => {
     if (!(CSV_COLUMNS as readonly string[]).includes(h)) {
-      throw new UsersFileError(`line ${head.line}, column ${i + 1}: unknown column "${h}" (columns: ${CSV_COLUMNS.join(', ')}; names are case-sensitive)`);
+      return [new UsersFileError(`line ${head.line}, column ${i + 1}: unknown column "${h}" (columns: ${CSV_COLUMNS.join(', ')}; names are case-sensitive)`)];
     }
-    if (header.indexOf(h) !== i) throw new UsersFileError(`line ${head.line}, column ${i + 1}: column "${h}" appears twice`);
+    return header.indexOf(h) !== i ? [new UsersFileError(`line ${head.line}, column ${i + 1}: column "${h}" appears twice`)] : [];
   });
-  if (!header.includes('username')) throw new UsersFileError(`line ${head.line}: the header must name a "username" column`);
-  const users = body.map((row) => {
+  if (!header.includes('username')) headerProblems.push(new UsersFileError(`line ${head.line}: the header must name a "username" column`));
+  // Without a usable header no row can be read.
+  if (headerProblems.length > 0) {
+    problems.push(...headerProblems);
+    return { users: [], where: (i) => `line ${i}` };
+  }
+  const users: UserRecord[] = [];
+  const lines: number[] = [];
+  for (const row of body) {
     if (row.fields.length !== header.length) {
-      throw new UsersFileError(`line ${row.line}: ${row.fields.length} field(s), the header has ${header.length} (${header.join(',')}); quote fields that contain commas`);
+      problems.push(new UsersFileError(`line ${row.line}: ${row.fields.length} field(s), the header has ${header.length} (${header.join(',')}); quote fields that contain commas`));
+      continue;
     }
     const get = (column: string) => {
       const index = header.indexOf(column);
@@ -155,17 +204,19 @@ function parseCsv(text: string): { users: UserRecord[]; lines: number[] } {
     };
     const suspended = get('suspended');
     if (suspended !== undefined && !/^(true|false)$/i.test(suspended)) {
-      throw new UsersFileError(`line ${row.line}, column suspended: must be true or false (received "${suspended}")`);
+      problems.push(new UsersFileError(`line ${row.line}, column suspended: must be true or false (received "${suspended}")`));
+      continue;
     }
-    return clean({
+    users.push(clean({
       username: get('username') ?? '',
       firstName: get('firstName'),
       lastName: get('lastName'),
       group: get('group'),
       suspended: suspended === undefined ? undefined : suspended.toLowerCase() === 'true',
-    });
-  });
-  return { users, lines: body.map((r) => r.line) };
+    }));
+    lines.push(row.line);
+  }
+  return { users, where: (i) => `line ${lines[i]}` };
 }
 
 /** RFC 4180 rows with the line each starts on; blank lines are skipped. */
@@ -223,22 +274,29 @@ function clean(user: UserRecord): UserRecord {
 /**
  * The rules every user list meets, wherever it comes from (the service's own: a username
  * is required and unique in the network ignoring case; and ours: no surrounding
- * whitespace, which a CSV file could not carry). `skip(i)` skips users whose username is
- * only known at deploy time (a token).
+ * whitespace, which a CSV file could not carry): every user that breaks one. `skip(i)` skips
+ * users whose username is only known at deploy time (a token).
  */
-export function checkUsers(users: readonly UserRecord[], where: Where, skip: (index: number) => boolean = () => false): void {
+export function userProblems(users: readonly UserRecord[], where: Where, skip: (index: number) => boolean = () => false): UsersFileError[] {
   const seen = new Map<string, number>();
+  const problems: UsersFileError[] = [];
   users.forEach((u, i) => {
     if (skip(i)) return;
-    if (typeof u.username !== 'string' || u.username.trim() === '') throw new UsersFileError(`${where(i)}, username: is required`, u.username ?? '');
+    if (typeof u.username !== 'string' || u.username.trim() === '') return void problems.push(new UsersFileError(`${where(i)}, username: is required`, u.username ?? ''));
     if (u.username.trim() !== u.username) {
-      throw new UsersFileError(`${where(i)}, username: must not start or end with whitespace (received ${JSON.stringify(u.username)})`, u.username);
+      return void problems.push(new UsersFileError(`${where(i)}, username: must not start or end with whitespace (received ${JSON.stringify(u.username)})`, u.username));
     }
     const key = u.username.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new UsersFileError(`${where(i)}, username: "${u.username}" appears twice (also ${where(first)}); usernames are unique in a network, ignoring case`, u.username);
+      return void problems.push(new UsersFileError(`${where(i)}, username: "${u.username}" appears twice (also ${where(first)}); usernames are unique in a network, ignoring case`, u.username));
     }
     seen.set(key, i);
   });
+  return problems;
+}
+
+/** Throws the problems of `userProblems`, if any, as one error. */
+export function checkUsers(users: readonly UserRecord[], where: Where, skip?: (index: number) => boolean): void {
+  throwProblems(userProblems(users, where, skip));
 }

@@ -232,9 +232,9 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
   checkRule(scope, at('locationAllowMaps'), s.locationAllowMaps, s.locationAllowMaps !== true || s.locationEnabled !== false,
     'applies only with locationEnabled: true');
   // Switching a prerequisite off leaves what needs it on (video calls and maps are on by default): declare both.
-  checkRule(scope, at('calling.canStart11Call'), s.calling?.canStart11Call, s.calling?.canStart11Call !== false || s.calling?.canVideoCall === false,
+  checkRule(scope, at('calling.canStart11Call'), s.calling?.canStart11Call, s.calling?.canStart11Call !== false || s.calling?.canVideoCall !== undefined,
     'false needs calling.canVideoCall: false too (video calls need 1:1 calls, and are on by default)');
-  checkRule(scope, at('locationEnabled'), s.locationEnabled, s.locationEnabled !== false || s.locationAllowMaps === false,
+  checkRule(scope, at('locationEnabled'), s.locationEnabled, s.locationEnabled !== false || s.locationAllowMaps !== undefined,
     'false needs locationAllowMaps: false too (maps need location, and are on by default)');
   if (s.forceDeviceLockout !== undefined && s.lockoutThreshold !== undefined && !isUnresolved(s.lockoutThreshold)) {
     checkRule(scope, at('forceDeviceLockout'), s.forceDeviceLockout, s.forceDeviceLockout < s.lockoutThreshold,
@@ -273,7 +273,7 @@ function requires(scope: IConstruct, s: SecurityGroupSettings, member: keyof Sec
   if (s[member] !== value || isUnresolved(s[prerequisite])) return;
   if (s[prerequisite] === needed) return;
   const given = s[prerequisite] === undefined ? `${prerequisite} is not given (off by default)` : `${prerequisite} is ${s[prerequisite]}`;
-  report(scope, `settings.${member}: ${value} needs ${prerequisite}: ${needed} in the same settings; ${given}: add ${prerequisite}: ${needed} (received ${value})`);
+  report(scope, `settings.${member}: ${value} needs ${prerequisite}: ${needed} in the same settings; ${given}: set ${prerequisite}: ${needed} (received ${value})`);
 }
 
 /**

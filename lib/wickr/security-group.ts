@@ -2,7 +2,7 @@ import { IResource, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { reportViolation } from '../core/errors';
-import { checkLength, checkPattern } from '../core/validate';
+import { checkLength, checkRule } from '../core/validate';
 import { DEFAULT_SECURITY_GROUP_TYPE, SECURITY_GROUP_NAME_MAX, SECURITY_GROUP_TYPE, SecurityGroupKeys } from '../../lambda/wickr/security-group.wire';
 import { anyNetworkArn } from './arns';
 import { renderSecurityGroupSettings, SecurityGroupSettings, ssoOnlySettings, validateSecurityGroupSettings } from './security-group-settings';
@@ -74,7 +74,7 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
     super(scope, id);
     checkProps(this, props, { network: A_NETWORK, name: A_STRING }, { settings: SETTINGS });
     checkLength(this, 'name', props.name, 1, SECURITY_GROUP_NAME_MAX);
-    checkPattern(this, 'name', props.name, /\S/, 'not only whitespace');
+    checkRule(this, 'name', props.name, props.name === '' || /\S/.test(props.name), 'must not be only whitespace');
     validateSecurityGroupSettings(this, props.settings);
     requireSso(this, props.network, ssoOnlySettings(props.settings));
     this.network = props.network;

@@ -65,7 +65,7 @@ describe('rule violations are reported together at synth', () => {
     const network = WickrNetwork.fromNetworkId(stack, 'Net', '12345678');
     new WickrSecurityGroup(stack, 'G', { network, name: 'g', settings: { permittedNetworks: ['12345678'] } });
     expect(thrown(() => Template.fromStack(stack))).toContain(
-      '[Test/G] settings.permittedNetworks: applies only with federationMode: FederationMode.RESTRICTED (received ["12345678"])',
+      '[Test/G] settings.permittedNetworks: applies only with federationMode: FederationMode.RESTRICTED (2), which is not given (received ["12345678"])',
     );
   });
 });

@@ -94,7 +94,7 @@ export const RULES: readonly Rule[] = [
   // --- Wickr: the rules in prose
   { id: 'wickr-network-name', rule: 'networkName: 1 to 20 characters', check: { violate: (s) => void new WickrNetwork(s, 'N', { networkName: 'x'.repeat(21), accessLevel: AccessLevel.STANDARD }), error: 'networkName: must be 1 to 20 characters long' } },
   { id: 'wickr-kms-key', rule: 'encryptionKeyArn: a KMS key ARN', check: { violate: (s) => void new WickrNetwork(s, 'N', { networkName: 'n', accessLevel: AccessLevel.STANDARD, encryptionKey: kms.Key.fromKeyArn(s, 'K', 'arn:aws:s3:::bucket/key') }), error: 'encryptionKey: must be the ARN of a KMS key' } },
-  { id: 'wickr-group-name', rule: 'security group name: not blank', check: { violate: (s) => void new WickrSecurityGroup(s, 'G', { network: network(s), name: '   ' }), error: 'name: must be not only whitespace' } },
+  { id: 'wickr-group-name', rule: 'security group name: not blank', check: { violate: (s) => void new WickrSecurityGroup(s, 'G', { network: network(s), name: '   ' }), error: 'name: must not be only whitespace' } },
   { id: 'wickr-one-group', rule: 'a user belongs to exactly one security group', reason: 'by construction: a user names one group (or none, for the default), and the handler sends exactly one id' },
   { id: 'wickr-username-required', rule: 'usernames: not blank', check: { violate: users([{ username: ' ' }]), error: 'username: is required' } },
   { id: 'wickr-bot-username', rule: "bot usernames end in 'bot'", check: { violate: (s) => void new WickrBot(s, 'B', { network: network(s), username: 'alerts', challenge: secret(s) }), error: 'username: must be a username ending in "bot"' } },

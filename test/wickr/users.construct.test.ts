@@ -264,7 +264,37 @@ test.each(cases)('synth refuses: %s', (_name, build, message) => {
   }).toThrow(message);
 });
 
-test('the file errors name the file', () => {
+test('every bad row of a file in one synth, with the other violations of the app, no stack trace', () => {
   const { stack, network } = setup();
-  expect(() => new WickrUsers(stack, 'U', { network, ...csv('username\n"\n') })).toThrow(/\(received "\d+-f\.csv"\)$/);
+  const rows = ['username,group,suspended', 'ok@x.com,,', 'a@x.com,marketing,', 'b@x.com,,yes', ',,', 'OK@X.com,,', 'c@x.com,sales,', 'd@x.com,,'];
+  new WickrUsers(stack, 'U', { network, ...csv(`${rows.join('\n')}\n`) });
+  new WickrNetwork(stack, 'Other', { networkName: 'x'.repeat(21), accessLevel: AccessLevel.STANDARD });
+  const message = errorOf(() => Template.fromStack(stack));
+  expect(message.split('\n').filter((l) => l.includes('[Test/U] usersFile'))).toEqual([
+    '  [Test/U] usersFile: line 3, group: "marketing" is not a known group (known: default); name one of securityGroups, or leave it empty for the default group (received "marketing")',
+    '  [Test/U] usersFile: line 4, column suspended: must be true or false (received "yes")',
+    '  [Test/U] usersFile: line 5, username: is required (received "")',
+    '  [Test/U] usersFile: line 6, username: "OK@X.com" appears twice (also line 2); usernames are unique in a network, ignoring case (received "OK@X.com")',
+    '  [Test/U] usersFile: line 7, group: "sales" is not a known group (known: default); name one of securityGroups, or leave it empty for the default group (received "sales")',
+  ]);
+  expect(message).toContain('[Test/Other] networkName');
+  expect(message).not.toMatch(/\n\s+at /);
 });
+
+test('many bad rows: the first 20, then how many more', () => {
+  const { stack, network } = setup();
+  new WickrUsers(stack, 'U', { network, ...csv(`username,suspended\n${Array.from({ length: 35 }, (_, i) => `u${i}@x.com,maybe`).join('\n')}\n`) });
+  const lines = errorOf(() => Template.fromStack(stack)).split('\n').filter((l) => l.includes('[Test/U] usersFile'));
+  expect(lines).toHaveLength(21);
+  expect(lines[0]).toContain('line 2, column suspended');
+  expect(lines[20]).toBe('  [Test/U] usersFile: and 15 more problem(s) like these');
+});
+
+function errorOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return '(no error)';
+}
