@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { IConstruct } from 'constructs';
 import facts from '../../models/iam-actions.json';
@@ -15,10 +15,36 @@ import { anyNetworkArn } from '../wickr/arns';
  * the library does not depend on cdk-nag.
  */
 
-/** Acknowledges a rule, or one finding of it (`Rule[finding]`), on `scope` and everything under it; once per id. */
+/**
+ * Acknowledges a rule, or one finding of it (`Rule[finding]`), on `scope` and everything under
+ * it, once per id, for both cdk-nag majors with the same reason: cdk-nag 3 reads
+ * `Validations.acknowledge` on a resource and its ancestors; cdk-nag 2 reads the `cdk_nag`
+ * metadata of each CloudFormation resource (`rules_to_suppress`, a finding as `applies_to`),
+ * written here on the resources under `scope` that exist now.
+ */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   const done = scope.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && Object.keys(m.data ?? {}).some((k) => k.replace(/^annotation::/i, '') === id));
-  if (!done) Validations.of(scope).acknowledge({ id, reason });
+  if (done) return;
+  Validations.of(scope).acknowledge({ id, reason });
+  const [, rule, finding] = /^([^[]+)(?:\[(.*)\])?$/.exec(id) ?? [id, id, undefined];
+  for (const resource of scope.node.findAll().filter(CfnResource.isCfnResource)) suppressForNag2(resource, rule, finding, reason);
+}
+
+/** One entry of cdk-nag 2's `rules_to_suppress` on a resource; findings of one rule and reason share an entry. */
+interface Nag2Suppression {
+  readonly id: string;
+  readonly reason: string;
+  readonly applies_to?: string[];
+}
+
+function suppressForNag2(resource: CfnResource, rule: string, finding: string | undefined, reason: string): void {
+  const rules: Nag2Suppression[] = [...((resource.getMetadata('cdk_nag') as { rules_to_suppress?: Nag2Suppression[] } | undefined)?.rules_to_suppress ?? [])];
+  const same = rules.findIndex((r) => r.id === rule && r.reason === reason);
+  if (same < 0) rules.push(finding === undefined ? { id: rule, reason } : { id: rule, reason, applies_to: [finding] });
+  else if (finding !== undefined && rules[same].applies_to && !rules[same].applies_to!.includes(finding)) {
+    rules[same] = { ...rules[same], applies_to: [...rules[same].applies_to!, finding] };
+  }
+  resource.addMetadata('cdk_nag', { rules_to_suppress: rules });
 }
 
 /** The actions that support no resource type (the IAM facts list none): IAM grants them on `*` only. */
