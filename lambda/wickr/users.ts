@@ -21,7 +21,9 @@ import {
   UsersCreateFailed,
   valuesOf,
 } from './users-calls';
-import { checkUsers, parseUsersFile, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
+import { readZip } from '../core/zip';
+import { parseUsersFile } from './users-file.wire';
+import { checkUsers, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
 
 /**
  * `Custom::WickrUsers`: many users of one network in one resource.
@@ -61,6 +63,8 @@ interface UsersFileRef {
   readonly Key: string;
   readonly Format: UsersFileFormat;
   readonly Sha256: string;
+  /** The file's name inside the object, a ZIP archive; absent (0.1.0 templates): the object is the file. */
+  readonly Archive?: string;
 }
 
 export interface UsersProps {
@@ -92,9 +96,13 @@ const schema = struct<UsersProps>({
       Key: str({ minLength: 1 }),
       Format: oneOf('csv', 'json'),
       Sha256: str({ pattern: /^[0-9a-f]{64}$/, patternText: '64 lowercase hex digits' }),
+      Archive: optional(str({ minLength: 1 })),
     }),
   ),
 });
+
+/** The users files one request read, by SHA-256: old and new properties naming the same content read it once. */
+const READ = new WeakMap<OperationContext, Map<string, string>>();
 
 async function readRecords(ctx: OperationContext, props: UsersProps, check: boolean): Promise<readonly UserRecord[]> {
   if (!props.UsersFile) {
@@ -102,18 +110,36 @@ async function readRecords(ctx: OperationContext, props: UsersProps, check: bool
     if (check) refuseBadUsers(() => checkUsers(records, (i) => `Users[${i}]`));
     return records;
   }
-  const { Bucket, Key, Format, Sha256 } = props.UsersFile;
+  const { Format, Sha256 } = props.UsersFile;
+  let read = READ.get(ctx);
+  if (!read) READ.set(ctx, (read = new Map()));
+  const text = read.get(Sha256) ?? (await readUsersFileObject(ctx, props.UsersFile));
+  read.set(Sha256, text);
+  return refuseBadUsers(() => parseUsersFile(text, Format, { groups: Object.keys(props.Groups ?? {}), check }));
+}
+
+/** The users file's text from S3: the object itself, or its entry `Archive` of the ZIP object; checked against `Sha256`. */
+async function readUsersFileObject(ctx: OperationContext, ref: UsersFileRef): Promise<string> {
+  const where = `s3://${ref.Bucket}/${ref.Key}${ref.Archive ? ` (${ref.Archive})` : ''}`;
   let text: string;
   try {
-    text = await ctx.clients.s3().getObjectText(Bucket, Key);
+    const object = await ctx.clients.s3().getObject(ref.Bucket, ref.Key);
+    if (ref.Archive) {
+      const entry = readZip(object).get(ref.Archive);
+      if (!entry) throw new RequestRefusedError(`the users file ${where} is not in the archive`);
+      text = entry.toString('utf8');
+    } else {
+      text = object.toString('utf8');
+    }
   } catch (err) {
+    if (err instanceof RequestRefusedError) throw err;
     // Not a "not found" for the dispatcher: a missing file must not turn a delete into a silent success.
-    throw new RequestRefusedError(`cannot read the users file s3://${Bucket}/${Key}: ${describeError(err)}`, { cause: err });
+    throw new RequestRefusedError(`cannot read the users file ${where}: ${describeError(err)}`, { cause: err });
   }
-  if (createHash('sha256').update(text, 'utf8').digest('hex') !== Sha256) {
-    throw new RequestRefusedError(`users file s3://${Bucket}/${Key} does not match the hash synthesized into the template`);
+  if (createHash('sha256').update(text, 'utf8').digest('hex') !== ref.Sha256) {
+    throw new RequestRefusedError(`users file ${where} does not match the hash synthesized into the template`);
   }
-  return refuseBadUsers(() => parseUsersFile(text, Format, { groups: Object.keys(props.Groups ?? {}), check }));
+  return text;
 }
 
 function refuseBadUsers<T>(run: () => T): T {

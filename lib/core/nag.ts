@@ -1,9 +1,9 @@
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { IConstruct } from 'constructs';
 import facts from '../../models/iam-actions.json';
 import { anyAppInstanceArn } from '../chime/arns';
 import { anyNetworkArn } from '../wickr/arns';
+import { USERS_FILE_ASSET_PREFIX } from '../../lambda/wickr/users.wire';
 
 /**
  * cdk-nag findings on the library's own resources (the provider function, its role's
@@ -65,9 +65,10 @@ const REASONS = {
   appInstances:
     'Chime app instance ARNs (and the user, bot and admin ARNs under them) carry ids the service assigns at creation, and CloudFormation updates this policy before the resources: ' +
     "the cleanup Delete of a user or bot moved to another app instance calls in the old one, so Chime actions are granted on the account's app instances in this region, not on one.",
-  assetObjects:
-    "s3:GetObject only (no listing, no bucket action), on the CDK assets bucket's objects rather than one key: an update of WickrUsers reads the previous users file as well as the new one, " +
-    'and CloudFormation updates this policy (to the new key) before it updates the resource; a rollback reads both again.',
+  usersFiles:
+    `s3:GetObject only (no listing, no bucket action), on the CDK assets bucket's users files (keys starting with ${USERS_FILE_ASSET_PREFIX}, which only WickrUsers stages) ` +
+    'rather than one key: an update of WickrUsers reads the previous users file as well as the new one, and CloudFormation updates this policy (to the new key) ' +
+    'before it updates the resource; a rollback reads both again. Other objects of the bucket (other stacks\' assets) stay out of reach.',
 };
 
 /**
@@ -85,18 +86,11 @@ export function acknowledgeWildcards(role: IConstruct, actions: readonly string[
     if (finding === '*') reason = actions.every((a) => UNSCOPABLE_ACTIONS.has(a)) ? REASONS.anywhere : undefined;
     else if (finding === flat(anyNetworkArn(stack))) reason = actions.every((a) => a.startsWith('wickr:')) ? REASONS.networks : undefined;
     else if (finding === flat(anyAppInstanceArn(stack))) reason = actions.every((a) => a.startsWith('chime:')) ? REASONS.appInstances : undefined;
-    else if (actions.length === 1 && actions[0] === 's3:GetObject' && assetBucketObjects(stack).has(finding)) reason = REASONS.assetObjects;
+    else if (actions.length === 1 && actions[0] === 's3:GetObject' && finding.startsWith('arn:') && finding.includes(`/${USERS_FILE_ASSET_PREFIX}*`)) {
+      reason = REASONS.usersFiles;
+    }
     if (reason) acknowledge(role, `AwsSolutions-IAM5[Resource::${finding}]`, reason);
   }
-}
-
-/**
- * `<assets bucket>/*`, as cdk-nag prints it, for the bucket of each file asset in the stack
- * (WickrUsers' users file); looked up only for an `s3:GetObject` grant, so rarely.
- */
-function assetBucketObjects(stack: Stack): Set<string> {
-  const buckets = stack.node.findAll().filter((c): c is s3assets.Asset => c instanceof s3assets.Asset).map((asset) => asset.s3BucketName);
-  return new Set(buckets.map((bucket) => flatten(stack.resolve(stack.formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: '*' })))));
 }
 
 /** Acknowledges the dead-letter queue finding on the drift monitor's schedule rule. */

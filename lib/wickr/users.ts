@@ -1,27 +1,24 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { PropertyValidationError, report, reportViolation, show } from '../core/errors';
-import { WickrChimeProvider } from '../core/provider';
 import {
   CSV_COLUMNS,
-  readUsersFile,
   SHOWN_PROBLEMS,
   userProblems,
   UserRecord,
   USERS_TYPE,
   UsersFileError,
-  UsersFileKeys,
   UsersKeys,
 } from '../../lambda/wickr/users.wire';
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { checkSameNetwork, IWickrSecurityGroup, WickrSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
+import { readUsersFile } from '../../lambda/wickr/users-file.wire';
 import { UsersFile } from './users-file';
+import { stageUsersFile } from './users-asset';
 import { claimUsernames } from './network-parts';
 import { checkProps, A_BOOLEAN, A_LIST, A_NETWORK, A_SECURITY_GROUP, A_STRING, aStructure, Expected } from '../core/props';
 
@@ -175,7 +172,7 @@ export class WickrUsers extends ProviderBackedResource {
       this.userCount = reading.users.length;
       parsedFile = reading.users;
       // A file that cannot be read was reported: synth fails, and there is nothing to upload.
-      if (text !== undefined) file = this.uploadFile(source, text);
+      if (text !== undefined) file = stageUsersFile(this, source, text);
     }
 
     claimUsernames(this, props.network, props.users
@@ -196,21 +193,6 @@ export class WickrUsers extends ProviderBackedResource {
       removalPolicy,
       grants: operationGrants('wickr', ['BatchCreateUser', 'BatchDeleteUser', 'BatchToggleUserSuspendStatus', 'UpdateUser', 'ListUsers'], [anyNetworkArn(this)]),
     });
-  }
-
-  /** Uploads the users file as an asset the provider may read; the template's `UsersFile`. */
-  private uploadFile(source: UsersFile, text: string): Record<string, string> {
-    const asset = new s3assets.Asset(this, 'File', { path: source.filePath });
-    // s3:GetObject only (no listing, nothing of the bucket itself), on the assets bucket's objects rather than
-    // this file's key: an update reads the old file as well as the new one, and CloudFormation updates the
-    // provider's policy (to the new key) before it updates this resource; a rollback reads both again.
-    WickrChimeProvider.of(this).grant(['s3:GetObject'], [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: '*' })]);
-    return {
-      [UsersFileKeys.Bucket]: asset.s3BucketName,
-      [UsersFileKeys.Key]: asset.s3ObjectKey,
-      [UsersFileKeys.Format]: source.format,
-      [UsersFileKeys.Sha256]: createHash('sha256').update(text, 'utf8').digest('hex'),
-    };
   }
 
   /** Inline users as template records: groups by alias, `undefined` left out; checked. */

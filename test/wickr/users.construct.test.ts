@@ -153,16 +153,17 @@ describe('users file', () => {
     const resource = usersResource(stack);
     expect(resource.Properties.UsersFile).toEqual({
       Bucket: expect.stringContaining('assets'),
-      Key: expect.stringMatching(/^[0-9a-f]{64}\.csv$/),
+      Key: `wickr-users-${createHash('sha256').update(text).digest('hex')}.zip`,
       Format: 'csv',
       Sha256: createHash('sha256').update(text).digest('hex'),
+      Archive: 'users.csv',
     });
     expect(resource.Properties.Users).toBeUndefined();
     expect(JSON.stringify(template.toJSON())).not.toMatch(/secret-person|Zed/);
     expect(providerActions(template)).toEqual(expect.arrayContaining(['s3:GetObject', ...USER_ACTIONS]));
-    // s3:GetObject on the assets bucket's objects (an update reads the old file too), nothing else of S3
+    // s3:GetObject on the assets bucket's users files (an update reads the old file too), nothing else of S3
     const s3 = (Object.values(template.findResources('AWS::IAM::Policy')) as any[]).flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: any) => [].concat(st.Action).some((a: string) => a.startsWith('s3:')));
-    expect(s3).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([':s3:::cdk-hnb659fds-assets-123456789012-us-east-1/*'])] }) }]);
+    expect(s3).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([':s3:::cdk-hnb659fds-assets-123456789012-us-east-1/wickr-users-*.zip'])] }) }]);
   });
 
   test('a changed file changes the key and the hash (so CloudFormation sends an update); the same content does not', () => {
@@ -179,7 +180,7 @@ describe('users file', () => {
   test('JSON, and UsersFile.fromFile tells the format by extension', () => {
     const { stack, network } = setup();
     new WickrUsers(stack, 'Users', { network, usersFile: UsersFile.fromFile(file('team.JSON', '[{"username":"a@x.com","suspended":true}]')) });
-    expect(usersResource(stack).Properties.UsersFile).toMatchObject({ Format: 'json', Key: expect.stringMatching(/\.JSON$/) });
+    expect(usersResource(stack).Properties.UsersFile).toMatchObject({ Format: 'json', Key: expect.stringMatching(/^wickr-users-[0-9a-f]{64}\.zip$/), Archive: 'users.json' });
     expect(() => UsersFile.fromFile('users.txt')).toThrow(/cannot tell the format of "users.txt"/);
   });
 
