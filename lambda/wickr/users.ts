@@ -1,5 +1,4 @@
-import { createHash } from 'crypto';
-import { describeError, RequestRefusedError } from '../core/errors';
+import { RequestRefusedError } from '../core/errors';
 import { CleanupContext, deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, getOwn, list, oneOf, optional, str, stringMap, struct } from '../core/schema';
 import { UpdateUserCommand } from './client';
@@ -21,9 +20,9 @@ import {
   UsersCreateFailed,
   valuesOf,
 } from './users-calls';
-import { readZip } from '../core/zip';
+import { readUsersFileText, UsersFileRef } from './users-file-object';
 import { parseUsersFile } from './users-file.wire';
-import { checkUsers, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
+import { checkUsers, USERS_TYPE, UserRecord } from './users.wire';
 
 /**
  * `Custom::WickrUsers`: many users of one network in one resource.
@@ -57,15 +56,6 @@ import { checkUsers, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wir
  * A batch that partly fails ends the request FAILED with each user's reason (the reason shows
  * as many as fit; the logs list all, never first or last names).
  */
-
-interface UsersFileRef {
-  readonly Bucket: string;
-  readonly Key: string;
-  readonly Format: UsersFileFormat;
-  readonly Sha256: string;
-  /** The file's name inside the object, a ZIP archive; absent (0.1.0 templates): the object is the file. */
-  readonly Archive?: string;
-}
 
 export interface UsersProps {
   readonly NetworkId: string;
@@ -101,45 +91,14 @@ const schema = struct<UsersProps>({
   ),
 });
 
-/** The users files one request read, by SHA-256: old and new properties naming the same content read it once. */
-const READ = new WeakMap<OperationContext, Map<string, string>>();
-
 async function readRecords(ctx: OperationContext, props: UsersProps, check: boolean): Promise<readonly UserRecord[]> {
   if (!props.UsersFile) {
     const records = props.Users ?? [];
     if (check) refuseBadUsers(() => checkUsers(records, (i) => `Users[${i}]`));
     return records;
   }
-  const { Format, Sha256 } = props.UsersFile;
-  let read = READ.get(ctx);
-  if (!read) READ.set(ctx, (read = new Map()));
-  const text = read.get(Sha256) ?? (await readUsersFileObject(ctx, props.UsersFile));
-  read.set(Sha256, text);
-  return refuseBadUsers(() => parseUsersFile(text, Format, { groups: Object.keys(props.Groups ?? {}), check }));
-}
-
-/** The users file's text from S3: the object itself, or its entry `Archive` of the ZIP object; checked against `Sha256`. */
-async function readUsersFileObject(ctx: OperationContext, ref: UsersFileRef): Promise<string> {
-  const where = `s3://${ref.Bucket}/${ref.Key}${ref.Archive ? ` (${ref.Archive})` : ''}`;
-  let text: string;
-  try {
-    const object = await ctx.clients.s3().getObject(ref.Bucket, ref.Key);
-    if (ref.Archive) {
-      const entry = readZip(object).get(ref.Archive);
-      if (!entry) throw new RequestRefusedError(`the users file ${where} is not in the archive`);
-      text = entry.toString('utf8');
-    } else {
-      text = object.toString('utf8');
-    }
-  } catch (err) {
-    if (err instanceof RequestRefusedError) throw err;
-    // Not a "not found" for the dispatcher: a missing file must not turn a delete into a silent success.
-    throw new RequestRefusedError(`cannot read the users file ${where}: ${describeError(err)}`, { cause: err });
-  }
-  if (createHash('sha256').update(text, 'utf8').digest('hex') !== ref.Sha256) {
-    throw new RequestRefusedError(`users file ${where} does not match the hash synthesized into the template`);
-  }
-  return text;
+  const text = await readUsersFileText(ctx, props.UsersFile);
+  return refuseBadUsers(() => parseUsersFile(text, props.UsersFile!.Format, { groups: Object.keys(props.Groups ?? {}), check }));
 }
 
 function refuseBadUsers<T>(run: () => T): T {
