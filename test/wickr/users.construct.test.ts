@@ -7,7 +7,7 @@ import { App, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { usersHandler } from '../../lambda/wickr/users';
 import { AccessLevel, UsersFile, WickrNetwork, WickrSecurityGroup, WickrUsers } from '../../lib';
-import { customResources, newStack, providerActions } from '../constructs/helpers';
+import { customResources, newStack, providerActions, thrown } from '../constructs/helpers';
 import { cfnStringify } from '../harness/handler-harness';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'users-file-'));
@@ -270,7 +270,7 @@ test('every bad row of a file in one synth, with the other violations of the app
   const rows = ['username,group,suspended', 'ok@x.com,,', 'a@x.com,marketing,', 'b@x.com,,yes', ',,', 'OK@X.com,,', 'c@x.com,sales,', 'd@x.com,,'];
   new WickrUsers(stack, 'U', { network, ...csv(`${rows.join('\n')}\n`) });
   new WickrNetwork(stack, 'Other', { networkName: 'x'.repeat(21), accessLevel: AccessLevel.STANDARD });
-  const message = errorOf(() => Template.fromStack(stack));
+  const message = thrown(() => Template.fromStack(stack));
   expect(message.split('\n').filter((l) => l.includes('[Test/U] usersFile'))).toEqual([
     '  [Test/U] usersFile: line 3, group: "marketing" is not a known group (known: default); name one of securityGroups, or leave it empty for the default group (received "marketing")',
     '  [Test/U] usersFile: line 4, column suspended: must be true or false (received "yes")',
@@ -285,17 +285,9 @@ test('every bad row of a file in one synth, with the other violations of the app
 test('many bad rows: the first 20, then how many more', () => {
   const { stack, network } = setup();
   new WickrUsers(stack, 'U', { network, ...csv(`username,suspended\n${Array.from({ length: 35 }, (_, i) => `u${i}@x.com,maybe`).join('\n')}\n`) });
-  const lines = errorOf(() => Template.fromStack(stack)).split('\n').filter((l) => l.includes('[Test/U] usersFile'));
+  const lines = thrown(() => Template.fromStack(stack)).split('\n').filter((l) => l.includes('[Test/U] usersFile'));
   expect(lines).toHaveLength(21);
   expect(lines[0]).toContain('line 2, column suspended');
   expect(lines[20]).toBe('  [Test/U] usersFile: and 15 more problem(s) like these');
 });
 
-function errorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return '(no error)';
-}
