@@ -6,7 +6,7 @@ import { checkLength, checkRule } from '../core/validate';
 import { DEFAULT_SECURITY_GROUP_TYPE, SECURITY_GROUP_NAME_MAX, SECURITY_GROUP_TYPE, SecurityGroupKeys } from '../../lambda/wickr/security-group.wire';
 import { anyNetworkArn } from './arns';
 import { renderSecurityGroupSettings, SecurityGroupSettings, ssoOnlySettings, validateSecurityGroupSettings } from './security-group-settings';
-import { requireSso } from './network-parts';
+import { madeInApp, requireSso } from './network-parts';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 import { checkProps, A_NETWORK, A_STRING, aStructure } from '../core/props';
@@ -168,7 +168,7 @@ export function checkSameNetwork(scope: Construct, prop: string, group: IWickrSe
   if (mine === theirs) return;
   const bothKnown = !Token.isUnresolved(mine) && !Token.isUnresolved(theirs);
   // Two networks made in this app (not imports) are two networks, tokens or not.
-  const bothMade = group.network !== network && group.network instanceof ProviderBackedResource && network instanceof ProviderBackedResource;
+  const bothMade = group.network !== network && madeInApp(group.network) && madeInApp(network);
   if (bothKnown || bothMade) {
     reportViolation(scope, prop, group.node.path, `the security group belongs to another network (${group.network.node.path}) than ${owner} (${network.node.path})`);
   }

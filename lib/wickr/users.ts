@@ -160,24 +160,21 @@ export class WickrUsers extends ProviderBackedResource {
 
     let users: UserRecord[] | undefined;
     let file: Record<string, string> | undefined;
-    let parsedFile: UserRecord[] | undefined;
+    let declared: readonly UserRecord[];
     if (props.users) {
       users = this.inlineUsers(props.users);
-      this.userCount = users.length;
+      declared = users;
     } else {
       const source = props.usersFile!;
       const text = this.readFile(source.filePath);
-      const reading = readUsersFile(text ?? '', source.format, { groups: Object.keys(this.groups) });
-      if (text !== undefined) this.reportProblems('usersFile', reading.problems);
-      this.userCount = reading.users.length;
-      parsedFile = reading.users;
-      // A file that cannot be read was reported: synth fails, and there is nothing to upload.
+      // A file that cannot be read was reported: synth fails, and there is nothing to check or upload.
+      const reading = text === undefined ? { users: [], problems: [] } : readUsersFile(text, source.format, { groups: Object.keys(this.groups) });
+      this.reportProblems('usersFile', reading.problems);
+      declared = reading.users;
       if (text !== undefined) file = stageUsersFile(this, source, text);
     }
-
-    claimUsernames(this, props.network, props.users
-      ? props.users.map((u, i) => ({ username: u.username, prop: `users[${i}].username` }))
-      : (parsedFile ?? []).map((u) => ({ username: u.username, prop: 'usersFile' })));
+    this.userCount = declared.length;
+    claimUsernames(this, props.network, declared.map((u, i) => ({ username: u.username, prop: props.users ? `users[${i}].username` : 'usersFile' })));
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     // Retained users keep their groups non-empty: those groups must stay too, or destroying the stack would fail on them.
     if (removalPolicy !== RemovalPolicy.DESTROY) for (const group of this.memberGroups) group._retainForMembers(this);
