@@ -282,6 +282,16 @@ test('every bad row of a file in one synth, with the other violations of the app
   expect(message).not.toMatch(/\n\s+at /);
 });
 
+test('a JSON file too: every bad item in one synth', () => {
+  const { stack, network } = setup();
+  new WickrUsers(stack, 'U', { network, ...json('[{"username":"a@x.com","suspended":"no"},{"username":"b@x.com"},{"email":"c@x.com"},{"username":"B@X.com"}]') });
+  expect(thrown(() => Template.fromStack(stack)).split('\n').filter((l) => l.includes('[Test/U] usersFile'))).toEqual([
+    '  [Test/U] usersFile: item 0, key suspended: must be true or false (received "no")',
+    '  [Test/U] usersFile: item 2, key email: unknown key (keys: username, firstName, lastName, group, suspended)',
+    '  [Test/U] usersFile: item 3, username: "B@X.com" appears twice (also item 1); usernames are unique in a network, ignoring case (received "B@X.com")',
+  ]);
+});
+
 test('many bad rows: the first 20, then how many more', () => {
   const { stack, network } = setup();
   new WickrUsers(stack, 'U', { network, ...csv(`username,suspended\n${Array.from({ length: 35 }, (_, i) => `u${i}@x.com,maybe`).join('\n')}\n`) });
