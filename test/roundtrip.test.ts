@@ -86,16 +86,17 @@ const userCase: Case<{ id: string; name: string; metadata?: string; days?: numbe
   expected: (p) => ({ AppInstanceArn: INSTANCE, AppInstanceUserId: p.id, Name: p.name, Metadata: p.metadata ?? '', ...(p.days === undefined ? {} : { ExpirationDays: p.days }), Tags: [] }),
 };
 
-const botCase: Case<{ name?: string; standard?: LexStandardMessages; targeted: LexTargetedMessages; intent?: string }> = {
+const botCase: Case<{ name?: string; standard: LexStandardMessages; targeted: LexTargetedMessages; intent?: string }> = {
   type: 'Custom::ChimeAppInstanceBot',
   props: fc.record(
     {
-      name: clean(0, 40),
+      // A bot's name is 1 to 256 characters when given, and its Lex configuration names what invokes it.
+      name: clean(1, 40),
       standard: fc.constantFrom(...Object.values(LexStandardMessages)),
       targeted: fc.constantFrom(...Object.values(LexTargetedMessages)),
       intent: fc.stringMatching(/^([A-Za-z]_?){1,20}$/),
     },
-    { requiredKeys: ['targeted'] },
+    { requiredKeys: ['standard', 'targeted'] },
   ),
   build: (stack, p) =>
     new ChimeAppInstanceBot(stack, 'B', {
@@ -104,7 +105,7 @@ const botCase: Case<{ name?: string; standard?: LexStandardMessages; targeted: L
       lex: {
         botAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST',
         localeId: 'en_US',
-        invokedBy: p.standard === undefined ? undefined : { standardMessages: p.standard, targetedMessages: p.targeted },
+        invokedBy: { standardMessages: p.standard, targetedMessages: p.targeted },
         welcomeIntent: p.intent,
       },
     }),
@@ -115,7 +116,7 @@ const botCase: Case<{ name?: string; standard?: LexStandardMessages; targeted: L
     Lex: {
       LexBotAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST',
       LocaleId: 'en_US',
-      ...(p.standard === undefined ? {} : { InvokedBy: { StandardMessages: p.standard, TargetedMessages: p.targeted } }),
+      InvokedBy: { StandardMessages: p.standard, TargetedMessages: p.targeted },
       ...(p.intent === undefined ? {} : { WelcomeIntent: p.intent }),
     },
     Tags: [],

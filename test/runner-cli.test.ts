@@ -2,6 +2,9 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AccessLevel, WickrBot, WickrNetwork } from '../lib';
 import { RunningEmulator, startEmulator } from '../local/emulator';
 import { deployLocalCommand, destroyLocalCommand, parseArgs } from '../local/runner/cli';
 import { deployLocal } from '../local/runner';
@@ -180,4 +183,60 @@ test('usage errors and a failing app', async () => {
   expect(broken.stderr).toContain('synthesis failed');
   expect(broken.stderr).toContain('boom');
   expect(broken.stdout).not.toContain('failed');
+});
+
+describe('--secret: secrets the app references by name, put into the emulator before the deploy', () => {
+  const VALUE = 'challenge-value-from-a-file-5f3a';
+
+  /** A stack whose bot reads its challenge from the secret `alerts/challenge` (by name), synthesized to a directory. */
+  function secretApp(): string {
+    const outdir = path.join(dir, 'cdk.out');
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Secrets', { env: { account: '123456789012', region: 'us-east-1' } });
+    const network = new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.STANDARD });
+    new WickrBot(stack, 'Alerts', { network, username: 'alertsbot', challenge: secretsmanager.Secret.fromSecretNameV2(stack, 'Challenge', 'alerts/challenge') });
+    app.synth();
+    return outdir;
+  }
+
+  test('parsed: NAME=VALUE and NAME=@FILE, repeatable; a bad one names the problem, never the value; deploy-local only', () => {
+    const file = path.join(dir, 'value.txt');
+    fs.writeFileSync(file, `${VALUE}\n`);
+    const parsed = parseArgs(['--secret', 'a/b=plain', '--secret', `c=@${file}`]);
+    expect('options' in parsed && parsed.options.secrets).toEqual({ 'a/b': 'plain', c: VALUE });
+    for (const bad of [['--secret', 'novalue'], ['--secret', 'bad name=x'], ['--secret', `x=@${path.join(dir, 'missing')}`]]) {
+      const result = parseArgs(bad);
+      expect('error' in result && result.error).toMatch(/^--secret/);
+    }
+    expect(parseArgs(['--secret', 'a=b'], 'destroy')).toEqual({ error: '--secret is an option of deploy-local only' });
+  });
+
+  test('embedded emulator: the stack deploys with the secret; the value is printed nowhere and sealed in the state', async () => {
+    const file = path.join(dir, 'challenge.txt');
+    fs.writeFileSync(file, VALUE);
+    const run = await inProcess(deployLocalCommand, ['--app', secretApp(), '--state', stateFile, '--secret', `alerts/challenge=@${file}`]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('secret alerts/challenge: created');
+    expect(run.stdout).not.toContain(VALUE);
+    const emulatorState = path.join(path.dirname(stateFile), 'emulator-state.json');
+    expect(fs.readFileSync(emulatorState, 'utf8')).not.toContain(VALUE);
+    expect(fs.readFileSync(emulatorState, 'utf8')).toContain('aes-256-gcm');
+    expect(fs.statSync(path.join(path.dirname(stateFile), 'emulator-state.key')).mode & 0o777).toBe(0o600);
+  });
+
+  test('--endpoint: put into the running emulator, a second run gives the secret a new value', async () => {
+    const running = await startEmulator({ port: 0 });
+    try {
+      const assembly = secretApp();
+      expect((await inProcess(deployLocalCommand, ['--app', assembly, '--state', stateFile, '--endpoint', running.url, '--secret', `alerts/challenge=${VALUE}`])).code).toBe(0);
+      expect(running.emulator.secrets.getSecretString('alerts/challenge')).toBe(VALUE);
+      const again = await inProcess(deployLocalCommand, ['--app', assembly, '--state', stateFile, '--endpoint', running.url, '--secret', 'alerts/challenge=rotated-value']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('secret alerts/challenge: new value');
+      expect(running.emulator.secrets.getSecretString('alerts/challenge')).toBe('rotated-value');
+    } finally {
+      await running.close();
+    }
+  });
 });

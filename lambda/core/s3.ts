@@ -13,6 +13,11 @@ export class S3ObjectReader {
   }
 
   async getObjectText(bucket: string, key: string): Promise<string> {
+    return (await this.getObject(bucket, key)).toString('utf8');
+  }
+
+  /** The object's bytes (a ZIP archive is read as bytes, never as text). */
+  async getObject(bucket: string, key: string): Promise<Buffer> {
     const endpoint = this.config.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
     const path = key.split('/').map(encodeURIComponent).join('/');
     const url = endpoint
@@ -32,7 +37,7 @@ export class S3ObjectReader {
           $metadata: { httpStatusCode: res.status },
         });
       }
-      return res.body.toString('utf8');
+      return res.body;
     } catch (error) {
       this.config.observer?.after?.({ service: 'S3', operation: 'GetObject', status, durationMs: Date.now() - started, error });
       throw error;

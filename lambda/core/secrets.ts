@@ -1,5 +1,5 @@
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { RequestRefusedError } from './errors';
+import { describeError, RequestRefusedError } from './errors';
 import { OperationContext } from './resource';
 import { optional, str, struct } from './schema';
 
@@ -18,9 +18,33 @@ export const secretRef = () =>
     JsonField: optional(str({ minLength: 1 })),
   });
 
-/** Reads a secret value. Errors name the secret and field, never the value. */
+/**
+ * Reads a secret value. Errors name the secret and field, never the value. A refused read
+ * says what it can mean: Secrets Manager answers `AccessDeniedException` both for a missing
+ * grant and for a secret that does not exist when the grant names the secret by name (a
+ * policy scoped to `name-??????` matches no ARN of a missing secret), so it cannot tell them
+ * apart; a secret that does not exist may also answer `ResourceNotFoundException`.
+ */
 export async function readSecret(ctx: OperationContext, ref: SecretRef): Promise<string> {
-  const out = await ctx.clients.secrets().send(new GetSecretValueCommand({ SecretId: ref.SecretArn }));
+  let out;
+  try {
+    out = await ctx.clients.secrets().send(new GetSecretValueCommand({ SecretId: ref.SecretArn }));
+  } catch (err) {
+    const code = (err as { name?: string }).name;
+    if (code === 'AccessDeniedException') {
+      throw new RequestRefusedError(
+        `cannot read the secret ${ref.SecretArn}: access denied, which means one of two things: the secret does not exist ` +
+          '(a policy that names a secret answers AccessDeniedException, not ResourceNotFoundException, for a secret that is missing: create it, ' +
+          "or check its name and region), or the provider's role may not read it (secretsmanager:GetSecretValue on the secret, and kms:Decrypt " +
+          `on its customer managed key) (${describeError(err)})`,
+        { cause: err },
+      );
+    }
+    if (code === 'ResourceNotFoundException') {
+      throw new RequestRefusedError(`cannot read the secret ${ref.SecretArn}: it does not exist (create it, or check its name and region) (${describeError(err)})`, { cause: err });
+    }
+    throw err;
+  }
   const raw = out.SecretString;
   if (raw === undefined) throw new RequestRefusedError(`secret ${ref.SecretArn} has no string value`);
   if (!ref.JsonField) return raw;

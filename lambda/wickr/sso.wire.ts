@@ -27,3 +27,6 @@ export const OpenTdfKeys = {
 } as const;
 
 export const OPENTDF_PROVIDERS = ['virtru'] as const;
+
+/** An OpenTDF platform's domain: a hostname (dot-separated labels, the last not all digits), no scheme, port or path. */
+export const OPENTDF_DOMAIN_PATTERN = /^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { describeError, RequestRefusedError } from '../core/errors';
 import { CleanupContext, deepEqual, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, decodeProperties, getOwn, list, oneOf, optional, str, stringMap, struct } from '../core/schema';
@@ -23,7 +22,9 @@ import {
   valuesOf,
 } from './users-calls';
 import { deletable, mayTakeOverUsers, REFUSED_EXISTING, refuseExisting, siblingUsers } from './users-owners';
-import { checkUsers, parseUsersFile, USERS_TYPE, UserRecord, UsersFileFormat } from './users.wire';
+import { readUsersFileText, UsersFileRef } from './users-file-object';
+import { parseUsersFile } from './users-file.wire';
+import { checkUsers, USERS_TYPE, UserRecord } from './users.wire';
 
 /**
  * `Custom::WickrUsers`: many users of one network in one resource.
@@ -58,13 +59,6 @@ import { checkUsers, parseUsersFile, USERS_TYPE, UserRecord, UsersFileFormat } f
  * as many as fit; the logs list all, never first or last names).
  */
 
-interface UsersFileRef {
-  readonly Bucket: string;
-  readonly Key: string;
-  readonly Format: UsersFileFormat;
-  readonly Sha256: string;
-}
-
 export interface UsersProps {
   readonly NetworkId: string;
   readonly Groups: Record<string, string>;
@@ -94,6 +88,7 @@ const schema = struct<UsersProps>({
       Key: str({ minLength: 1 }),
       Format: oneOf('csv', 'json'),
       Sha256: str({ pattern: /^[0-9a-f]{64}$/, patternText: '64 lowercase hex digits' }),
+      Archive: optional(str({ minLength: 1 })),
     }),
   ),
 });
@@ -104,18 +99,8 @@ async function readRecords(ctx: OperationContext, props: UsersProps, check: bool
     if (check) refuseBadUsers(() => checkUsers(records, (i) => `Users[${i}]`));
     return records;
   }
-  const { Bucket, Key, Format, Sha256 } = props.UsersFile;
-  let text: string;
-  try {
-    text = await ctx.clients.s3().getObjectText(Bucket, Key);
-  } catch (err) {
-    // Not a "not found" for the dispatcher: a missing file must not turn a delete into a silent success.
-    throw new RequestRefusedError(`cannot read the users file s3://${Bucket}/${Key}: ${describeError(err)}`, { cause: err });
-  }
-  if (createHash('sha256').update(text, 'utf8').digest('hex') !== Sha256) {
-    throw new RequestRefusedError(`users file s3://${Bucket}/${Key} does not match the hash synthesized into the template`);
-  }
-  return refuseBadUsers(() => parseUsersFile(text, Format, { groups: Object.keys(props.Groups ?? {}), check }));
+  const text = await readUsersFileText(ctx, props.UsersFile);
+  return refuseBadUsers(() => parseUsersFile(text, props.UsersFile!.Format, { groups: Object.keys(props.Groups ?? {}), check }));
 }
 
 function refuseBadUsers<T>(run: () => T): T {

@@ -74,13 +74,15 @@ export interface ChimeLexConfiguration {
   /** The bot's locale, for example `en_US`. */
   readonly localeId: string;
   /**
-   * What the bot responds to.
-   * @default - not set (the service's default)
+   * What the bot responds to (deprecated by the service in favour of `invokedBy`). Give
+   * exactly one of `respondsTo` and `invokedBy`.
+   * @default - not set: `invokedBy` is given
    */
   readonly respondsTo?: LexRespondsTo;
   /**
-   * Which messages invoke the bot.
-   * @default - not set (the service's default)
+   * Which messages invoke the bot. Give exactly one of `invokedBy` and `respondsTo`: a bot
+   * with neither is never invoked, and the service refuses it.
+   * @default - not set: `respondsTo` is given
    */
   readonly invokedBy?: LexInvokedBy;
   /**
@@ -149,14 +151,16 @@ export class ChimeAppInstanceBot extends ProviderBackedResource implements IChim
     super(scope, id);
     checkProps(this, props, { appInstance: AN_APP_INSTANCE, lex: A_LEX }, { name: A_STRING, metadata: A_STRING });
     checkProps(this, props.lex, { botAliasArn: A_STRING, localeId: A_STRING }, { welcomeIntent: A_STRING, invokedBy: aStructure('the messages that invoke the bot (LexInvokedBy)') }, 'lex.');
-    checkLength(this, 'name', props.name, 0, NAME_MAX);
+    checkLength(this, 'name', props.name, 1, NAME_MAX);
     checkMaxBytes(this, 'metadata', props.metadata, METADATA_MAX);
     const lex = props.lex;
     checkPattern(this, 'lex.botAliasArn', lex.botAliasArn, LEX_BOT_ALIAS_ARN_PATTERN, 'a Lex V2 bot alias ARN (arn:aws:lex:<region>:<account>:bot-alias/<10 of A-Z 0-9>/<10 of A-Z 0-9>)');
     checkRule(this, 'lex.localeId', lex.localeId, lex.localeId !== '', 'must not be empty (a Lex locale such as en_US)');
-    checkOneOf(this, 'lex.respondsTo', lex.respondsTo, RESPONDS_TO);
-    checkOneOf(this, 'lex.invokedBy.standardMessages', lex.invokedBy?.standardMessages, STANDARD_MESSAGES);
-    checkOneOf(this, 'lex.invokedBy.targetedMessages', lex.invokedBy?.targetedMessages, TARGETED_MESSAGES);
+    checkOneOf(this, 'lex.respondsTo', lex.respondsTo, RESPONDS_TO, { name: 'LexRespondsTo', members: LexRespondsTo });
+    checkOneOf(this, 'lex.invokedBy.standardMessages', lex.invokedBy?.standardMessages, STANDARD_MESSAGES, { name: 'LexStandardMessages', members: LexStandardMessages });
+    checkOneOf(this, 'lex.invokedBy.targetedMessages', lex.invokedBy?.targetedMessages, TARGETED_MESSAGES, { name: 'LexTargetedMessages', members: LexTargetedMessages });
+    checkRule(this, 'lex.invokedBy', lex.invokedBy, (lex.invokedBy === undefined) !== (lex.respondsTo === undefined),
+      lex.invokedBy === undefined ? 'is required: give lex.invokedBy (or the deprecated lex.respondsTo), or the bot is never invoked' : 'give lex.invokedBy or lex.respondsTo (deprecated), not both');
     checkLength(this, 'lex.welcomeIntent', lex.welcomeIntent, 1, 100);
     checkPattern(this, 'lex.welcomeIntent', lex.welcomeIntent, WELCOME_INTENT_PATTERN, 'letters with single underscores between them');
     this.node.addValidation({ validate: () => validateTags(this, this.tags) });

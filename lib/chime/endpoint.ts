@@ -3,7 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { secretReference } from '../core/secrets';
-import { checkLength, checkOneOf, checkPattern } from '../core/validate';
+import { checkLength, checkOneOf, checkPattern, checkRule } from '../core/validate';
 import {
   ENDPOINT_NAME_MAX,
   ENDPOINT_TYPES,
@@ -103,9 +103,11 @@ export class ChimeAppInstanceUserEndpoint extends ProviderBackedResource {
     checkProps(this, props, { user: AN_APP_INSTANCE_USER, type: anEnum('ChimeEndpointType', ChimeEndpointType), pinpointApplicationArn: A_STRING, deviceToken: A_SECRET }, {
       voipDeviceToken: A_SECRET, deviceTokenField: A_STRING, voipDeviceTokenField: A_STRING, tokenVersion: A_STRING, name: A_STRING, allowMessages: A_BOOLEAN,
     });
-    checkOneOf(this, 'type', props.type, ENDPOINT_TYPES);
+    checkOneOf(this, 'type', props.type, ENDPOINT_TYPES, { name: 'ChimeEndpointType', members: ChimeEndpointType });
     checkPattern(this, 'pinpointApplicationArn', props.pinpointApplicationArn, PINPOINT_APP_ARN_PATTERN,
       'an Amazon Pinpoint application ARN (arn:aws:mobiletargeting:<region>:<account>:apps/<application id>)');
+    checkRule(this, 'voipDeviceToken', props.type, props.voipDeviceToken === undefined || props.type !== ChimeEndpointType.GCM,
+      'applies to ChimeEndpointType.APNS and ChimeEndpointType.APNS_SANDBOX only, not ChimeEndpointType.GCM');
     checkLength(this, 'name', props.name, 0, ENDPOINT_NAME_MAX);
     checkLength(this, 'tokenVersion', props.tokenVersion, 1, 128);
     this.user = props.user;

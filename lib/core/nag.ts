@@ -1,9 +1,9 @@
-import { Stack, Validations } from 'aws-cdk-lib';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import facts from '../../models/iam-actions.json';
 import { anyAppInstanceArn } from '../chime/arns';
 import { anyNetworkArn } from '../wickr/arns';
+import { USERS_FILE_ASSET_PREFIX } from '../../lambda/wickr/users.wire';
 
 /**
  * cdk-nag findings on the library's own resources (the provider function, its role's
@@ -15,10 +15,36 @@ import { anyNetworkArn } from '../wickr/arns';
  * the library does not depend on cdk-nag.
  */
 
-/** Acknowledges a rule, or one finding of it (`Rule[finding]`), on `scope` and everything under it; once per id. */
+/**
+ * Acknowledges a rule, or one finding of it (`Rule[finding]`), on `scope` and everything under
+ * it, once per id, for both cdk-nag majors with the same reason: cdk-nag 3 reads
+ * `Validations.acknowledge` on a resource and its ancestors; cdk-nag 2 reads the `cdk_nag`
+ * metadata of each CloudFormation resource (`rules_to_suppress`, a finding as `applies_to`),
+ * written here on the resources under `scope` that exist now.
+ */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   const done = scope.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && Object.keys(m.data ?? {}).some((k) => k.replace(/^annotation::/i, '') === id));
-  if (!done) Validations.of(scope).acknowledge({ id, reason });
+  if (done) return;
+  Validations.of(scope).acknowledge({ id, reason });
+  const [, rule, finding] = /^([^[]+)(?:\[(.*)\])?$/.exec(id) ?? [id, id, undefined];
+  for (const resource of scope.node.findAll().filter(CfnResource.isCfnResource)) suppressForNag2(resource, rule, finding, reason);
+}
+
+/** One entry of cdk-nag 2's `rules_to_suppress` on a resource; findings of one rule and reason share an entry. */
+interface Nag2Suppression {
+  readonly id: string;
+  readonly reason: string;
+  readonly applies_to?: string[];
+}
+
+function suppressForNag2(resource: CfnResource, rule: string, finding: string | undefined, reason: string): void {
+  const rules: Nag2Suppression[] = [...((resource.getMetadata('cdk_nag') as { rules_to_suppress?: Nag2Suppression[] } | undefined)?.rules_to_suppress ?? [])];
+  const same = rules.findIndex((r) => r.id === rule && r.reason === reason);
+  if (same < 0) rules.push(finding === undefined ? { id: rule, reason } : { id: rule, reason, applies_to: [finding] });
+  else if (finding !== undefined && rules[same].applies_to && !rules[same].applies_to!.includes(finding)) {
+    rules[same] = { ...rules[same], applies_to: [...rules[same].applies_to!, finding] };
+  }
+  resource.addMetadata('cdk_nag', { rules_to_suppress: rules });
 }
 
 /** The actions that support no resource type (the IAM facts list none): IAM grants them on `*` only. */
@@ -42,9 +68,10 @@ const REASONS = {
   stackClaims:
     "cloudformation:DescribeStackResources only, on the account's stacks in this region: the provider asks which stack claims a physical id (a lookup by PhysicalResourceId, " +
     'which names no stack), so that it never changes or deletes what another stack owns; it reads resource descriptions, nothing more.',
-  assetObjects:
-    "s3:GetObject only (no listing, no bucket action), on the CDK assets bucket's objects rather than one key: an update of WickrUsers reads the previous users file as well as the new one, " +
-    'and CloudFormation updates this policy (to the new key) before it updates the resource; a rollback reads both again.',
+  usersFiles:
+    `s3:GetObject only (no listing, no bucket action), on the CDK assets bucket's users files (keys starting with ${USERS_FILE_ASSET_PREFIX}, which only WickrUsers stages) ` +
+    'rather than one key: an update of WickrUsers reads the previous users file as well as the new one, and CloudFormation updates this policy (to the new key) ' +
+    'before it updates the resource; a rollback reads both again. Other objects of the bucket (other stacks\' assets) stay out of reach.',
 };
 
 /**
@@ -64,18 +91,11 @@ export function acknowledgeWildcards(role: IConstruct, actions: readonly string[
     else if (finding === flat(stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' }))) {
       reason = actions.length === 1 && actions[0] === 'cloudformation:DescribeStackResources' ? REASONS.stackClaims : undefined;
     } else if (finding === flat(anyAppInstanceArn(stack))) reason = actions.every((a) => a.startsWith('chime:')) ? REASONS.appInstances : undefined;
-    else if (actions.length === 1 && actions[0] === 's3:GetObject' && assetBucketObjects(stack).has(finding)) reason = REASONS.assetObjects;
+    else if (actions.length === 1 && actions[0] === 's3:GetObject' && finding.startsWith('arn:') && finding.includes(`/${USERS_FILE_ASSET_PREFIX}*`)) {
+      reason = REASONS.usersFiles;
+    }
     if (reason) acknowledge(role, `AwsSolutions-IAM5[Resource::${finding}]`, reason);
   }
-}
-
-/**
- * `<assets bucket>/*`, as cdk-nag prints it, for the bucket of each file asset in the stack
- * (WickrUsers' users file); looked up only for an `s3:GetObject` grant, so rarely.
- */
-function assetBucketObjects(stack: Stack): Set<string> {
-  const buckets = stack.node.findAll().filter((c): c is s3assets.Asset => c instanceof s3assets.Asset).map((asset) => asset.s3BucketName);
-  return new Set(buckets.map((bucket) => flatten(stack.resolve(stack.formatArn({ service: 's3', region: '', account: '', resource: bucket, resourceName: '*' })))));
 }
 
 /** Acknowledges the dead-letter queue finding on the drift monitor's schedule rule. */

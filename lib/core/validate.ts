@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { isUnresolved, reportViolation } from './errors';
+import { isUnresolved, report, reportViolation, show } from './errors';
 
 /**
  * Synth-time checks. A value that breaks a rule is reported (`reportViolation`): all the
@@ -76,10 +76,28 @@ export function wholeUnits(scope: IConstruct, prop: string, duration: Duration |
   return undefined;
 }
 
-export function checkOneOf<T>(scope: IConstruct, prop: string, value: T | undefined, allowed: readonly T[]): void {
+/** An enum of the library, for messages: its name as a user writes it, and its members. */
+export interface NamedEnum {
+  readonly name: string;
+  readonly members: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * A value as the user wrote it: `FederationMode.RESTRICTED (2)`, with the API's value in
+ * parentheses where it differs from the member's name (`AccessLevel.PREMIUM` alone); a value
+ * that is no member as itself (`3`, `"GOLD"`).
+ */
+export function enumText(value: unknown, type: NamedEnum): string {
+  const member = Object.keys(type.members).find((k) => Number.isNaN(Number(k)) && type.members[k] === value);
+  if (member === undefined) return show(value);
+  return String(value) === member ? `${type.name}.${member}` : `${type.name}.${member} (${JSON.stringify(value)})`;
+}
+
+/** `value` is one of `allowed` (the API's values), each named as a member of `type`. */
+export function checkOneOf<T>(scope: IConstruct, prop: string, value: T | undefined, allowed: readonly T[], type: NamedEnum): void {
   if (value === undefined || isUnresolved(value)) return;
   if (!allowed.includes(value)) {
-    reportViolation(scope, prop, value, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    report(scope, `${prop}: must be one of ${allowed.map((a) => enumText(a, type)).join(', ')} (received ${enumText(value, type)})`);
   }
 }
 

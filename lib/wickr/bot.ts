@@ -8,6 +8,7 @@ import { BOT_TYPE, BOT_USERNAME_PATTERN, BotKeys } from '../../lambda/wickr/bot.
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { checkSameNetwork, IWickrSecurityGroup } from './security-group';
+import { claimUsernames } from './network-parts';
 import { operationGrants } from '../core/iam';
 import { checkProps, A_BOOLEAN, A_NETWORK, A_SECRET, A_SECURITY_GROUP, A_STRING } from '../core/props';
 
@@ -67,6 +68,7 @@ export class WickrBot extends ProviderBackedResource {
     checkPattern(this, 'username', props.username, BOT_USERNAME_PATTERN, 'a username ending in "bot"');
     checkLength(this, 'username', props.username, 4, 256);
     checkLength(this, 'displayName', props.displayName, 1, 256);
+    claimUsernames(this, props.network, [{ username: props.username, prop: 'username' }]);
     const group = props.securityGroup ?? props.network.defaultSecurityGroup;
     if (props.securityGroup) checkSameNetwork(this, 'securityGroup', props.securityGroup, props.network, 'the bot');
     const resource = this._createResource({

@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
-import { checkLength } from '../core/validate';
+import { checkLength, checkOneOf } from '../core/validate';
+import { reportViolation } from '../core/errors';
 import { CONSENT_POPUP_LIMITS, NETWORK_SETTINGS_TYPE, NetworkSettingsKeys } from '../../lambda/wickr/network-settings.wire';
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
@@ -44,7 +45,13 @@ export interface ReadReceiptConfig {
 export interface NetworkSettings {
   /** Clients send usage metrics. @default - the service's default */
   readonly enableClientMetrics?: boolean;
-  /** Data retention is on for the network (see `WickrDataRetentionBot`). @default - the service's default */
+  /**
+   * Not settable here: the data retention service belongs to the network's
+   * `WickrDataRetentionBot` (its `enabled` prop), which creates the bot the service needs
+   * first. A value fails synth, naming that fix.
+   * @default - the network's `WickrDataRetentionBot` decides
+   * @deprecated use `WickrDataRetentionBot`'s `enabled`
+   */
   readonly dataRetention?: boolean;
   /** Read receipts. @default - the service's default */
   readonly readReceiptConfig?: ReadReceiptConfig;
@@ -63,6 +70,12 @@ export function validateNetworkSettings(scope: IConstruct, settings: NetworkSett
     consentPopup: aStructure('the consent popup (ConsentPopup)'), readReceiptConfig: aStructure('the read receipts (ReadReceiptConfig)'),
     enableClientMetrics: A_BOOLEAN, dataRetention: A_BOOLEAN, enableTrustedDataFormat: A_BOOLEAN,
   }, 'settings.');
+  if (settings?.dataRetention !== undefined) {
+    reportViolation(scope, 'settings.dataRetention', settings.dataRetention,
+      'the data retention service is switched by the network\'s WickrDataRetentionBot, which creates the bot the service needs first (one switch, one owner): ' +
+      `remove settings.dataRetention and give a WickrDataRetentionBot of the network enabled: ${settings.dataRetention}`);
+  }
+  checkOneOf(scope, 'settings.readReceiptConfig.status', settings?.readReceiptConfig?.status, Object.values(ReadReceiptStatus), { name: 'ReadReceiptStatus', members: ReadReceiptStatus });
   const popup = settings?.consentPopup;
   if (!popup) return;
   checkLength(scope, 'settings.consentPopup.header', popup.header, 0, CONSENT_POPUP_LIMITS.header);

@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { adoptOnce, ProviderBackedResource } from '../core/base';
 import { WickrChimeProvider } from '../core/provider';
 import { reportViolation } from '../core/errors';
-import { checkLength, checkOneOf, checkRule } from '../core/validate';
+import { checkLength, checkOneOf, checkPattern, checkRule } from '../core/validate';
 import { ACCESS_LEVELS, NETWORK_NAME_MAX, NETWORK_TYPE, NetworkKeys } from '../../lambda/wickr/network.wire';
 import { anyNetworkArn, networkArn } from './arns';
 import { NetworkSettings, validateNetworkSettings, WickrNetworkSettings } from './network-settings';
@@ -145,7 +145,9 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
       public readonly networkId = attrs.networkId;
       public readonly networkArn = attrs.networkArn ?? networkArn(this, attrs.networkId);
     }
-    return new Import(scope, id);
+    const imported = new Import(scope, id);
+    checkPattern(imported, 'networkId', attrs.networkId, /^[0-9]{8}$/, 'an 8-digit network id');
+    return imported;
   }
 
   /**
@@ -168,7 +170,9 @@ export class WickrNetwork extends ProviderBackedResource implements IWickrNetwor
     checkLength(this, 'networkName', props.networkName, 1, NETWORK_NAME_MAX);
     checkRule(this, 'networkName', props.networkName, Token.isUnresolved(props.networkName) || !/^pending-[0-9a-f]{12}$/.test(props.networkName),
       'must not look like "pending-" and 12 hex digits: the handler reserves such names for networks it is still creating');
-    checkOneOf(this, 'accessLevel', props.accessLevel, ACCESS_LEVELS);
+    checkPattern(this, 'encryptionKey', props.encryptionKey?.keyArn, /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/,
+      'the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), such as kms.Key.fromKeyArn(...) takes');
+    checkOneOf(this, 'accessLevel', props.accessLevel, ACCESS_LEVELS, { name: 'AccessLevel', members: AccessLevel });
     if (typeof props.networkName === 'string') checkUniqueName(this, props.networkName);
 
     const provider = WickrChimeProvider.of(this);

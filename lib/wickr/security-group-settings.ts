@@ -1,8 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { isUnresolved } from '../core/errors';
+import { isUnresolved, report } from '../core/errors';
 import { A_DURATION, A_NUMBER, A_STRING_LIST, aListOf, aStructure, checkProps } from '../core/props';
-import { checkOneOf, checkRange, checkRule, inUnits, wholeUnits } from '../core/validate';
+import { checkOneOf, checkRange, checkRule, enumText, inUnits, NamedEnum, wholeUnits } from '../core/validate';
 import { MAX_AUTO_DOWNLOAD_SIZES, MAX_NON_SSO_SESSION_MINUTES, SHREDDER_INTENSITIES } from '../../lambda/wickr/security-group.wire';
 
 /** Who members of a group may talk to outside their network. */
@@ -176,6 +176,10 @@ export interface SecurityGroupSettings {
 }
 
 const INT_MAX = 2_147_483_647;
+const FEDERATION: NamedEnum = { name: 'FederationMode', members: FederationMode };
+const SHREDDER: NamedEnum = { name: 'ShredderIntensity', members: ShredderIntensity };
+const DOWNLOAD: NamedEnum = { name: 'AutoDownloadSize', members: AutoDownloadSize };
+const FEDERATION_MODES = [FederationMode.NONE, FederationMode.FEDERATED, FederationMode.RESTRICTED];
 
 /** The kinds of the settings (untyped JavaScript, or numbers where 0.1.0 took them), thrown at once. */
 function checkSettingsShape(scope: IConstruct, s: SecurityGroupSettings): void {
@@ -199,12 +203,14 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
   const s = settings;
   const at = (member: string) => `settings.${member}`;
   checkSettingsShape(scope, s);
-  checkOneOf(scope, at('shredder.intensity'), s.shredder?.intensity, SHREDDER_INTENSITIES);
-  checkOneOf(scope, at('maxAutoDownloadSize'), s.maxAutoDownloadSize, MAX_AUTO_DOWNLOAD_SIZES);
-  checkRule(scope, at('maxAutoDownloadSize'), s.maxAutoDownloadSize, s.maxAutoDownloadSize === undefined || s.enableFileDownload !== false,
-    'applies only with enableFileDownload: true');
-  checkOneOf(scope, at('federationMode'), s.federationMode, [FederationMode.NONE, FederationMode.FEDERATED, FederationMode.RESTRICTED]);
-  const restrictedOnly = 'applies only with federationMode: FederationMode.RESTRICTED';
+  checkOneOf(scope, at('shredder.intensity'), s.shredder?.intensity, SHREDDER_INTENSITIES, SHREDDER);
+  checkOneOf(scope, at('maxAutoDownloadSize'), s.maxAutoDownloadSize, MAX_AUTO_DOWNLOAD_SIZES, DOWNLOAD);
+  if (s.maxAutoDownloadSize !== undefined && s.enableFileDownload === false && !isUnresolved(s.maxAutoDownloadSize)) {
+    report(scope, `${at('maxAutoDownloadSize')}: applies only with enableFileDownload: true (received ${enumText(s.maxAutoDownloadSize, DOWNLOAD)})`);
+  }
+  checkOneOf(scope, at('federationMode'), s.federationMode, FEDERATION_MODES, FEDERATION);
+  const restrictedOnly = `applies only with federationMode: ${enumText(FederationMode.RESTRICTED, FEDERATION)}` +
+    (s.federationMode === undefined || isUnresolved(s.federationMode) ? ', which is not given' : `, not ${enumText(s.federationMode, FEDERATION)}`);
   for (const member of ['permittedNetworks', 'permittedWickrAwsNetworks', 'permittedWickrEnterpriseNetworks'] as const) {
     const list = s[member];
     checkRule(scope, at(member), list, !list?.length || isUnresolved(s.federationMode) || s.federationMode === FederationMode.RESTRICTED, restrictedOnly);
@@ -216,16 +222,20 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
   for (const [i, n] of [...(s.permittedWickrAwsNetworks ?? []), ...(s.permittedWickrEnterpriseNetworks ?? [])].entries()) {
     checkRule(scope, at(`permitted networks[${i}].networkId`), n.networkId, /^[0-9]{8}$/.test(n.networkId), 'must be an 8-digit network id');
   }
-  checkRule(scope, at('enableGuestFederation'), s.enableGuestFederation, s.enableGuestFederation !== true || s.globalFederation !== false,
-    'applies only with globalFederation: true');
-  checkRule(scope, at('enableRestrictedGlobalFederation'), s.enableRestrictedGlobalFederation,
-    s.enableRestrictedGlobalFederation !== true || s.globalFederation !== false, 'requires globalFederation: true');
+  // A setting that needs another needs it declared: a new group starts with the service's defaults
+  // (globalFederation and enableOpenAccessOption off), and an update is checked against the merged settings.
+  requires(scope, s, 'enableGuestFederation', true, 'globalFederation', true);
+  requires(scope, s, 'enableRestrictedGlobalFederation', true, 'globalFederation', true);
+  requires(scope, s, 'forceOpenAccess', true, 'enableOpenAccessOption', true);
   checkRule(scope, at('calling.canVideoCall'), s.calling?.canVideoCall, s.calling?.canVideoCall !== true || s.calling?.canStart11Call !== false,
     'applies only with calling.canStart11Call: true');
   checkRule(scope, at('locationAllowMaps'), s.locationAllowMaps, s.locationAllowMaps !== true || s.locationEnabled !== false,
     'applies only with locationEnabled: true');
-  checkRule(scope, at('forceOpenAccess'), s.forceOpenAccess, s.forceOpenAccess !== true || s.enableOpenAccessOption !== false,
-    'applies only with enableOpenAccessOption: true');
+  // Switching a prerequisite off leaves what needs it on (video calls and maps are on by default): declare both.
+  checkRule(scope, at('calling.canStart11Call'), s.calling?.canStart11Call, s.calling?.canStart11Call !== false || s.calling?.canVideoCall !== undefined,
+    'false needs calling.canVideoCall: false too (video calls need 1:1 calls, and are on by default)');
+  checkRule(scope, at('locationEnabled'), s.locationEnabled, s.locationEnabled !== false || s.locationAllowMaps !== undefined,
+    'false needs locationAllowMaps: false too (maps need location, and are on by default)');
   if (s.forceDeviceLockout !== undefined && s.lockoutThreshold !== undefined && !isUnresolved(s.lockoutThreshold)) {
     checkRule(scope, at('forceDeviceLockout'), s.forceDeviceLockout, s.forceDeviceLockout < s.lockoutThreshold,
       `must be less than lockoutThreshold (${s.lockoutThreshold})`);
@@ -246,6 +256,25 @@ export function validateSecurityGroupSettings(scope: IConstruct, settings: Secur
   }
 }
 
+
+/**
+ * The settings that apply only to networks with SSO, as the props name them.
+ * @internal
+ */
+export function ssoOnlySettings(settings: SecurityGroupSettings | undefined): string[] {
+  return (['showMasterRecoveryKey', 'ssoMaxIdle'] as const).filter((m) => settings?.[m] !== undefined);
+}
+
+/**
+ * `member: value` needs `prerequisite: needed` declared in the same settings; the message
+ * says why (the service's default is otherwise) and what to add.
+ */
+function requires(scope: IConstruct, s: SecurityGroupSettings, member: keyof SecurityGroupSettings, value: boolean, prerequisite: keyof SecurityGroupSettings, needed: boolean): void {
+  if (s[member] !== value || isUnresolved(s[prerequisite])) return;
+  if (s[prerequisite] === needed) return;
+  const given = s[prerequisite] === undefined ? `${prerequisite} is not given (off by default)` : `${prerequisite} is ${s[prerequisite]}`;
+  report(scope, `settings.${member}: ${value} needs ${prerequisite}: ${needed} in the same settings; ${given}: set ${prerequisite}: ${needed} (received ${value})`);
+}
 
 /**
  * The settings as the API names them (the template's `Settings`): durations in the API's

@@ -5,7 +5,8 @@ import { reportViolation } from '../core/errors';
 import { checkLength, checkRule } from '../core/validate';
 import { DEFAULT_SECURITY_GROUP_TYPE, SECURITY_GROUP_NAME_MAX, SECURITY_GROUP_TYPE, SecurityGroupKeys } from '../../lambda/wickr/security-group.wire';
 import { anyNetworkArn } from './arns';
-import { renderSecurityGroupSettings, SecurityGroupSettings, validateSecurityGroupSettings } from './security-group-settings';
+import { renderSecurityGroupSettings, SecurityGroupSettings, ssoOnlySettings, validateSecurityGroupSettings } from './security-group-settings';
+import { madeInApp, requireSso } from './network-parts';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 import { checkProps, A_NETWORK, A_STRING, aStructure } from '../core/props';
@@ -75,7 +76,9 @@ export class WickrSecurityGroup extends ProviderBackedResource implements IWickr
     checkLength(this, 'name', props.name, 1, SECURITY_GROUP_NAME_MAX);
     checkRule(this, 'name', props.name, typeof props.name !== 'string' || !/^pending-[0-9a-f]{12}$/.test(props.name),
       'must not look like "pending-" and 12 hex digits: the handler names a group so while it is still creating it');
+    checkRule(this, 'name', props.name, props.name === '' || /\S/.test(props.name), 'must not be only whitespace');
     validateSecurityGroupSettings(this, props.settings);
+    requireSso(this, props.network, ssoOnlySettings(props.settings));
     this.network = props.network;
     const resource = this._createResource({
       resourceType: SECURITY_GROUP_TYPE,
@@ -141,6 +144,7 @@ export class WickrDefaultSecurityGroup extends ProviderBackedResource implements
     checkProps(this, props, { network: A_NETWORK }, { name: A_STRING, settings: SETTINGS });
     checkLength(this, 'name', props.name, 1, SECURITY_GROUP_NAME_MAX);
     validateSecurityGroupSettings(this, props.settings);
+    requireSso(this, props.network, ssoOnlySettings(props.settings));
     this.network = props.network;
     const resource = this._createResource({
       resourceType: DEFAULT_SECURITY_GROUP_TYPE,
@@ -167,7 +171,7 @@ export function checkSameNetwork(scope: Construct, prop: string, group: IWickrSe
   if (mine === theirs) return;
   const bothKnown = !Token.isUnresolved(mine) && !Token.isUnresolved(theirs);
   // Two networks made in this app (not imports) are two networks, tokens or not.
-  const bothMade = group.network !== network && group.network instanceof ProviderBackedResource && network instanceof ProviderBackedResource;
+  const bothMade = group.network !== network && madeInApp(group.network) && madeInApp(network);
   if (bothKnown || bothMade) {
     reportViolation(scope, prop, group.node.path, `the security group belongs to another network (${group.network.node.path}) than ${owner} (${network.node.path})`);
   }

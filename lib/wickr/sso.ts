@@ -3,9 +3,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { secretReference } from '../core/secrets';
-import { checkLength, checkPattern, checkRange, checkRule, wholeUnits } from '../core/validate';
-import { OIDC_CONFIG_TYPE, OidcKeys, OPENTDF_CONFIG_TYPE, OpenTdfKeys } from '../../lambda/wickr/sso.wire';
+import { checkLength, checkPattern, checkRange, checkRule, wholeUnits, checkOneOf } from '../core/validate';
+import { OIDC_CONFIG_TYPE, OidcKeys, OPENTDF_CONFIG_TYPE, OpenTdfKeys, OPENTDF_DOMAIN_PATTERN, OPENTDF_PROVIDERS } from '../../lambda/wickr/sso.wire';
 import { anyNetworkArn } from './arns';
+import { registerOidc } from './network-parts';
 import type { IWickrNetwork } from './network';
 import { operationGrants } from '../core/iam';
 import { checkProps, A_DURATION, A_NETWORK, A_SECRET, A_STRING } from '../core/props';
@@ -79,6 +80,7 @@ export class WickrOidcConfig extends ProviderBackedResource {
     checkRule(this, 'scopes', props.scopes, props.scopes.split(/\s+/).includes('openid'), 'must include the "openid" scope');
     const tokenBufferMinutes = wholeUnits(this, 'ssoTokenBuffer', props.ssoTokenBuffer, 'minutes');
     checkRange(this, 'ssoTokenBuffer', tokenBufferMinutes, 0, 1440, 'minutes');
+    registerOidc(this, props.network);
     this._createResource({
       resourceType: OIDC_CONFIG_TYPE,
       properties: {
@@ -140,7 +142,8 @@ export class WickrOpenTdfConfig extends ProviderBackedResource {
     super(scope, id);
     checkProps(this, props, { network: A_NETWORK, clientId: A_STRING, clientSecret: A_SECRET, domain: A_STRING }, { clientSecretField: A_STRING, clientSecretVersion: A_STRING });
     checkLength(this, 'clientId', props.clientId, 1, 256);
-    checkPattern(this, 'domain', props.domain, /^[A-Za-z0-9.-]+(:[0-9]+)?$/, 'a domain name without a scheme (tdf.example.com)');
+    checkPattern(this, 'domain', props.domain, OPENTDF_DOMAIN_PATTERN, 'a hostname without scheme, port or path (tenant.virtru.com)');
+    checkOneOf(this, 'provider', props.provider, OPENTDF_PROVIDERS, { name: 'OpenTdfProvider', members: OpenTdfProvider });
     this._createResource({
       resourceType: OPENTDF_CONFIG_TYPE,
       properties: {

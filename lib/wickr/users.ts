@@ -1,27 +1,25 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProviderBackedResource } from '../core/base';
 import { PropertyValidationError, report, reportViolation, show } from '../core/errors';
-import { WickrChimeProvider } from '../core/provider';
 import {
-  checkUsers,
   CSV_COLUMNS,
-  parseUsersFile,
+  SHOWN_PROBLEMS,
+  userProblems,
   UserRecord,
   USERS_TYPE,
   UsersFileError,
-  UsersFileKeys,
   UsersKeys,
 } from '../../lambda/wickr/users.wire';
 import { anyNetworkArn } from './arns';
 import type { IWickrNetwork } from './network';
 import { checkSameNetwork, IWickrSecurityGroup, WickrSecurityGroup } from './security-group';
 import { operationGrants } from '../core/iam';
+import { readUsersFile } from '../../lambda/wickr/users-file.wire';
 import { UsersFile } from './users-file';
+import { stageUsersFile } from './users-asset';
+import { claimUsernames } from './network-parts';
 import { checkProps, A_BOOLEAN, A_LIST, A_NETWORK, A_SECURITY_GROUP, A_STRING, aStructure, Expected } from '../core/props';
 
 /** One user of `WickrUsers`. */
@@ -162,27 +160,21 @@ export class WickrUsers extends ProviderBackedResource {
 
     let users: UserRecord[] | undefined;
     let file: Record<string, string> | undefined;
+    let declared: readonly UserRecord[];
     if (props.users) {
       users = this.inlineUsers(props.users);
-      this.userCount = users.length;
+      declared = users;
     } else {
       const source = props.usersFile!;
-      const text = this.fromFile(source.filePath, () => fs.readFileSync(source.filePath, 'utf8'));
-      const parsed = this.fromFile(source.filePath, () => parseUsersFile(text, source.format, { groups: Object.keys(this.groups) }));
-      this.userCount = parsed.length;
-      const asset = new s3assets.Asset(this, 'File', { path: source.filePath });
-      // s3:GetObject only (no listing, nothing of the bucket itself), on the assets bucket's objects rather than
-      // this file's key: an update reads the old file as well as the new one, and CloudFormation updates the
-      // provider's policy (to the new key) before it updates this resource; a rollback reads both again.
-      WickrChimeProvider.of(this).grant(['s3:GetObject'], [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: '*' })]);
-      file = {
-        [UsersFileKeys.Bucket]: asset.s3BucketName,
-        [UsersFileKeys.Key]: asset.s3ObjectKey,
-        [UsersFileKeys.Format]: source.format,
-        [UsersFileKeys.Sha256]: createHash('sha256').update(text, 'utf8').digest('hex'),
-      };
+      const text = this.readFile(source.filePath);
+      // A file that cannot be read was reported: synth fails, and there is nothing to check or upload.
+      const reading = text === undefined ? { users: [], problems: [] } : readUsersFile(text, source.format, { groups: Object.keys(this.groups) });
+      this.reportProblems('usersFile', reading.problems);
+      declared = reading.users;
+      if (text !== undefined) file = stageUsersFile(this, source, text);
     }
-
+    this.userCount = declared.length;
+    claimUsernames(this, props.network, declared.map((u, i) => ({ username: u.username, prop: props.users ? `users[${i}].username` : 'usersFile' })));
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     // Retained users keep their groups non-empty: those groups must stay too, or destroying the stack would fail on them.
     if (removalPolicy !== RemovalPolicy.DESTROY) for (const group of this.memberGroups) group._retainForMembers(this);
@@ -216,13 +208,7 @@ export class WickrUsers extends ProviderBackedResource {
       };
       return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as UserRecord;
     });
-    try {
-      checkUsers(records, (i) => `users[${i}]`, (i) => Token.isUnresolved(records[i].username));
-    } catch (err) {
-      if (!(err instanceof UsersFileError)) throw err;
-      // The message names the user and the rule, and says the value when it matters; the value is added otherwise.
-      report(this, `users: ${err.message}${err.received === undefined || err.message.includes('(received ') ? '' : ` (received ${show(err.received)})`}`);
-    }
+    this.reportProblems('users', userProblems(records, (i) => `users[${i}]`, (i) => Token.isUnresolved(records[i].username)));
     const bytes = Buffer.byteLength(JSON.stringify(records));
     if (bytes > WickrUsers.MAX_INLINE_BYTES) {
       reportViolation(this, 'users', `${specs.length} users, ${bytes} bytes`,
@@ -252,19 +238,27 @@ export class WickrUsers extends ProviderBackedResource {
   }
 
   /**
-   * Reads or parses the users file: the construct cannot be built without it, so an error
-   * is thrown at once, naming this construct, `usersFile` and the file (a parse error's
-   * message has the line, column and value).
+   * Reports every problem of a users file or list with the app's other violations, each
+   * naming the user (line, item) and the rule, and the value where it is not shown already;
+   * at most `SHOWN_PROBLEMS`, then how many more.
    */
-  private fromFile<T>(filePath: string, run: () => T): T {
+  private reportProblems(prop: string, problems: readonly UsersFileError[]): void {
+    for (const p of problems.slice(0, SHOWN_PROBLEMS)) {
+      report(this, `${prop}: ${p.message}${p.received === undefined || p.message.includes('(received ') ? '' : ` (received ${show(p.received)})`}`);
+    }
+    if (problems.length > SHOWN_PROBLEMS) report(this, `${prop}: and ${problems.length - SHOWN_PROBLEMS} more problem(s) like these`);
+  }
+
+  /** The users file's text; a file that cannot be read is reported (undefined). */
+  private readFile(filePath: string): string | undefined {
     try {
-      return run();
+      return fs.readFileSync(filePath, 'utf8');
     } catch (err) {
-      if (err instanceof UsersFileError) throw new PropertyValidationError(this, 'usersFile', path.basename(filePath), err.message);
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new PropertyValidationError(this, 'usersFile', filePath, `the file does not exist (a users file has columns ${CSV_COLUMNS.join(',')})`);
-      }
-      throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      reportViolation(this, 'usersFile', filePath, code === 'ENOENT'
+        ? `the file does not exist (a users file has columns ${CSV_COLUMNS.join(',')})`
+        : `the file cannot be read (${code ?? (err as Error).message})`);
+      return undefined;
     }
   }
 }

@@ -111,7 +111,7 @@ export async function driftCommand(args: string[], io: DriftIo = { out: (s) => p
       io.out(`${renderTable(reports, Boolean(values.wide)).join('\n')}\n`);
       const t = totalsOf(reports);
       io.out(`\n${t.IN_SYNC} in sync, ${t.MODIFIED} modified, ${t.DELETED} deleted, ${t.NOT_CHECKED} not checked\n`);
-      for (const hint of recreateHints(reports)) io.out(`${hint}\n`);
+      for (const hint of recreateHints(reports, values)) io.out(`${hint}\n`);
     }
     return exitCode;
   } catch (err) {

@@ -56,16 +56,30 @@ function show(value: unknown): string {
   return value === undefined ? '(none)' : JSON.stringify(value);
 }
 
+/** Where the checked stacks live: an account (neither), or what deploy-local deployed into (`drift --endpoint` / `--state`). */
+export interface StackPlace {
+  readonly endpoint?: string;
+  readonly state?: string;
+}
+
 /**
  * The way back for deleted resources: CloudFormation sends no request for a resource whose
  * template did not change, so the deploy names them in the `cdk-wickr-chime:recreate`
- * context (see `lambda/drift/recreate.wire.ts`). One line per stack, or nothing.
+ * context (see `lambda/drift/recreate.wire.ts`), with the command that deployed the stack:
+ * `cdk deploy` for an account, `deploy-local` (with the same emulator or state file) for a
+ * stack deploy-local deployed. One line per stack, or nothing; a command is never shortened.
  */
-export function recreateHints(reports: readonly StackReport[]): string[] {
+export function recreateHints(reports: readonly StackReport[], place: StackPlace = {}): string[] {
   return reports
     .map((report) => ({ stack: report.stackName, ids: report.resources.filter((r) => r.status === 'DELETED').map((r) => r.logicalId) }))
     .filter((x) => x.ids.length > 0)
-    .map((x) => `${x.stack}: deleted outside the stack; to create again: cdk deploy ${x.stack} -c ${RECREATE_CONTEXT}=${x.ids.join(',')}`);
+    .map((x) => `${x.stack}: deleted outside the stack; to create again: ${deployCommand(x.stack, `${RECREATE_CONTEXT}=${x.ids.join(',')}`, place)}`);
+}
+
+function deployCommand(stack: string, context: string, place: StackPlace): string {
+  if (!place.endpoint && !place.state) return `cdk deploy ${stack} -c ${context}`;
+  const target = place.endpoint ? `--endpoint ${place.endpoint}` : `--state ${place.state}`;
+  return `cdk-wickr-chime deploy-local ${target} --stack ${stack} --context ${context}`;
 }
 
 export interface DriftDocument {

@@ -1,5 +1,6 @@
 import { parseOptions, keyValue, USAGE_ERROR, usageLine } from '../args';
 import { deployLocal, destroyLocal, DeployLocalOptions, DEFAULT_STATE_FILE } from './index';
+import { parseSecretArgument } from './secrets';
 
 /**
  * `cdk-wickr-chime deploy-local` and `destroy-local`. Exit status 0 when every stack
@@ -22,6 +23,8 @@ export function usage(mode: 'deploy' | 'destroy'): string {
     '  --endpoint URL   use a running emulator (cdk-wickr-chime emulator) instead of an embedded one',
     `  --stack NAME     only this stack (repeatable)`,
     ...(deploy ? ['  --parameter K=V  a template parameter value (repeatable; Stack:Name=V for one stack)'] : []),
+    ...(deploy ? ['  --secret N=V     a secret the app references by name, put into the emulator\'s Secrets Manager first;',
+      '                   N=@FILE reads the value from FILE (repeatable; values are never printed)'] : []),
     `  --context K=V    a context value for the app (repeatable), as cdk ${mode} -c K=V`,
     '  --concurrency N  resources run at once when independent (default 4)',
     '  --wide           print the table whole (by default long ids are shortened so lines fit 120 columns)',
@@ -42,6 +45,7 @@ const OPTIONS = {
   endpoint: { type: 'string' },
   stack: { type: 'string', multiple: true },
   parameter: { type: 'string', multiple: true },
+  secret: { type: 'string', multiple: true },
   context: { type: 'string', multiple: true },
   concurrency: { type: 'string' },
   wide: { type: 'boolean' },
@@ -89,7 +93,7 @@ export function parseArgs(args: readonly string[], mode: 'deploy' | 'destroy' = 
   const { values, error } = parseOptions(args, OPTIONS);
   if (values === undefined) return { error };
   if (values.help) return { help: true };
-  if (mode === 'destroy' && values.parameter) return { error: '--parameter is an option of deploy-local only' };
+  if (mode === 'destroy' && (values.parameter || values.secret)) return { error: `--${values.parameter ? 'parameter' : 'secret'} is an option of deploy-local only` };
   const options: Mutable<DeployLocalOptions> = {};
   if (values.app !== undefined) options.app = values.app;
   if (values.state !== undefined) options.stateFile = values.state;
@@ -110,6 +114,15 @@ export function parseArgs(args: readonly string[], mode: 'deploy' | 'destroy' = 
       pairs[pair[0]] = pair[1];
     }
     options[flag === 'parameter' ? 'parameters' : 'context'] = pairs;
+  }
+  if (values.secret) {
+    const secrets: Record<string, string> = {};
+    for (const item of values.secret) {
+      const parsed = parseSecretArgument(item, process.cwd());
+      if ('error' in parsed) return { error: parsed.error };
+      secrets[parsed.name] = parsed.value;
+    }
+    options.secrets = secrets;
   }
   if (values.concurrency !== undefined) {
     if (!/^[1-9]\d*$/.test(values.concurrency)) return { error: `--concurrency must be a positive number, not ${JSON.stringify(values.concurrency)}` };

@@ -9,7 +9,8 @@ import { DeployReport, Recorder, StackReport } from './report';
 import { ResponseServer } from './response-server';
 import { recordStack } from './stacks';
 import { StateStore } from './state';
-import { readAssembly, StackArtifact, synthesize } from './synth';
+import { putSecrets } from './secrets';
+import { DEFAULT_REGION, readAssembly, StackArtifact, synthesize } from './synth';
 
 /**
  * The local lifecycle runner: deploys a CDK app's stacks into the emulator the way
@@ -75,6 +76,11 @@ export interface DeployLocalOptions extends LocalRunOptions {
   readonly parameters?: Readonly<Record<string, string>>;
   /** Context values for the app, over those of `cdk.json` (as `cdk deploy -c KEY=VALUE`). @default none */
   readonly context?: Readonly<Record<string, string>>;
+  /**
+   * Secrets (name → value) put into the emulator's Secrets Manager before the deploy, in the
+   * first stack's region (`--secret`). @default none
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 export interface DestroyLocalOptions extends LocalRunOptions {
@@ -87,6 +93,7 @@ export async function deployLocal(options: DeployLocalOptions = {}): Promise<Dep
   return withRun(options, 'deploy', async (engine, recorder, api) => {
     const assembly = await loadAssembly(options, recorder);
     const stacks = selectStacks(assembly.stacks, options.stacks);
+    if (options.secrets) await putSecrets(api, stacks[0]?.region ?? DEFAULT_REGION, options.secrets, (text) => recorder.line(text));
     const reports: StackReport[] = [];
     try {
       for (const stack of stacks) {

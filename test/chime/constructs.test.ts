@@ -145,7 +145,7 @@ type Build = (stack: Stack, chat: IChimeAppInstance, secret: secretsmanager.ISec
 const user = (over: Partial<ConstructorParameters<typeof ChimeAppInstanceUser>[2]> = {}): Build => (s, chat) =>
   new ChimeAppInstanceUser(s, 'U', { appInstance: chat, appInstanceUserId: 'u1', name: 'U', ...over });
 const bot = (lex: Record<string, unknown>, over: Record<string, unknown> = {}): Build => (s, chat) =>
-  new ChimeAppInstanceBot(s, 'B', { appInstance: chat, lex: { botAliasArn: LEX_ALIAS, localeId: 'en_US', ...lex }, ...over } as any);
+  new ChimeAppInstanceBot(s, 'B', { appInstance: chat, lex: { botAliasArn: LEX_ALIAS, localeId: 'en_US', invokedBy: { standardMessages: 'ALL', targetedMessages: 'ALL' }, ...lex }, ...over } as any);
 const endpoint = (over: Record<string, unknown>): Build => (s, _chat, secret) => {
   const u = ChimeAppInstanceUser.fromAppInstanceUserArn(s, 'Imported', `${INSTANCE_ARN}/user/u1`);
   new ChimeAppInstanceUserEndpoint(s, 'E', { user: u, type: ChimeEndpointType.APNS, pinpointApplicationArn: PINPOINT_APP, deviceToken: secret, ...over } as any);
@@ -185,16 +185,16 @@ const cases: Array<[string, Build, string]> = [
     },
     '[Test/A] admin: must belong to the app instance Test/Chat (received "Test/Other")',
   ],
-  ['bot name over 256', bot({}, { name: 'n'.repeat(257) }), '[Test/B] name: must be 0 to 256 characters long, got 257'],
+  ['bot name over 256', bot({}, { name: 'n'.repeat(257) }), '[Test/B] name: must be 1 to 256 characters long, got 257'],
   ['bot metadata over 1 KB', bot({}, { metadata: 'm'.repeat(2000) }), '[Test/B] metadata: must be at most 1024 bytes'],
   ['bot Lex alias ARN is a bot ARN', bot({ botAliasArn: 'arn:aws:lex:us-east-1:123456789012:bot/ABCDEFGHIJ' }), '[Test/B] lex.botAliasArn: must be a Lex V2 bot alias ARN'],
   ['bot locale empty', bot({ localeId: '' }), '[Test/B] lex.localeId: must not be empty (a Lex locale such as en_US) (received "")'],
-  ['bot responds-to unknown', bot({ respondsTo: 'EVERYTHING' }), '[Test/B] lex.respondsTo: must be one of "STANDARD_MESSAGES" (received "EVERYTHING")'],
-  ['bot standard messages unknown', bot({ invokedBy: { standardMessages: 'SOME', targetedMessages: 'ALL' } }), 'lex.invokedBy.standardMessages: must be one of "AUTO", "ALL", "MENTIONS", "NONE" (received "SOME")'],
-  ['bot targeted messages unknown', bot({ invokedBy: { standardMessages: 'ALL', targetedMessages: 'MENTIONS' } }), 'lex.invokedBy.targetedMessages: must be one of "ALL", "NONE" (received "MENTIONS")'],
+  ['bot responds-to unknown', bot({ respondsTo: 'EVERYTHING' }), '[Test/B] lex.respondsTo: must be one of LexRespondsTo.STANDARD_MESSAGES (received "EVERYTHING")'],
+  ['bot standard messages unknown', bot({ invokedBy: { standardMessages: 'SOME', targetedMessages: 'ALL' } }), 'lex.invokedBy.standardMessages: must be one of LexStandardMessages.AUTO, LexStandardMessages.ALL, LexStandardMessages.MENTIONS, LexStandardMessages.NONE (received "SOME")'],
+  ['bot targeted messages unknown', bot({ invokedBy: { standardMessages: 'ALL', targetedMessages: 'MENTIONS' } }), 'lex.invokedBy.targetedMessages: must be one of LexTargetedMessages.ALL, LexTargetedMessages.NONE (received "MENTIONS")'],
   ['bot welcome intent with a digit', bot({ welcomeIntent: 'Greet2' }), '[Test/B] lex.welcomeIntent: must be letters with single underscores between them (received "Greet2")'],
   ['bot welcome intent with double underscore', bot({ welcomeIntent: 'Greet__User' }), 'lex.welcomeIntent: must be letters with single underscores'],
-  ['endpoint type unknown', endpoint({ type: 'SMS' }), '[Test/E] type: must be one of "APNS", "APNS_SANDBOX", "GCM" (received "SMS")'],
+  ['endpoint type unknown', endpoint({ type: 'SMS' }), '[Test/E] type: must be one of ChimeEndpointType.APNS, ChimeEndpointType.APNS_SANDBOX, ChimeEndpointType.GCM (received "SMS")'],
   ['endpoint Pinpoint ARN is an SNS ARN', endpoint({ pinpointApplicationArn: 'arn:aws:sns:us-east-1:123456789012:app/APNS/x' }), '[Test/E] pinpointApplicationArn: must be an Amazon Pinpoint application ARN'],
   ['endpoint name over 1600', endpoint({ name: 'n'.repeat(1601) }), '[Test/E] name: must be 0 to 1600 characters long, got 1601'],
   ['endpoint token field empty', endpoint({ deviceTokenField: '' }), '[Test/E] deviceTokenField: must be 1 to 256 characters long, got 0'],
@@ -232,7 +232,7 @@ describe('Chime family synth-time validation', () => {
     const days = Duration.days(Token.asNumber(Lazy.number({ produce: () => 0 })));
     const u = new ChimeAppInstanceUser(stack, 'U', { appInstance: chat, appInstanceUserId: text('-bad-'), name: text(''), expiration: days });
     new ChimeAppInstanceAdmin(stack, 'A', { appInstance: chat, admin: ChimeAppInstanceMember.fromArn(text('not an arn')) });
-    new ChimeAppInstanceBot(stack, 'B', { appInstance: chat, lex: { botAliasArn: text('x'), localeId: text(''), welcomeIntent: text('1') } });
+    new ChimeAppInstanceBot(stack, 'B', { appInstance: chat, lex: { botAliasArn: text('x'), localeId: text(''), welcomeIntent: text('1'), invokedBy: { standardMessages: LexStandardMessages.ALL, targetedMessages: LexTargetedMessages.NONE } } });
     new ChimeAppInstanceUserEndpoint(stack, 'E', { user: u, type: ChimeEndpointType.GCM, pinpointApplicationArn: text('x'), deviceToken: secret });
     new ChimeAppInstanceRetention(stack, 'R', { appInstance: chat, retention: days });
     expect(() => Template.fromStack(stack)).not.toThrow();

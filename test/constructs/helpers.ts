@@ -6,6 +6,16 @@ export function newStack(): Stack {
   return new Stack(app, 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
 }
 
+/** The message of what `run` throws (synth errors, say); fails the test when it throws nothing. */
+export function thrown(run: () => unknown): string {
+  try {
+    run();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
 /** The template's custom resources of one type, by logical id. */
 export function customResources(template: Template, type: string): Record<string, { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }> {
   return template.findResources(type) as any;

@@ -106,7 +106,7 @@ describe('WickrNetwork', () => {
   test.each([
     [{ networkName: '' }, '[Test/Ops] networkName: must be 1 to 20 characters long, got 0 (received "")'],
     [{ networkName: 'x'.repeat(21) }, '[Test/Ops] networkName: must be 1 to 20 characters long, got 21 (received "xxxxxxxxxxxxxxxxxxxxx")'],
-    [{ accessLevel: 'GOLD' as AccessLevel }, '[Test/Ops] accessLevel: must be one of "STANDARD", "PREMIUM" (received "GOLD")'],
+    [{ accessLevel: 'GOLD' as AccessLevel }, '[Test/Ops] accessLevel: must be one of AccessLevel.STANDARD, AccessLevel.PREMIUM (received "GOLD")'],
     [{ networkName: 'pending-0123456789ab' }, '[Test/Ops] networkName: must not look like "pending-" and 12 hex digits'],
   ])('rejects bad props at synth: %j', (bad, message) => {
     const stack = newStack();

@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import * as nag2 from 'cdk-nag-v2';
 import { IConstruct } from 'constructs';
 import { ExampleStack } from '../../bin/example-stack';
-import { AccessLevel, ChimeAppInstance, WickrChimeDriftMonitor, WickrChimeProvider, WickrDataRetentionBot, WickrNetwork } from '../../lib';
+import { AccessLevel, ChimeAppInstance, ProviderBackedResource, WickrChimeDriftMonitor, WickrChimeProvider, WickrDataRetentionBot, WickrNetwork } from '../../lib';
 
 /**
  * cdk-nag's AwsSolutions and Serverless packs find nothing unacknowledged in the example
@@ -159,5 +160,53 @@ describe('cdk-nag AwsSolutionsChecks and ServerlessChecks', () => {
       fs.rmSync(outdir, { recursive: true, force: true });
       if (saved !== undefined) process.env.CDK_VALIDATION = saved;
     }
+  });
+});
+
+/**
+ * cdk-nag 2.x, an Aspect that reads the `cdk_nag` metadata of each resource (not the
+ * acknowledgments cdk-nag 3 reads): the library's own resources (the provider and what its
+ * constructs make) carry the same acknowledgments for it, with the same reasons.
+ */
+describe('cdk-nag 2 (AwsSolutionsChecks and ServerlessChecks as Aspects)', () => {
+  /** The findings cdk-nag 2 annotates (errors and warnings), on the library's own resources, one line each. */
+  function nag2Findings(make: (app: App) => Stack): string[] {
+    const app = new App();
+    const stack = make(app);
+    Aspects.of(app).add(new nag2.AwsSolutionsChecks());
+    Aspects.of(app).add(new nag2.ServerlessChecks());
+    app.synth();
+    const library = (c: IConstruct) => c.node.scopes.some((s) => s instanceof WickrChimeProvider || s instanceof ProviderBackedResource);
+    return stack.node
+      .findAll()
+      .filter((c) => CfnResource.isCfnResource(c) && library(c))
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:error' || m.type === 'aws:cdk:warning').map((m) => `${c.node.path}: ${String(m.data).split('\n')[0]}`))
+      .filter((line) => /AwsSolutions-|Serverless-/.test(line));
+  }
+
+  test('the example stack: no unacknowledged finding on the library resources', () => {
+    expect(nag2Findings((app) => new ExampleStack(app, 'Example', { env: ENV }))).toEqual([]);
+  });
+
+  test('one network: no unacknowledged finding on the library resources', () => {
+    expect(nag2Findings((app) => {
+      const stack = new Stack(app, 'OneNetwork', { env: ENV });
+      new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.STANDARD });
+      return stack;
+    })).toEqual([]);
+  });
+
+  test('the reasons cdk-nag 2 reads are the ones cdk-nag 3 reads', () => {
+    const stack = synthesized((app) => minimalStack(app));
+    const policy = stack.node.findAll().find((c) => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::IAM::Policy') as CfnResource;
+    const nag2Rules = (policy.getMetadata('cdk_nag') as { rules_to_suppress: { id: string; reason: string; applies_to?: string[] }[] }).rules_to_suppress;
+    const role = policy.node.scope!.node.scope!;
+    const nag3: Record<string, string> = Object.fromEntries(role.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => [id.replace(/^annotation::/i, ''), reason])));
+    for (const rule of nag2Rules) {
+      for (const finding of rule.applies_to ?? []) expect(nag3[`${rule.id}[${finding}]`]).toBe(rule.reason);
+    }
+    expect(nag2Rules.flatMap((r) => r.applies_to ?? []).sort()).toEqual(Object.keys(nag3).map((k) => /\[(.*)\]$/.exec(k)![1]).sort());
   });
 });

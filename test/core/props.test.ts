@@ -16,7 +16,7 @@ import {
   WickrSecurityGroup,
   WickrUsers,
 } from '../../lib';
-import { newStack } from '../constructs/helpers';
+import { newStack, thrown } from '../constructs/helpers';
 
 /**
  * Construct errors as a user meets them: every rule violation of the app in one synth
@@ -25,16 +25,6 @@ import { newStack } from '../constructs/helpers';
  * construct is built, never as a TypeError from inside the library.
  */
 process.env.CDK_VALIDATION = 'false';
-
-/** The message of what `run` throws. */
-function thrown(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 /** Untyped JavaScript: any props at all. */
 const untyped = <T>(cls: T) => cls as unknown as new (scope: Stack, id: string, props?: unknown) => unknown;
@@ -65,7 +55,7 @@ describe('rule violations are reported together at synth', () => {
     const network = WickrNetwork.fromNetworkId(stack, 'Net', '12345678');
     new WickrSecurityGroup(stack, 'G', { network, name: 'g', settings: { permittedNetworks: ['12345678'] } });
     expect(thrown(() => Template.fromStack(stack))).toContain(
-      '[Test/G] settings.permittedNetworks: applies only with federationMode: FederationMode.RESTRICTED (received ["12345678"])',
+      '[Test/G] settings.permittedNetworks: applies only with federationMode: FederationMode.RESTRICTED (2), which is not given (received ["12345678"])',
     );
   });
 });

@@ -10,9 +10,10 @@ import { RECREATE_CONTEXT } from '../../lambda/drift/recreate.wire';
 import { WickrClient } from '../../lambda/wickr/client';
 import { UpdateNetworkCommand, UpdateSecurityGroupCommand } from '../../lambda/wickr/model.generated';
 import { driftCommand } from '../../local/drift/cli';
-import { DriftDocument } from '../../local/drift/report';
+import { DriftDocument, recreateHints } from '../../local/drift/report';
 import { DefaultServices, RunningEmulator, startEmulator, TEST_CREDENTIALS } from '../../local/emulator';
 import { deployLocal } from '../../local/runner';
+import { parseArgs } from '../../local/runner/cli';
 import { expectSuccess, rowFor, StackWorkspace } from '../harness/stack-workspace';
 
 /**
@@ -91,8 +92,12 @@ test('changed by hand: drift names exactly what changed, reads only; --fix repai
   expect(calls.filter((c) => c.service !== 'lambda' && isMutating(c.operation)).map((c) => c.operation)).toEqual([]);
   // ... and the table says how to bring the deleted user back
   const table = await drift('--stack', 'Example');
-  expect(table.out).toContain(`cdk deploy Example -c ${RECREATE_CONTEXT}=${agentLogicalId}`);
-  expect(table.out.split('\n').every((line) => line.length <= 120)).toBe(true);
+  // deploy-local deployed the stack: the hint names deploy-local, with the emulator it reads, not cdk deploy
+  const hint = `cdk-wickr-chime deploy-local --endpoint ${running.url} --stack Example --context ${RECREATE_CONTEXT}=${agentLogicalId}`;
+  expect(table.out).toContain(hint);
+  expect(table.out).not.toContain('cdk deploy');
+  // the table fits 120 columns; the hint is a command to copy, never shortened
+  expect(table.out.split('\n').filter((line) => !line.includes(hint)).every((line) => line.length <= 120)).toBe(true);
 
   running.emulator.clearCalls();
   const fixed = await drift('--stack', 'Example', '--fix', '--json');
@@ -106,8 +111,11 @@ test('changed by hand: drift names exactly what changed, reads only; --fix repai
   expect(writes).toEqual(['PutAppInstanceRetentionSettings', 'UpdateNetwork', 'UpdateSecurityGroup']);
   expect(fixed.err).toMatch(/REPAIRED\s+Ops/);
 
-  // The way back for the deleted user: a deploy naming it in the context; nothing else changes
-  const redeployed = expectSuccess(await deployLocal({ stateFile, emulator: running, assemblyDir: synth({ [RECREATE_CONTEXT]: agentLogicalId }) }));
+  // The way back for the deleted user: the hint's own arguments (a deploy naming it in the context); nothing else changes
+  const parsed = parseArgs(hint.split(' ').slice(2));
+  if (!('options' in parsed)) throw new Error(`the hint does not parse: ${JSON.stringify(parsed)}`);
+  expect(parsed.options).toMatchObject({ endpoint: running.url, stacks: ['Example'], context: { [RECREATE_CONTEXT]: agentLogicalId } });
+  const redeployed = expectSuccess(await deployLocal({ stateFile, emulator: running, assemblyDir: synth(parsed.options.context) }));
   expect(redeployed.rows.filter((r) => r.action === 'updated').map((r) => r.logicalId)).toEqual([agentLogicalId]);
   expect(Object.keys(running.emulator.services.chime.store.state.instances[instanceArn].users).sort()).toEqual(['agent-1', 'lead']);
   expect((await drift('--stack', 'Example')).code).toBe(0);
@@ -115,6 +123,20 @@ test('changed by hand: drift names exactly what changed, reads only; --fix repai
   expectSuccess(await deployLocal({ stateFile, emulator: running, assemblyDir: synth() }));
   expect((await drift('--stack', 'Example')).code).toBe(0);
 }, 120_000);
+
+describe('the recreate hint names the command for where the stack lives', () => {
+  const deleted = [{ stackName: 'Ops', resources: [{ logicalId: 'Agent255F68E9', type: 'Custom::ChimeAppInstanceUser', status: 'DELETED', drifts: [] }] }] as never;
+
+  test('an account: cdk deploy with the context', () => {
+    expect(recreateHints(deleted)).toEqual([`Ops: deleted outside the stack; to create again: cdk deploy Ops -c ${RECREATE_CONTEXT}=Agent255F68E9`]);
+  });
+
+  test('deploy-local with a state file (the embedded emulator): deploy-local with that state file', () => {
+    expect(recreateHints(deleted, { state: '.local/other.json' })).toEqual([
+      `Ops: deleted outside the stack; to create again: cdk-wickr-chime deploy-local --state .local/other.json --stack Ops --context ${RECREATE_CONTEXT}=Agent255F68E9`,
+    ]);
+  });
+});
 
 describe('bad input', () => {
   test('a stack that does not exist: one clear line, exit 2', async () => {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnNetwork } from 'aws-cdk-lib/aws-wickr';
-import { AccessLevel, FederationMode, ReadReceiptStatus, ShredderIntensity, WickrNetwork, WickrNetworkSettings, WickrSecurityGroup } from '../../lib';
+import { AccessLevel, FederationMode, ReadReceiptStatus, ShredderIntensity, WickrNetwork, WickrNetworkSettings, WickrOidcConfig, WickrSecurityGroup } from '../../lib';
 import { customResources, newStack, providerActions } from '../constructs/helpers';
 
 describe('WickrSecurityGroup', () => {
@@ -58,11 +58,26 @@ describe('WickrSecurityGroup', () => {
   test('WickrNetwork settings prop and configureDefaultSecurityGroup', () => {
     const stack = newStack();
     const network = new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.STANDARD, settings: { enableClientMetrics: false } });
+    new WickrOidcConfig(stack, 'Sso', { network, issuer: 'https://login.example.com', companyId: 'example', scopes: 'openid' }); // ssoMaxIdle needs SSO
     network.configureDefaultSecurityGroup({ settings: { maxTtl: Duration.hours(1), maxNonSsoSession: Duration.hours(12), ssoMaxIdle: Duration.minutes(30), maxBor: Duration.seconds(30) } });
     expect(() => network.configureDefaultSecurityGroup({})).toThrow(/already defined/);
     const template = Template.fromStack(stack);
     expect(Object.values(customResources(template, 'Custom::WickrNetworkSettings'))[0].Properties.Settings).toEqual({ enableClientMetrics: false });
     expect(Object.values(customResources(template, 'Custom::WickrDefaultSecurityGroup'))[0].Properties.Settings).toEqual({ maxTtl: 3600, maxNonSsoSessionMinutes: 720, ssoMaxIdleMinutes: 30, maxBor: 30 });
     expect(stack.resolve(network.defaultSecurityGroupId)).toEqual({ Ref: expect.stringMatching(/^OpsDefaultSecurityGroup/) });
+  });
+});
+
+describe('rules across resources', () => {
+  test('a group with SSO-only settings is deployed after the network OIDC configuration, whichever is declared first', () => {
+    const stack = newStack();
+    const network = new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.PREMIUM });
+    new WickrSecurityGroup(stack, 'Before', { network, name: 'before', settings: { ssoMaxIdle: Duration.minutes(30) } });
+    new WickrOidcConfig(stack, 'Sso', { network, issuer: 'https://login.example.com', companyId: 'example', scopes: 'openid' });
+    new WickrSecurityGroup(stack, 'After', { network, name: 'after', settings: { showMasterRecoveryKey: true } });
+    const template = Template.fromStack(stack);
+    const groups = customResources(template, 'Custom::WickrSecurityGroup');
+    const oidc = Object.keys(customResources(template, 'Custom::WickrOidcConfig'))[0];
+    for (const group of Object.values(groups)) expect((group as { DependsOn?: string[] }).DependsOn).toContain(oidc);
   });
 });

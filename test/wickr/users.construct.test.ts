@@ -7,7 +7,7 @@ import { App, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { usersHandler } from '../../lambda/wickr/users';
 import { AccessLevel, UsersFile, WickrNetwork, WickrSecurityGroup, WickrUsers } from '../../lib';
-import { customResources, newStack, providerActions } from '../constructs/helpers';
+import { customResources, newStack, providerActions, thrown } from '../constructs/helpers';
 import { cfnStringify } from '../harness/handler-harness';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'users-file-'));
@@ -153,16 +153,17 @@ describe('users file', () => {
     const resource = usersResource(stack);
     expect(resource.Properties.UsersFile).toEqual({
       Bucket: expect.stringContaining('assets'),
-      Key: expect.stringMatching(/^[0-9a-f]{64}\.csv$/),
+      Key: `wickr-users-${createHash('sha256').update(text).digest('hex')}.zip`,
       Format: 'csv',
       Sha256: createHash('sha256').update(text).digest('hex'),
+      Archive: 'users.csv',
     });
     expect(resource.Properties.Users).toBeUndefined();
     expect(JSON.stringify(template.toJSON())).not.toMatch(/secret-person|Zed/);
     expect(providerActions(template)).toEqual(expect.arrayContaining(['s3:GetObject', ...USER_ACTIONS]));
-    // s3:GetObject on the assets bucket's objects (an update reads the old file too), nothing else of S3
+    // s3:GetObject on the assets bucket's users files (an update reads the old file too), nothing else of S3
     const s3 = (Object.values(template.findResources('AWS::IAM::Policy')) as any[]).flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: any) => [].concat(st.Action).some((a: string) => a.startsWith('s3:')));
-    expect(s3).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([':s3:::cdk-hnb659fds-assets-123456789012-us-east-1/*'])] }) }]);
+    expect(s3).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([':s3:::cdk-hnb659fds-assets-123456789012-us-east-1/wickr-users-*.zip'])] }) }]);
   });
 
   test('a changed file changes the key and the hash (so CloudFormation sends an update); the same content does not', () => {
@@ -179,7 +180,7 @@ describe('users file', () => {
   test('JSON, and UsersFile.fromFile tells the format by extension', () => {
     const { stack, network } = setup();
     new WickrUsers(stack, 'Users', { network, usersFile: UsersFile.fromFile(file('team.JSON', '[{"username":"a@x.com","suspended":true}]')) });
-    expect(usersResource(stack).Properties.UsersFile).toMatchObject({ Format: 'json', Key: expect.stringMatching(/\.JSON$/) });
+    expect(usersResource(stack).Properties.UsersFile).toMatchObject({ Format: 'json', Key: expect.stringMatching(/^wickr-users-[0-9a-f]{64}\.zip$/), Archive: 'users.json' });
     expect(() => UsersFile.fromFile('users.txt')).toThrow(/cannot tell the format of "users.txt"/);
   });
 
@@ -264,7 +265,39 @@ test.each(cases)('synth refuses: %s', (_name, build, message) => {
   }).toThrow(message);
 });
 
-test('the file errors name the file', () => {
+test('every bad row of a file in one synth, with the other violations of the app, no stack trace', () => {
   const { stack, network } = setup();
-  expect(() => new WickrUsers(stack, 'U', { network, ...csv('username\n"\n') })).toThrow(/\(received "\d+-f\.csv"\)$/);
+  const rows = ['username,group,suspended', 'ok@x.com,,', 'a@x.com,marketing,', 'b@x.com,,yes', ',,', 'OK@X.com,,', 'c@x.com,sales,', 'd@x.com,,'];
+  new WickrUsers(stack, 'U', { network, ...csv(`${rows.join('\n')}\n`) });
+  new WickrNetwork(stack, 'Other', { networkName: 'x'.repeat(21), accessLevel: AccessLevel.STANDARD });
+  const message = thrown(() => Template.fromStack(stack));
+  expect(message.split('\n').filter((l) => l.includes('[Test/U] usersFile'))).toEqual([
+    '  [Test/U] usersFile: line 3, group: "marketing" is not a known group (known: default); name one of securityGroups, or leave it empty for the default group (received "marketing")',
+    '  [Test/U] usersFile: line 4, column suspended: must be true or false (received "yes")',
+    '  [Test/U] usersFile: line 5, username: is required (received "")',
+    '  [Test/U] usersFile: line 6, username: "OK@X.com" appears twice (also line 2); usernames are unique in a network, ignoring case (received "OK@X.com")',
+    '  [Test/U] usersFile: line 7, group: "sales" is not a known group (known: default); name one of securityGroups, or leave it empty for the default group (received "sales")',
+  ]);
+  expect(message).toContain('[Test/Other] networkName');
+  expect(message).not.toMatch(/\n\s+at /);
 });
+
+test('a JSON file too: every bad item in one synth', () => {
+  const { stack, network } = setup();
+  new WickrUsers(stack, 'U', { network, ...json('[{"username":"a@x.com","suspended":"no"},{"username":"b@x.com"},{"email":"c@x.com"},{"username":"B@X.com"}]') });
+  expect(thrown(() => Template.fromStack(stack)).split('\n').filter((l) => l.includes('[Test/U] usersFile'))).toEqual([
+    '  [Test/U] usersFile: item 0, key suspended: must be true or false (received "no")',
+    '  [Test/U] usersFile: item 2, key email: unknown key (keys: username, firstName, lastName, group, suspended)',
+    '  [Test/U] usersFile: item 3, username: "B@X.com" appears twice (also item 1); usernames are unique in a network, ignoring case (received "B@X.com")',
+  ]);
+});
+
+test('many bad rows: the first 20, then how many more', () => {
+  const { stack, network } = setup();
+  new WickrUsers(stack, 'U', { network, ...csv(`username,suspended\n${Array.from({ length: 35 }, (_, i) => `u${i}@x.com,maybe`).join('\n')}\n`) });
+  const lines = thrown(() => Template.fromStack(stack)).split('\n').filter((l) => l.includes('[Test/U] usersFile'));
+  expect(lines).toHaveLength(21);
+  expect(lines[0]).toContain('line 2, column suspended');
+  expect(lines[20]).toBe('  [Test/U] usersFile: and 15 more problem(s) like these');
+});
+

@@ -1,5 +1,9 @@
 import { decodeProperties } from '../../lambda/core/schema';
 import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { zipDirectory } from '../../local/runner/zip';
 import { usersHandler } from '../../lambda/wickr/users';
 import { CreateNetworkCommand, CreateSecurityGroupCommand, ListSecurityGroupsCommand, BatchCreateUserCommand, WickrClient } from '../../lambda/wickr/client';
 import { cfnStringify, Harness, startHarness } from '../harness/handler-harness';
@@ -441,6 +445,28 @@ describe('users file from S3', () => {
     expect((await h.remove({ type: TYPE, props: fileProps(v2), physicalId: res.PhysicalResourceId! })).Status).toBe('SUCCESS');
     expect(live(net)).toHaveLength(0);
     expect(h.logs.join('\n')).not.toMatch(/Ann|Smith|Bob|"Cy"|Doe/);
+  });
+
+  test('a users file in a ZIP (as CDK zips the staged directory): read from the archive; a template of 0.1.0 naming the same content as a plain object is not fetched again', async () => {
+    const text = 'username,group\nzed@example.com,ops\n';
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'users-zip-'));
+    fs.writeFileSync(path.join(dir, 'users.csv'), text);
+    h.emulator.s3.putObject('assets-bucket', 'wickr-users-x.zip', zipDirectory(dir));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const zipped = { Bucket: 'assets-bucket', Key: 'wickr-users-x.zip', Format: 'csv', Sha256: createHash('sha256').update(text).digest('hex'), Archive: 'users.csv' };
+    const legacy = put('legacy.csv', text, 'csv');
+    const created = await h.create({ type: TYPE, props: fileProps(legacy) });
+    expect(created.Status).toBe('SUCCESS');
+    h.clearCalls();
+    // The upgrade from 0.1.0: the same users, now in a ZIP under another key. One read, no change.
+    const upgraded = await h.update({ type: TYPE, props: fileProps(zipped), oldProps: fileProps(legacy), physicalId: created.PhysicalResourceId! });
+    expect(upgraded.Status).toBe('SUCCESS');
+    expect(h.calls('s3').map((c) => c.operation)).toEqual(['GetObject']);
+    expect(h.calls()).toEqual([]);
+    expect(liveUser(net, 'zed@example.com')).toMatchObject({ groupId: net.opsGroup });
+    const missing = await h.update({ type: TYPE, props: fileProps({ ...zipped, Archive: 'other.csv' }), oldProps: fileProps(zipped), physicalId: created.PhysicalResourceId! });
+    expect(missing.Reason).toMatch(/the users file s3:\/\/assets-bucket\/wickr-users-x\.zip \(other\.csv\) is not in the archive/);
+    expect((await h.remove({ type: TYPE, props: fileProps(zipped), physicalId: created.PhysicalResourceId! })).Status).toBe('SUCCESS');
   });
 
   test('a file naming an unknown group is refused with its line number, before any Wickr call', async () => {
