@@ -4,8 +4,9 @@ import { decodeComponent, EmulatorRequest, EmulatorResponse, isRecord, jsonRespo
 import { PrincipalSpec } from './principals';
 
 /**
- * The emulator's control endpoints under `/_emulator/` (no signature needed; the server
- * listens on 127.0.0.1 by default):
+ * The emulator's control endpoints under `/_emulator/`: no signature, but the server's
+ * control token (`Authorization: Bearer <token>`, checked with `Host` and `Origin` by
+ * `gate.ts` before a request gets here):
  *
  *   GET    /_emulator/calls[?detail=1]        call log (requests included with detail=1; secret values masked)
  *   DELETE /_emulator/calls                   clear the call log
