@@ -166,7 +166,7 @@ describe('fault parameters', () => {
     [{ operation: 'X', kind: 'error', count: 1_000_001 }, 'count must be a positive integer (1 to 1000000), got 1000001'],
     [{ operation: 'X', kind: 'error', after: 1_000_001 }, 'after must be a non-negative integer (0 to 1000000), got 1000001'],
     [{ operation: 'X', kind: 'throttle', rate: NaN }, 'rate must be between 0 and 1, got NaN'],
-    [{ operation: 'X', kind: 'throttle', times: 2 }, 'unknown parameter "times": a fault has only operation, kind, service, count, after, rate, ms, seed'],
+    [{ operation: 'X', kind: 'throttle', times: 2 }, 'unknown parameter "times": a fault has only operation, kind, service, count, after, rate, ms, code, seed'],
   ])('%j is refused: %s', (spec, message) => {
     expect(() => running.emulator.addFault(spec as never)).toThrow(`invalid fault: ${message}`);
     expect(running.emulator.listFaults()).toEqual([]);
