@@ -230,7 +230,7 @@ async function connect(options: LocalRunOptions, store: StateStore): Promise<Emu
 
 /** Checks that the emulator answers at the API's URL and takes its token (its control API), for a clear error up front. */
 async function probe(api: EmulatorApi): Promise<void> {
-  const res = await api.control('GET', 'faults');
+  const res = await api.control('GET', 'faults', undefined, 5_000);
   if (res.status === 401) throw new Error(`the emulator at ${api.url} refused the control token (a token file left by an emulator that stopped?)`);
   if (res.status !== 200) throw new Error(`${api.url} does not look like the cdk-wickr-chime emulator (GET /_emulator/faults answered HTTP ${res.status})`);
 }
