@@ -48,7 +48,17 @@ export interface MatrixCase {
   /** The call the fault hits; none: every call of the phase (a stale case: the services eventually consistent throughout). */
   readonly position?: Position;
   readonly kind: FaultKind;
+  /** The error an `error` case answers. @default the service's internal error */
+  readonly code?: string;
 }
+
+/**
+ * The named error sampled: a 503 the service names, which the handlers outlast as any
+ * transient failure. Errors no retry helps (`AccessDeniedException`, `ExpiredTokenException`)
+ * are not outlasted: in a rollback or CloudFormation's cleanup phase they leave what the call
+ * would have removed (the README says so), so they are not among the matrix's faults.
+ */
+const NAMED_ERROR = 'ServiceUnavailableException';
 
 interface Saved {
   readonly emulator: EmulatorState;
@@ -101,12 +111,19 @@ export class FaultMatrix {
   /**
    * Every position with the error, throttle and drop faults; latency and staleness, which
    * cost seconds a case, at every `sampleEvery`-th position (staleness half a step after
-   * latency, so that they sample different calls); and one case with every call stale.
+   * latency, so that they sample different calls); a named error (`NAMED_ERROR`) one step
+   * after latency, at the calls of services that answer named errors; and one case with every
+   * call stale.
    */
   cases(sampleEvery: number): MatrixCase[] {
     const kinds: FaultKind[] = ['error', 'throttle', 'drop-after-commit'];
-    const sampled = (i: number): FaultKind[] => [...(i % sampleEvery === 0 ? ['latency' as const] : []), ...(i % sampleEvery === Math.floor(sampleEvery / 2) ? ['stale' as const] : [])];
-    return [...this.positions.flatMap((position, i) => [...kinds, ...sampled(i)].map((kind) => ({ position, kind }))), { kind: 'stale' }];
+    const at = (i: number, step: number) => i % sampleEvery === step;
+    const sampled = (position: Position, i: number): MatrixCase[] => [
+      ...(at(i, 0) ? [{ position, kind: 'latency' as const }] : []),
+      ...(at(i, 1) && position.service !== 's3' ? [{ position, kind: 'error' as const, code: NAMED_ERROR }] : []),
+      ...(at(i, Math.floor(sampleEvery / 2)) ? [{ position, kind: 'stale' as const }] : []),
+    ];
+    return [...this.positions.flatMap((position, i) => [...kinds.map((kind) => ({ position, kind })), ...sampled(position, i)]), { kind: 'stale' }];
   }
 
   /** Runs one case and returns the invariants that did not hold (empty: all held). */
@@ -197,21 +214,21 @@ export class FaultMatrix {
 }
 
 /**
- * The faults of a case: the call at the position fails for good (every retry), is throttled a
- * few times, commits and drops, hangs past the guard, or is stale (a read that misses the
- * last second's changes; a change that reads miss for a second); without a position, every
- * call of every service that keeps state is stale.
+ * The faults of a case: the call at the position fails for good (every retry; with the
+ * case's named error, if any), is throttled a few times, commits and drops, hangs past the
+ * guard, or is stale (a read that misses the last second's changes; a change that reads miss
+ * for a second); without a position, every call of every service that keeps state is stale.
  */
 export function faultsFor(c: MatrixCase): FaultSpec[] {
   if (!c.position) return [{ operation: '*', kind: 'stale', ms: STALE_MS }, ...(['secretsmanager', 's3'] as const).map((service) => ({ service, operation: '*', kind: 'stale' as const, ms: STALE_MS }))];
-  return [faultAt(c.position, c.kind)];
+  return [faultAt(c.position, c.kind, c.code)];
 }
 
-function faultAt(position: Position, kind: FaultKind): FaultSpec {
+function faultAt(position: Position, kind: FaultKind, code: string | undefined): FaultSpec {
   const at = { service: position.service, operation: position.operation, after: position.occurrence };
   switch (kind) {
     case 'error':
-      return { ...at, kind: 'error', count: 5 };
+      return { ...at, kind: 'error', count: 5, ...(code ? { code } : {}) };
     case 'throttle':
       return { ...at, kind: 'throttle', count: 3 };
     case 'drop-after-commit':
@@ -223,7 +240,7 @@ function faultAt(position: Position, kind: FaultKind): FaultSpec {
   }
 }
 
-export const describeCase = (c: MatrixCase) => `${c.kind} at ${c.position ? `${c.position.service} ${c.position.operation} #${c.position.occurrence + 1}` : 'every call'}`;
+export const describeCase = (c: MatrixCase) => `${c.code ?? c.kind} at ${c.position ? `${c.position.service} ${c.position.operation} #${c.position.occurrence + 1}` : 'every call'}`;
 
 function ok(report: DeployReport): DeployReport {
   if (!report.success) {
@@ -267,7 +284,7 @@ export async function runMatrix(phase: PhaseName, latencyEvery: number): Promise
     for (const c of cases) for (const problem of await matrix.run(c)) failures.push(`${describeCase(c)}: ${problem}`);
     const kinds = [...new Set(cases.map((c) => c.kind))];
     process.stdout.write(
-      `fault matrix, ${phase}: ${matrix.positions.length} call positions x ${kinds.join(', ')} (latency and stale at every ${latencyEvery}th position, and every call stale) = ${cases.length} cases, ${failures.length} broken invariant(s)\n`,
+      `fault matrix, ${phase}: ${matrix.positions.length} call positions x ${kinds.join(', ')} (latency, a named error and stale at every ${latencyEvery}th position, and every call stale) = ${cases.length} cases, ${failures.length} broken invariant(s)\n`,
     );
     return { positions: matrix.positions.length, cases: cases.length, kinds, failures };
   } finally {
