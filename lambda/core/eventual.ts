@@ -22,10 +22,10 @@ export interface Seen<T> {
 /** Reads until `read` gives a value (not undefined), for at most `limitMs`. */
 export async function untilSeen<T>(read: () => Promise<T | undefined>, limitMs = MAX_STALENESS_WAIT_MS): Promise<Seen<T>> {
   const started = Date.now();
-  for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
+  for (let pause = FIRST_POLL_MS, first = true; ; pause = Math.min(pause * 2, MAX_POLL_MS), first = false) {
     const at = Date.now();
     const value = await read();
-    if (value !== undefined) return { value, waitedMs: at - started };
+    if (value !== undefined) return { value, waitedMs: first ? 0 : at - started };
     const left = limitMs - (Date.now() - started);
     if (left <= 0) return { value: undefined, waitedMs: Date.now() - started };
     await sleep(Math.min(pause, left));
