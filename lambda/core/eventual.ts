@@ -32,6 +32,7 @@ export async function untilSeen<T>(read: () => Promise<T | undefined>, limitMs =
   }
 }
 
+/** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,8 +9,9 @@ import { MODEL_SENSITIVE_MEMBERS } from './sensitive.generated';
 const ALWAYS_REDACTED = ['ResponseURL', 'SecretString', 'SecretBinary', 'authorization', 'x-amz-security-token'];
 const REDACTED_KEYS = new Set([...MODEL_SENSITIVE_MEMBERS, ...ALWAYS_REDACTED].map((k) => k.toLowerCase()));
 export const REDACTED = '***';
-/** How deep a logged value is shown; what lies deeper is logged as `NESTED_DEEPER`. */
+/** How deep a logged value is shown. */
 const LOGGED_DEPTH = 12;
+/** What a log line shows instead of a value nested deeper than `LOGGED_DEPTH`. */
 export const NESTED_DEEPER = `<nested deeper than ${LOGGED_DEPTH} levels>`;
 
 /** A copy of `value` with sensitive members redacted, at most `LOGGED_DEPTH` levels deep (a line always serializes). */

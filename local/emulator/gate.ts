@@ -53,6 +53,7 @@ export function exposureWarning(host: string): string | undefined {
   );
 }
 
+/** The checks of one served emulator: its names, its port and its control token. */
 export class Gate {
   private readonly names: ReadonlySet<string>;
   private readonly digest: Buffer;

@@ -27,6 +27,7 @@ interface Change {
   readonly before: unknown;
 }
 
+/** The changes reads may not see yet, per service (see the module comment). */
 export class Staleness {
   private readonly changes = new Map<ServiceName, Change[]>();
 
