@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { emulatorCommand } from '../local/emulator/cli';
 import { createEmulator, startEmulator } from '../local/emulator/index';
-import { wickr } from './emulator-core-fakes';
+import { controlTokenFile, controlTokenFor } from '../local/emulator/control-token';
+import { send, wickr } from './emulator-core-fakes';
 
 // The entry points wire in the real Wickr and Chime implementations, which other modules
 // provide; these tests of the core's entry points run them against the fakes instead.
@@ -11,19 +12,30 @@ jest.mock('../local/emulator/wickr', () => ({ createWickrService: () => jest.req
 jest.mock('../local/emulator/chime', () => ({ createChimeService: () => jest.requireActual('./emulator-core-fakes').fakeChime() }), { virtual: true });
 
 let dir: string;
+const home = process.env.HOME;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-cli-'));
+  // The command keeps its control token under the home folder: a temporary one here.
+  process.env.HOME = path.join(dir, 'home');
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  process.env.HOME = home;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
-/** Runs the command until it prints its line; returns the URL, the output and a stop function (SIGTERM). */
-async function runCommand(args: string[]): Promise<{ url: string; output: string; stop(): Promise<number> }> {
+/** Runs the command until it prints its line; returns the URL, the output (stdout, stderr) and a stop function (SIGTERM). */
+async function runCommand(args: string[]): Promise<{ url: string; output: string; errors: () => string; stop(): Promise<number> }> {
   let output = '';
+  let errors = '';
   let printed!: () => void;
   const line = new Promise<void>((resolve) => (printed = resolve));
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     output += String(chunk);
     if (output.includes('\n')) printed();
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    errors += String(chunk);
     return true;
   });
   const exit = emulatorCommand(args);
@@ -33,15 +45,18 @@ async function runCommand(args: string[]): Promise<{ url: string; output: string
   };
   try {
     await Promise.race([line, exit.then((code) => Promise.reject(new Error(`exited with ${code} before printing`)))]);
+    // What the command prints on stderr follows its stdout line at once.
+    await new Promise((resolve) => setImmediate(resolve));
   } finally {
     out.mockRestore();
+    err.mockRestore();
   }
   const url = /^listening on (http:\/\/\S+)\n$/.exec(output)?.[1];
   if (!url) {
     await stop();
     throw new Error(`unexpected output ${JSON.stringify(output)}`);
   }
-  return { url, output, stop };
+  return { url, output, errors: () => errors, stop };
 }
 
 test('emulator command: prints exactly the listening line, serves, saves --state on SIGTERM and loads it next time', async () => {
@@ -57,6 +72,47 @@ test('emulator command: prints exactly the listening line, serves, saves --state
   const got = await wickr(second.url, 'GET', `/networks/${created.json.networkId}`);
   expect(got.json).toMatchObject({ networkName: 'kept' });
   expect(await second.stop()).toBe(0);
+});
+
+test('emulator command: its control token is kept for its user only (0600 in a 0700 folder), never printed, and removed at exit', async () => {
+  const running = await runCommand(['--port', '0']);
+  const port = Number(new URL(running.url).port);
+  const file = controlTokenFile(port);
+  try {
+    expect(file).toBe(path.join(dir, 'home', '.cdk-wickr-chime', 'emulators', `${port}.token`));
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    const token = fs.readFileSync(file, 'utf8').trim();
+    expect(running.errors()).toBe(`control token in ${file} (readable by you only; deploy-local and destroy-local --endpoint read it)\n`);
+    expect(running.output + running.errors()).not.toContain(token);
+    expect(controlTokenFor(running.url)).toBe(token);
+    const headers = (t: string) => ({ authorization: `Bearer ${t}` });
+    expect((await send(running.url, 'GET', '/_emulator/faults', headers(token))).status).toBe(200);
+    expect((await send(running.url, 'GET', '/_emulator/faults', headers('guessed'))).status).toBe(401);
+  } finally {
+    expect(await running.stop()).toBe(0);
+  }
+  expect(fs.existsSync(file)).toBe(false);
+});
+
+test('emulator command: listening beyond loopback prints a clear warning; --allow-host names are answered', async () => {
+  const exposed = await runCommand(['--port', '0', '--host', '0.0.0.0', '--allow-host', 'emulator.internal']);
+  try {
+    expect(exposed.output).toMatch(/^listening on http:\/\/0\.0\.0\.0:\d+\n$/);
+    expect(exposed.errors()).toContain('warning: the emulator listens on 0.0.0.0, so other machines can reach it.');
+    const port = new URL(exposed.url).port;
+    const token = { authorization: `Bearer ${fs.readFileSync(controlTokenFile(Number(port)), 'utf8').trim()}` };
+    expect((await send(exposed.url, 'GET', '/_emulator/faults', { ...token, host: `emulator.internal:${port}` })).status).toBe(200);
+    expect((await send(exposed.url, 'GET', '/_emulator/faults', { ...token, host: `${os.hostname()}:${port}` })).status).toBe(200);
+    expect((await send(exposed.url, 'GET', '/_emulator/faults', { ...token, host: `rebind.attacker.example:${port}` })).status).toBe(403);
+  } finally {
+    await exposed.stop();
+  }
+  for (const host of ['127.0.0.1', '::1']) {
+    const local = await runCommand(['--port', '0', '--host', host]);
+    await local.stop();
+    expect(local.errors()).not.toContain('warning');
+  }
 });
 
 test.each([

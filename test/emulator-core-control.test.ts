@@ -6,7 +6,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { Emulator } from '../local/emulator/emulator';
 import { EmulatorRequest, parseQuery } from '../local/emulator/protocol';
 import { RunningEmulator, serve } from '../local/emulator/server';
-import { fakeChime, fakeWickr, send, sign, wickr } from './emulator-core-fakes';
+import { control as controlCall, fakeChime, fakeWickr, sign, wickr } from './emulator-core-fakes';
 
 type Fakes = { wickr: ReturnType<typeof fakeWickr>; chime: ReturnType<typeof fakeChime> };
 let running: RunningEmulator<Fakes>;
@@ -22,8 +22,7 @@ const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const chime = (maxAttempts = 1) =>
   new ChimeSDKIdentityClient({ region: 'us-east-1', endpoint: running.url, credentials: CREDENTIALS, maxAttempts, systemClockOffset: running.emulator.clock.offsetMs });
 const createNetwork = () => wickr(running.url, 'POST', '/networks', { networkName: 'n', accessLevel: 'STANDARD' });
-const control = (method: string, route: string, body?: unknown) =>
-  send(running.url, method, `/_emulator/${route}`, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+const control = (method: string, route: string, body?: unknown) => controlCall(running, method, route, body);
 
 describe('faults', () => {
   test('throttle: Wickr 429 RateLimitError, Chime 429 ThrottledClientException; the operation does not run', async () => {

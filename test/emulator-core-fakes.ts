@@ -229,3 +229,10 @@ export function wickr(baseUrl: string, method: string, path: string, body?: unkn
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(extra.headers ?? {}) },
   });
 }
+
+/** A call to a served emulator's control endpoint `/_emulator/<route>` with its control token; `body` is sent as JSON (a string as it is). */
+export function control(target: { readonly url: string; readonly controlToken: string }, method: string, route: string, body?: unknown): Promise<RawResponse> {
+  const headers: Record<string, string> = { authorization: `Bearer ${target.controlToken}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return send(target.url, method, `/_emulator/${route}`, headers, body === undefined || typeof body === 'string' ? body : JSON.stringify(body));
+}

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-chime-sdk-identity';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createEmulator, DEFAULT_MAX_BODY_BYTES, DefaultServices, RunningEmulator, serve, startEmulator } from '../local/emulator';
-import { send, signedRequest, wickr } from './emulator-core-fakes';
+import { control as controlCall, signedRequest, wickr } from './emulator-core-fakes';
 
 /**
  * The emulator as a local server others can reach: signatures are refused when their time
@@ -35,8 +35,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const control = (method: string, route: string, body?: unknown) =>
-  send(running.url, method, `/_emulator/${route}`, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+const control = (method: string, route: string, body?: unknown) => controlCall(running, method, route, body);
 
 /** Pins the emulator clock (the server answers by it). */
 function pinClock(iso: string): Date {
@@ -122,7 +121,7 @@ describe('request body limit', () => {
   test('a declared content-length over the limit is refused at once with 413, before any byte of the body is sent', async () => {
     const small = await serve(createEmulator(), { maxBodyBytes: 1024 });
     try {
-      const res = await partialRequest(small.url, { 'content-type': 'application/json', 'content-length': '1025' }, []);
+      const res = await partialRequest(small.url, { 'content-type': 'application/json', 'content-length': '1025', authorization: `Bearer ${small.controlToken}` }, []);
       expect(res).toMatchObject({ status: 413, closed: true });
       expect(JSON.parse(res.body).message).toBe("Request body too large: content-length 1025 exceeds the emulator's limit of 1024 bytes (option maxBodyBytes)");
     } finally {
@@ -133,11 +132,11 @@ describe('request body limit', () => {
   test('a streamed (chunked) body is cut off once it passes the limit: 413 and the connection closed, the rest never read', async () => {
     const small = await serve(createEmulator(), { maxBodyBytes: 1024 });
     try {
-      const res = await partialRequest(small.url, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, [Buffer.alloc(600, 0x20), Buffer.alloc(600, 0x20)]);
+      const res = await partialRequest(small.url, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', authorization: `Bearer ${small.controlToken}` }, [Buffer.alloc(600, 0x20), Buffer.alloc(600, 0x20)]);
       expect(res).toMatchObject({ status: 413, closed: true });
       expect(JSON.parse(res.body).message).toContain('more than 1024 bytes');
       // At the limit, the same endpoint works.
-      const ok = await send(small.url, 'PUT', '/_emulator/state', { 'content-type': 'application/json' }, JSON.stringify({ version: 1 }).padEnd(1024, ' '));
+      const ok = await controlCall(small, 'PUT', 'state', JSON.stringify({ version: 1 }).padEnd(1024, ' '));
       expect(ok.status).toBe(200);
     } finally {
       await small.close();
@@ -146,7 +145,7 @@ describe('request body limit', () => {
 
   test('service calls are capped before authentication; the default limit is 16 MiB', async () => {
     expect(DEFAULT_MAX_BODY_BYTES).toBe(16 * 1024 * 1024);
-    const tooBig = await partialRequest(running.url, { 'content-length': String(DEFAULT_MAX_BODY_BYTES + 1) }, []);
+    const tooBig = await partialRequest(running.url, { 'content-length': String(DEFAULT_MAX_BODY_BYTES + 1), authorization: `Bearer ${running.controlToken}` }, []);
     expect(tooBig.status).toBe(413);
     const small = await serve(createEmulator(), { maxBodyBytes: 64 });
     try {
@@ -167,7 +166,7 @@ describe('fault parameters', () => {
     [{ operation: 'X', kind: 'error', count: 1_000_001 }, 'count must be a positive integer (1 to 1000000), got 1000001'],
     [{ operation: 'X', kind: 'error', after: 1_000_001 }, 'after must be a non-negative integer (0 to 1000000), got 1000001'],
     [{ operation: 'X', kind: 'throttle', rate: NaN }, 'rate must be between 0 and 1, got NaN'],
-    [{ operation: 'X', kind: 'throttle', times: 2 }, 'unknown parameter "times": a fault has only operation, kind, service, count, after, rate, ms, seed'],
+    [{ operation: 'X', kind: 'throttle', times: 2 }, 'unknown parameter "times": a fault has only operation, kind, service, count, after, rate, ms, code, seed'],
   ])('%j is refused: %s', (spec, message) => {
     expect(() => running.emulator.addFault(spec as never)).toThrow(`invalid fault: ${message}`);
     expect(running.emulator.listFaults()).toEqual([]);

@@ -9,7 +9,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { CreateNetworkCommand, GetNetworkCommand, ListNetworksCommand, UpdateNetworkCommand, WickrClient } from '../lambda/wickr/client';
 import { DefaultServices, PolicyStatement, RunningEmulator, startEmulator } from '../local/emulator';
 import { checkStatements, denialMessage, evaluate } from '../local/emulator/iam';
-import { send, signedRequest } from './emulator-core-fakes';
+import { control as controlCall, signedRequest } from './emulator-core-fakes';
 
 /**
  * IAM in the twin: policy evaluation as IAM does it for identity-based policies, and calls
@@ -124,7 +124,7 @@ describe('over the wire', () => {
   const fail = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 
   test('control endpoints: PUT registers, GET lists without the secret, DELETE forgets; a bad principal is 400', async () => {
-    const control = (method: string, route: string, body?: unknown) => send(running.url, method, `/_emulator/${route}`, { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+    const control = (method: string, route: string, body?: unknown) => controlCall(running, method, route, body);
     const statements = [{ Effect: 'Allow', Action: 'wickr:ListNetworks', Resource: '*' }];
     const put = await control('PUT', `principals/${KEY.accessKeyId}`, { ...KEY, accessKeyId: undefined, arn: ROLE, statements });
     expect(put.status).toBe(200);

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DefaultServices, RunningEmulator, StackFunctionSpec, startEmulator } from '../local/emulator';
-import { ACCOUNT, REGION, STACK_ID, stackSpec } from './emulator-stacks-fixtures';
+import { ACCOUNT, REGION, STACK_ID, stackSpec, stageCode } from './emulator-stacks-fixtures';
 
 /**
  * The emulator's Lambda `Invoke` through the official client: a recorded function runs in
@@ -40,14 +40,14 @@ const HANDLERS: Record<string, string> = {
   event: `exports.handler = async (event) => { globalThis.__lambdaEventSeen(event); return 'ignored'; };`,
 };
 
+/** Each handler's code directory, staged as deploy-local stages code. */
+const codeDirs: Record<string, string> = {};
+
 beforeAll(async () => {
   running = await startEmulator({ port: 0, seed: 9 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-'));
-  for (const [name, source] of Object.entries(HANDLERS)) {
-    fs.mkdirSync(path.join(dir, name));
-    fs.writeFileSync(path.join(dir, name, 'index.js'), source);
-  }
-  fs.mkdirSync(path.join(dir, 'empty'));
+  for (const [name, source] of Object.entries(HANDLERS)) codeDirs[name] = stageCode(dir, { 'index.js': source });
+  codeDirs.empty = stageCode(dir, {});
 });
 afterAll(async () => {
   await running.close();
@@ -63,7 +63,7 @@ function fn(name: string, overrides: Partial<StackFunctionSpec> = {}): StackFunc
     logicalId: `${name[0].toUpperCase()}${name.slice(1)}Function`,
     functionName: `ops-${name}`,
     arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ops-${name}`,
-    codeDir: path.join(dir, name),
+    codeDir: codeDirs[name],
     handler: 'index.handler',
     timeoutSeconds: 30,
     memorySize: 256,

@@ -1,4 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import type { StackSpec } from '../local/emulator';
+import { StateStore } from '../local/runner/state';
 
 /** A stack registration for the emulator's CloudFormation and Lambda tests. */
 
@@ -34,4 +37,11 @@ export function stackSpec(overrides: Partial<StackSpec> = {}): StackSpec {
     outputs: { NetworkId: '12345678' },
     ...overrides,
   };
+}
+
+/** Stages `files` as deploy-local stages a function's code (beside a state file in `root`); returns the code directory. */
+export function stageCode(root: string, files: Readonly<Record<string, string>>): string {
+  const source = fs.mkdtempSync(path.join(root, 'source-'));
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(source, name), content);
+  return path.join(root, new StateStore(path.join(root, 'state.json')).storeCode(source));
 }

@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createEmulator, DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { ACCOUNT, REGION, STACK_ID, stackSpec, TEMPLATE } from './emulator-stacks-fixtures';
-import { send } from './emulator-core-fakes';
+import { ACCOUNT, REGION, STACK_ID, stackSpec, stageCode, TEMPLATE } from './emulator-stacks-fixtures';
+import { control as controlCall } from './emulator-core-fakes';
 
 /**
  * Recording stacks with the emulator (what deploy-local does after every run): the
@@ -12,19 +12,24 @@ import { send } from './emulator-core-fakes';
  */
 
 let running: RunningEmulator<DefaultServices>;
+// Staged when the module loads: the registrations of `test.each` below name it.
+const codeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'stacks-code-'));
+const code = stageCode(codeRoot, { 'index.js': 'exports.handler = async () => null;' });
 
 beforeAll(async () => {
   running = await startEmulator({ port: 0, seed: 5 });
 });
-afterAll(() => running.close());
+afterAll(async () => {
+  await running.close();
+  fs.rmSync(codeRoot, { recursive: true, force: true });
+});
 beforeEach(() => {
   running.emulator.reset();
   running.emulator.registerStack('Ops', stackSpec());
 });
 
 const cfn = () => new CloudFormationClient({ region: REGION, endpoint: running.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-const control = (method: string, route: string, body?: unknown) =>
-  send(running.url, method, `/_emulator/${route}`, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+const control = (method: string, route: string, body?: unknown) => controlCall(running, method, route, body);
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (err: unknown) => err);
 
 describe('recording stacks', () => {
@@ -51,11 +56,12 @@ describe('recording stacks', () => {
     ['an unknown status', 'stacks/Ops', stackSpec({ status: 'DONE' }), /status "DONE" must be a stack status/],
     ['a resource without a physical id', 'stacks/Ops', stackSpec({ resources: [{ logicalId: 'A', type: 'T', physicalId: '', status: 'CREATE_COMPLETE' }] }), /resources\[0\]: physicalId "" must be a non-empty string/],
     ['a relative code directory', 'stacks/Ops', stackSpec({ functions: [fn({ codeDir: 'code/fn' })] }), /functions\[0\]: codeDir "code\/fn" must be an absolute path/],
+    ['code deploy-local did not stage', 'stacks/Ops', stackSpec({ functions: [fn({ codeDir: __dirname })] }), /functions\[0\]: codeDir .* is not function code deploy-local staged from a cloud assembly/],
     ['a function ARN of another region', 'stacks/Ops', stackSpec({ functions: [fn({ arn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:Provider` })] }), /functions\[0\]: arn .* must be arn:aws:lambda:us-east-1:123456789012:function:Provider/],
     ['an environment value that is not text', 'stacks/Ops', stackSpec({ functions: [fn({ environment: { A: 1 as unknown as string } })] }), /functions\[0\]: environment\.A must be a string, not 1/],
     ['an unknown field', 'stacks/Ops', { ...stackSpec(), tags: {} }, /unknown field tags/],
   ])('a registration with %s is refused with 400 and what is wrong', async (_what, route, body, message) => {
-    const res = body === undefined ? await send(running.url, 'PUT', `/_emulator/${route}`, { 'content-type': 'application/json' }, '{not json') : await control('PUT', route, body);
+    const res = body === undefined ? await control('PUT', route, '{not json') : await control('PUT', route, body);
     expect(res.status).toBe(400);
     expect(res.json.message).toMatch(message);
     if (body !== undefined) expect(() => running.emulator.registerStack(route.slice('stacks/'.length), body)).toThrow(message);
@@ -89,7 +95,7 @@ function fn(overrides: Record<string, unknown> = {}) {
     logicalId: 'Provider',
     functionName: 'Provider',
     arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:Provider`,
-    codeDir: path.join(__dirname, 'fixtures', 'no-code'),
+    codeDir: code,
     handler: 'index.handler',
     timeoutSeconds: 30,
     memorySize: 256,

@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AccessLevel, WickrBot, WickrNetwork } from '../lib';
 import { RunningEmulator, startEmulator } from '../local/emulator';
 import { deployLocalCommand, destroyLocalCommand, parseArgs } from '../local/runner/cli';
+import { publishControlToken } from '../local/emulator/control-token';
 import { deployLocal } from '../local/runner';
 import { readToyState } from './fixtures/runner/toy-app';
 
@@ -130,12 +131,22 @@ test('destroy-local and a failed deploy-local through the command functions; exi
 
 describe('--endpoint', () => {
   let running: RunningEmulator;
+  const home = process.env.HOME;
   beforeAll(async () => {
     running = await startEmulator({ port: 0 });
   });
   afterAll(() => running.close());
+  beforeEach(() => {
+    // Where the emulator command keeps its control token: a temporary home folder here.
+    process.env.HOME = path.join(dir, 'home');
+  });
+  afterEach(() => {
+    process.env.HOME = home;
+  });
 
-  test('uses a running emulator over HTTP (native resources and assets too); no embedded emulator state', async () => {
+  test('uses a running emulator over HTTP (native resources and assets too), finding its control token on its own; no embedded emulator state', async () => {
+    // What the emulator command does when it starts.
+    publishControlToken(running.port, running.controlToken);
     const csv = path.join(dir, 'users.csv');
     fs.writeFileSync(csv, 'email\nbob@example.com\n');
     spec({ resources: { Hello: { Name: 'hello' } }, secret: true, usersFile: csv });
@@ -148,10 +159,26 @@ describe('--endpoint', () => {
     expect(running.emulator.s3.getObject(UsersBucket, UsersKey)?.toString('utf8')).toBe('email\nbob@example.com\n');
     expect(running.emulator.calls().map((c) => `${c.service} ${c.operation}`)).toEqual(['s3 HeadObject', 's3 PutObject', 'secretsmanager CreateSecret']);
     expect(fs.existsSync(path.join(dir, 'local', 'emulator-state.json'))).toBe(false);
+    expect(result.stdout + result.stderr).not.toContain(running.controlToken);
+    const destroyed = await inProcess(destroyLocalCommand, ['--state', stateFile, '--endpoint', running.url]);
+    expect(destroyed.code).toBe(0);
+    expect(running.emulator.listStacks()).toEqual([]);
   }, 120_000);
 
+  test('without the control token (no emulator command on this machine wrote it), or with a stale one: a clear error naming where it is looked for', async () => {
+    const missing = await deployLocal({ assemblyDir: dir, endpoint: running.url, stateFile });
+    expect(missing.success).toBe(false);
+    expect(missing.reason).toBe(
+      `no control token for the emulator at ${running.url}: run it with "cdk-wickr-chime emulator" as the same user on this machine ` +
+        `(it writes ${path.join(dir, 'home', '.cdk-wickr-chime', 'emulators', `${running.port}.token`)}), or set CDK_WICKR_CHIME_EMULATOR_TOKEN to the content of that file`,
+    );
+    publishControlToken(running.port, 'a-token-of-an-emulator-that-stopped');
+    const stale = await deployLocal({ assemblyDir: dir, endpoint: running.url, stateFile });
+    expect(stale.reason).toBe(`the emulator at ${running.url} refused the control token (a token file left by an emulator that stopped?)`);
+  });
+
   test('an endpoint that does not answer is a clear error', async () => {
-    const report = await deployLocal({ assemblyDir: dir, endpoint: 'http://127.0.0.1:1', stateFile });
+    const report = await deployLocal({ assemblyDir: dir, endpoint: 'http://127.0.0.1:1', stateFile, controlToken: 'any' });
     expect(report.success).toBe(false);
     expect(report.reason).toContain('cannot reach the emulator at http://127.0.0.1:1');
   });

@@ -112,11 +112,11 @@ test('the role statements are registered once per run while they do not change (
 });
 
 test('with --endpoint the principal is registered through the control endpoint', async () => {
-  const denied = await deployLocal({ assemblyDir: ws.synth(app({ grant: 'none' })), stateFile: ws.stateFile, endpoint: running.url });
+  const denied = await deployLocal({ assemblyDir: ws.synth(app({ grant: 'none' })), stateFile: ws.stateFile, endpoint: running.url, controlToken: running.controlToken });
   expect(denied.success).toBe(false);
   expect(running.emulator.listPrincipals()).toHaveLength(1);
   expect(running.emulator.calls().find((c) => c.operation === 'GetSecretValue')?.authorization?.denied).toMatch(ACCESS_DENIED);
-  expectSuccess(await deployLocal({ assemblyDir: ws.synth(app({ grant: 'grantRead' })), stateFile: ws.stateFile, endpoint: running.url }));
+  expectSuccess(await deployLocal({ assemblyDir: ws.synth(app({ grant: 'grantRead' })), stateFile: ws.stateFile, endpoint: running.url, controlToken: running.controlToken }));
 });
 
 test('a function whose role the runner did not deploy keeps the unrestricted test credentials, with a warning', async () => {

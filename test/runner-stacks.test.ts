@@ -146,7 +146,7 @@ test('a first create that rolls back is not recorded; with --endpoint the stack 
   expect(failed.success).toBe(false);
   expect(running.emulator.listStacks()).toEqual([]);
 
-  expectSuccess(await deployLocal({ assemblyDir: ws.synth(app('ops')), stateFile: ws.stateFile, endpoint: running.url }));
+  expectSuccess(await deployLocal({ assemblyDir: ws.synth(app('ops')), stateFile: ws.stateFile, endpoint: running.url, controlToken: running.controlToken }));
   expect(running.emulator.listStacks().map((s) => [s.stackName, s.status])).toEqual([['DriftStack', 'CREATE_COMPLETE']]);
   const [fn] = running.emulator.listStacks()[0].functions;
   expect(fn).toMatchObject({ handler: 'index.handler', accessKeyId: expect.stringMatching(/^ASIA[0-9A-F]{16}$/) });
@@ -161,7 +161,7 @@ test('registerStacksFromState: a fresh emulator beside the state file serves the
     // The services' state as deploy-local left it; no stack and no principal yet.
     fresh.emulator.importState({ ...running.emulator.exportState(), cloudformation: undefined });
     expect(fresh.emulator.services.wickr.store.exportState()).toEqual(networks);
-    const api = new EmulatorApi(fresh.url);
+    const api = new EmulatorApi(fresh.url, fresh.controlToken);
     expect(await registerStacksFromState(api, ws.stateFile)).toEqual(['DriftStack']);
     api.destroy();
     expect(fresh.emulator.listStacks()[0]).toMatchObject({ stackName: 'DriftStack', status: 'CREATE_COMPLETE' });

@@ -1,3 +1,5 @@
+import { preview } from './event';
+
 /**
  * Typed errors. Resource handlers throw these (or let service errors through);
  * the dispatcher wraps whatever arrives exactly once, in a `ResourceOperationError`
@@ -97,7 +99,3 @@ export function isNotFound(err: unknown): boolean {
   );
 }
 
-function preview(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}

@@ -92,8 +92,14 @@ export function eventProblem(event: Record<string, unknown>, known: (type: strin
   return undefined;
 }
 
-/** A short, single-line rendering of a value for a reason (never longer than 80 characters). */
+/** A short, single-line rendering of a value for a reason (never longer than 80 characters, whatever the value). */
 export function preview(value: unknown): string {
-  const text = value === undefined ? 'nothing' : typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  let text: string;
+  try {
+    text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
+  } catch {
+    // Nested too deep for JSON.stringify (or circular): no event property is either.
+    text = Array.isArray(value) ? 'a list nested too deep to show' : 'an object nested too deep to show';
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

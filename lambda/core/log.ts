@@ -9,9 +9,15 @@ import { MODEL_SENSITIVE_MEMBERS } from './sensitive.generated';
 const ALWAYS_REDACTED = ['ResponseURL', 'SecretString', 'SecretBinary', 'authorization', 'x-amz-security-token'];
 const REDACTED_KEYS = new Set([...MODEL_SENSITIVE_MEMBERS, ...ALWAYS_REDACTED].map((k) => k.toLowerCase()));
 export const REDACTED = '***';
+/** How deep a logged value is shown. */
+const LOGGED_DEPTH = 12;
+/** What a log line shows instead of a value nested deeper than `LOGGED_DEPTH`. */
+export const NESTED_DEEPER = `<nested deeper than ${LOGGED_DEPTH} levels>`;
 
+/** A copy of `value` with sensitive members redacted, at most `LOGGED_DEPTH` levels deep (a line always serializes). */
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 12 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > LOGGED_DEPTH) return NESTED_DEEPER;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {

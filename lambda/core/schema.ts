@@ -175,9 +175,46 @@ export function withDefault<T>(decoder: Decoder<T>, fallback: T): Decoder<T> {
   };
 }
 
-/** Decodes a resource's properties (the `ServiceToken` key is CloudFormation's, not ours). */
+/** The deepest a property value may be nested (lists and objects); ours need a handful of levels. */
+export const MAX_PROPERTY_DEPTH = 32;
+
+/**
+ * Decodes a resource's properties (the `ServiceToken` key is CloudFormation's, not ours).
+ * Strict decoding first refuses a value nested more than `MAX_PROPERTY_DEPTH` levels deep,
+ * under any key, naming where: no decoder, comparison or log line then walks a value deep
+ * enough to exhaust the stack. Lenient decoding reads only what the schema names, level by
+ * level, so a delete or a rollback never fails on such a value.
+ */
 export function decodeProperties<T>(decoder: Decoder<T>, properties: unknown, options: { readonly lenient?: boolean } = {}): T {
   const raw = typeof properties === 'object' && properties !== null && !Array.isArray(properties) ? (properties as Record<string, unknown>) : {};
   const { ServiceToken: _serviceToken, ...rest } = raw;
+  if (!options.lenient) {
+    const deep = tooDeep(rest, MAX_PROPERTY_DEPTH);
+    if (deep !== undefined) throw new PropertyError(deep, `is nested more than ${MAX_PROPERTY_DEPTH} levels deep (lists and objects); properties are never that deep`);
+  }
   return decoder(rest, '', options.lenient) ?? ({} as T);
+}
+
+interface Visit {
+  readonly value: unknown;
+  readonly step: string;
+  readonly depth: number;
+  readonly parent?: Visit;
+}
+
+/** The path of the first value below `limit` levels of lists and objects, or undefined; walks without recursion. */
+function tooDeep(properties: Record<string, unknown>, limit: number): string | undefined {
+  const pending: Visit[] = Object.entries(properties).map(([step, value]) => ({ value, step, depth: 0 }));
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, depth } = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= limit) {
+      const steps: string[] = [];
+      for (let at: Visit | undefined = next; at; at = at.parent) steps.unshift(at.step);
+      return steps.join('');
+    }
+    if (Array.isArray(value)) value.forEach((child, i) => pending.push({ value: child, step: `[${i}]`, depth: depth + 1, parent: next }));
+    else for (const [key, child] of Object.entries(value)) pending.push({ value: child, step: `.${key}`, depth: depth + 1, parent: next });
+  }
+  return undefined;
 }

@@ -80,11 +80,15 @@ function userDrifts(live: Record<string, unknown>): { drifts: PropertyDrift[]; s
     ...changed.map((c) => ({ path: `Users[${c.username}].${c.field}`, expected: c.expected, actual: c.actual })),
   ];
   const changedUsers = [...new Set(changed.map((c) => c.username))];
-  const parts = [
-    changedUsers.length > 0 ? `${changedUsers.length} changed (${named(changedUsers)})` : '',
-    missing.length > 0 ? `${missing.length} missing (${named(missing)})` : '',
-  ].filter(Boolean);
-  return { drifts, summary: parts.length > 0 ? `users: ${parts.join(', ')}` : undefined };
+  const groups = [
+    { what: 'changed', users: changedUsers },
+    { what: 'missing', users: missing },
+  ].filter((g) => g.users.length > 0);
+  if (groups.length === 0) return { drifts };
+  // The counts first: a table that shortens the line still shows them.
+  const counts = groups.map((g) => `${g.users.length} ${g.what}`).join(', ');
+  const usernames = groups.map((g) => (groups.length > 1 ? `${g.what}: ${named(g.users)}` : named(g.users))).join('; ');
+  return { drifts, summary: `users: ${counts} (${usernames})` };
 }
 
 function named(usernames: readonly string[]): string {

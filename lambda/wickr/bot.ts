@@ -2,9 +2,10 @@ import { isNotFound, RequestRefusedError } from '../core/errors';
 import { changedKeys, CleanupContext, LiveState, OperationContext, OperationResult, ResourceHandler } from '../core/resource';
 import { bool, optional, str, struct, withDefault } from '../core/schema';
 import { readSecret, SecretRef, secretRef } from '../core/secrets';
+import { untilSeen } from '../core/eventual';
 import { ADOPT_BY_DECLARATION } from '../core/ownership.wire';
 import { Existing } from '../core/takeover';
-import { Bot, CreateBotCommand, DeleteBotCommand, GetBotCommand, paginateListBots, UpdateBotCommand } from './client';
+import { Bot, CreateBotCommand, DeleteBotCommand, GetBotCommand, paginateListBots, UpdateBotCommand, WickrServiceException } from './client';
 import { BOT_TYPE, BOT_USERNAME_PATTERN } from './bot.wire';
 
 export interface BotProps {
@@ -48,7 +49,9 @@ const markerName = (ctx: OperationContext) => `pending-${ctx.token('create-bot')
  *   delivery; the service refuses the second `CreateBot` of a username, so two deliveries
  *   never make two bots); a bot with the username and any other display name is refused
  *   (a bot this library did not make must not be taken over, nor its password replaced);
- * - after a failed or ambiguous `CreateBot` the handler looks again and adopts its bot;
+ * - after a failed or ambiguous `CreateBot` the handler looks again and adopts its bot; when
+ *   the service refused the username as taken, it looks until lists show that bot (they are
+ *   eventually consistent), which another delivery may have answered and named already;
  * - the real display name is set only once CloudFormation has the answer (`finish`): a
  *   bot without the marker always has its answer delivered, so a later delivery that is
  *   refused answers after the answer CloudFormation keeps;
@@ -72,9 +75,12 @@ async function create(ctx: OperationContext, props: BotProps): Promise<Operation
       const out = await wickr.send(new CreateBotCommand({ networkId: props.NetworkId, username: props.Username, displayName: marker, groupId: props.GroupId, challenge }));
       bot = { botId: out.botId, displayName: marker };
     } catch (err) {
-      bot = await findBot(ctx, props.NetworkId, props.Username);
-      if (bot?.displayName !== marker) throw err;
-      ctx.log.log('info', 'CreateBot failed, but another delivery of this request (or the call itself) made the bot: adopting it', { botId: bot.botId });
+      // Refused as taken, the username has a bot that lists may not show yet (they are eventually consistent): look until they do.
+      const taken = err instanceof WickrServiceException && err.$fault === 'client' && /already exists/i.test(err.message);
+      bot = taken ? (await untilSeen(() => findBot(ctx, props.NetworkId, props.Username))).value : await findBot(ctx, props.NetworkId, props.Username);
+      // Ours under the marker, or already given its declared name by another delivery's `finish`.
+      if (bot?.displayName !== marker && !(taken && bot?.displayName === (props.DisplayName ?? props.Username))) throw err;
+      ctx.log.log('info', 'CreateBot failed, but another delivery of this request (or the call itself) made the bot: adopting it', { botId: bot?.botId });
     }
   }
   const botId = bot.botId;

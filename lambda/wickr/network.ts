@@ -4,6 +4,7 @@ import { ADOPT_BY_DECLARATION } from '../core/ownership.wire';
 import { Existing } from '../core/takeover';
 import { bool, oneOf, optional, str, struct, withDefault } from '../core/schema';
 import { ReplacementRefusedError, RequestRefusedError } from '../core/errors';
+import { sleep, untilSeen } from '../core/eventual';
 import { WickrClient, isAmbiguousFailure, paginateListNetworks } from './client';
 import { CreateNetworkCommand, DeleteNetworkCommand, GetNetworkCommand, Network, UpdateNetworkCommand } from './model.generated';
 import { ACCESS_LEVELS, NETWORK_CLAIM_TYPES, NETWORK_NAME_MAX, NETWORK_TYPE } from './network.wire';
@@ -39,7 +40,10 @@ const schema = struct<NetworkProps>({
  *    and adopts the marker network if the call had in fact committed.
  * 3. `ListNetworks` again: two deliveries that listed at the same moment each made a
  *    marker network; both now see both and keep the lowest network id, the other
- *    delivery's network is deleted, so both answer the same network.
+ *    delivery's network is deleted, so both answer the same network. Lists are eventually
+ *    consistent, so this list waits until they show what was made (`afterCreate`); by then
+ *    the other delivery may have answered and renamed its network (step 5), which is
+ *    therefore recognised by the requested name too (no other network had it in step 1).
  * 4. The answer names the network, which still carries the marker: a delivery of the same
  *    request that comes after an answer that could not be delivered adopts it (step 1).
  * 5. Only after CloudFormation has the answer does `UpdateNetwork` give the network its
@@ -91,7 +95,10 @@ async function create(ctx: OperationContext, props: NetworkProps): Promise<Opera
       if (!isAmbiguousFailure(err)) throw err;
       ctx.log.log('warn', 'CreateNetwork outcome unknown; looking for the request marker', { marker });
     }
-    const ours = withMarker(await listAllNetworks(client), marker);
+    // This request's networks: under its marker, or already renamed by another delivery's `finish` (no other network had the name above).
+    const ofRequest = (networks: readonly Network[]) =>
+      networks.filter((n) => n.networkId && (n.networkName === marker || (n.networkName === props.NetworkName && n.networkId !== replacing))).map((n) => n.networkId as string).sort();
+    const ours = networkId ? await afterCreate(ctx, client, networkId, ofRequest) : ofRequest(await listAllNetworks(client));
     if (!networkId) {
       networkId = ours[0];
       if (!networkId) throw new Error('CreateNetwork failed and made no network');
@@ -104,6 +111,29 @@ async function create(ctx: OperationContext, props: NetworkProps): Promise<Opera
   const id = networkId;
   return { physicalResourceId: id, finish: (finishCtx) => rename(finishCtx, id, props) };
 }
+
+/**
+ * This request's networks (`ofRequest`), once lists are sure to show every one that another
+ * delivery made while this one was creating (step 3). Lists are eventually consistent: it
+ * lists until its own network shows; the time that took is the staleness observed, and a
+ * network another delivery made up to then may stay hidden about as long, so it waits that
+ * much again before the list that decides. With consistent lists the first list shows its
+ * own network: no wait, no further call.
+ */
+async function afterCreate(ctx: OperationContext, client: WickrClient, networkId: string, ofRequest: (networks: readonly Network[]) => string[]): Promise<string[]> {
+  const seen = await untilSeen(async () => {
+    const networks = await listAllNetworks(client);
+    return networks.some((n) => n.networkId === networkId) ? ofRequest(networks) : undefined;
+  });
+  // Shown at once (consistent lists), or not within the limit (nothing to measure): decide by what is known.
+  if (seen.waitedMs === 0 || !seen.value) return seen.value ?? ofRequest(await listAllNetworks(client));
+  ctx.log.log('info', 'lists showed the new network late; waiting as long again for another delivery\'s', { networkId, staleMs: seen.waitedMs });
+  await sleep(seen.waitedMs + STALENESS_MARGIN_MS);
+  return ofRequest(await listAllNetworks(client));
+}
+
+/** Waited beyond the staleness observed: the time between another delivery's list and its create. */
+const STALENESS_MARGIN_MS = 250;
 
 /** Gives the network its real name (and key). Same token for every delivery: a rename that committed is replayed, not repeated. */
 async function rename(ctx: OperationContext, networkId: string, props: NetworkProps): Promise<void> {

@@ -28,7 +28,8 @@ export const DRIFT_USAGE = `usage: cdk-wickr-chime drift [options]
   --fix            bring every MODIFIED resource back to its declared values (never creates,
                    replaces or deletes: a DELETED resource comes back with a deploy that names
                    it in the cdk-wickr-chime:recreate context, as the output says)
-  --wide           do not shorten the table's columns to 120 characters
+  --wide           do not shorten the table's columns to 120 characters (the default when
+                   stdout is not a terminal)
   --endpoint URL   check stacks deploy-local deployed into a running emulator
   --state FILE     deploy-local's state file; without --endpoint, the embedded emulator's state
                    kept beside it is checked
@@ -59,9 +60,13 @@ const isOurs = (type: string) => Object.prototype.hasOwnProperty.call(HANDLERS, 
 export interface DriftIo {
   out(text: string): unknown;
   err(text: string): unknown;
+  /** `out` is a terminal: the table keeps to 120 columns there; a pipe or a file gets whole lines, as with `--wide`. @default false */
+  readonly isTTY?: boolean;
 }
 
-export async function driftCommand(args: string[], io: DriftIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+const STDIO: DriftIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stdout.isTTY };
+
+export async function driftCommand(args: string[], io: DriftIo = STDIO): Promise<number> {
   const { values, error } = parseOptions(args, OPTIONS);
   if (values === undefined) {
     io.err(usageLine('drift', error));
@@ -108,7 +113,7 @@ export async function driftCommand(args: string[], io: DriftIo = { out: (s) => p
       const document: DriftDocument = { stacks: reports, totals: totalsOf(reports), exitCode };
       io.out(`${JSON.stringify(document, null, 2)}\n`);
     } else {
-      io.out(`${renderTable(reports, Boolean(values.wide)).join('\n')}\n`);
+      io.out(`${renderTable(reports, Boolean(values.wide) || !io.isTTY).join('\n')}\n`);
       const t = totalsOf(reports);
       io.out(`\n${t.IN_SYNC} in sync, ${t.MODIFIED} modified, ${t.DELETED} deleted, ${t.NOT_CHECKED} not checked\n`);
       for (const hint of recreateHints(reports, values)) io.out(`${hint}\n`);

@@ -4,9 +4,10 @@ import { layout } from '../table';
 
 /**
  * What the drift command prints: a progress line per resource as it is checked, then one
- * table (at most 120 columns; `--wide` does not shorten) with a row per drifted property,
- * or, with `--json`, one document for pipelines. Values are the template's and the
- * services' own; secrets are never read back, and names of users are never shown.
+ * table (at most 120 columns on a terminal; `--wide`, or output that is not a terminal, is
+ * not shortened) with a row per drifted property, or, with `--json`, one document for
+ * pipelines. Values are the template's and the services' own; secrets are never read back,
+ * and names of users are never shown.
  */
 
 export interface StackReport {
@@ -20,6 +21,8 @@ export interface StackReport {
 }
 
 const SHOWN_DRIFTS = 10;
+/** The columns the details keep on a 120-column line. */
+const DETAILS_ROOM = 40;
 
 export function progressLine(stackName: string, r: ResourceDrift): string {
   return `${stackName}  ${r.status.padEnd(11)}  ${r.logicalId}  ${r.type}${r.reason ? `  (${r.reason})` : ''}`;
@@ -39,8 +42,9 @@ export function renderTable(reports: readonly StackReport[], wide = false): stri
     }
   }
   const header = ['stack', 'logical id', 'type', 'status', 'drift (path: expected -> actual)'];
-  // The first four columns take at most 110 of the 120 columns (gaps included); the details the rest.
-  return layout([header, ...rows], { wide, caps: [16, 28, 36, 22] });
+  // The first four columns take at most 110 of the 120 columns (gaps included), and give up
+  // room down to 12 each so that the details keep 40: a WickrUsers row's counts come first there.
+  return layout([header, ...rows], { wide, caps: [16, 28, 36, 22], lastColumn: DETAILS_ROOM });
 }
 
 export function detailsOf(r: ResourceDrift): string[] {

@@ -4,14 +4,15 @@ import { decodeComponent, EmulatorRequest, EmulatorResponse, isRecord, jsonRespo
 import { PrincipalSpec } from './principals';
 
 /**
- * The emulator's control endpoints under `/_emulator/` (no signature needed; the server
- * listens on 127.0.0.1 by default):
+ * The emulator's control endpoints under `/_emulator/`: no signature, but the server's
+ * control token (`Authorization: Bearer <token>`, checked with `Host` and `Origin` by
+ * `gate.ts` before a request gets here):
  *
  *   GET    /_emulator/calls[?detail=1]        call log (requests included with detail=1; secret values masked)
  *   DELETE /_emulator/calls                   clear the call log
  *   POST   /_emulator/reset                   back to a fresh emulator
  *   GET    /_emulator/faults                  faults in force
- *   POST   /_emulator/faults                  add one: {operation, kind, count?, after?, rate?, ms?, service?, seed?}
+ *   POST   /_emulator/faults                  add one: {operation, kind, count?, after?, rate?, ms?, code?, service?, seed?}
  *   DELETE /_emulator/faults                  clear them
  *   GET    /_emulator/state                   export the state, secret values shown as "<redacted>"
  *   PUT    /_emulator/state                   import a state (secret values in the clear; redacted ones are refused)
@@ -55,7 +56,7 @@ export function control(emulator: Emulator, req: EmulatorRequest): EmulatorRespo
       return jsonResponse(200, emulator.listFaults());
     case 'POST faults': {
       const spec = parseJsonBody(req.body);
-      if (!isRecord(spec)) return jsonResponse(400, { message: 'expected a JSON fault: {operation, kind, count?, after?, rate?, ms?, service?, seed?}' });
+      if (!isRecord(spec)) return jsonResponse(400, { message: 'expected a JSON fault: {operation, kind, count?, after?, rate?, ms?, code?, service?, seed?}' });
       return attempt(() => emulator.addFault(spec as unknown as FaultSpec), () => emulator.listFaults());
     }
     case 'DELETE faults':

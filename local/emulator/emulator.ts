@@ -1,7 +1,8 @@
 import { randomInt } from 'crypto';
 import { AuthorizationContext, authorize, checksFor } from './authorize';
 import { CallRecord } from './call-log';
-import { Faults, FaultSpec, prng } from './faults';
+import { Faults, FaultSpec, prng, serviceProblem } from './faults';
+import { isRead, Staleness } from './staleness';
 import { CloudFormation } from './cloudformation';
 import { Clock, EmulatorOptions, EmulatorState, frontEndError, HandledResponse } from './emulator-types';
 import { functionArn, invokeTarget, LambdaService } from './lambda';
@@ -59,6 +60,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
   private readonly endpoints: Readonly<Record<ServiceName, ProtocolService>>;
   private readonly seed: number;
   private readonly faults: Faults;
+  private readonly staleness = new Staleness();
   private readonly principals = new Principals();
   private ids: () => number;
   private log: CallRecord[] = [];
@@ -117,18 +119,23 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     if (principal && denial) return this.record(endpoint, operation, req, endpoint.standardError('accessDenied', denial.message), { authorization: { principal: principal.arn, denied: denial.message } });
     const authorization = principal && { principal: principal.arn };
 
-    const plan = this.faults.plan(endpoint.name, operation);
+    const plan = this.faults.plan(endpoint.name, operation, { pageToken: endpoint.pageTokens?.carries(req) ?? false });
     const delay = this.latencyMs + plan.latencyMs;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    const latency = plan.latencyMs > 0 ? { fault: 'latency' as const } : {};
     if (plan.failure) {
-      const message = plan.failure === 'throttle' ? 'Rate exceeded (injected fault)' : 'Internal failure (injected fault)';
-      return this.record(endpoint, operation, req, endpoint.standardError(plan.failure, message), { fault: plan.failure, authorization });
+      const message = plan.code ? `${plan.code} (injected fault)` : plan.failure === 'throttle' ? 'Rate exceeded (injected fault)' : 'Internal failure (injected fault)';
+      const response = (plan.code && endpoint.namedError?.(plan.code, message)) || endpoint.standardError(plan.failure, message);
+      return this.record(endpoint, operation, req, response, { fault: plan.failure, authorization });
     }
+    if (plan.expirePageToken && endpoint.pageTokens) return this.record(endpoint, operation, req, endpoint.pageTokens.expired(), { fault: 'expire-page-tokens', authorization });
     const ctx: RequestContext = { accountId: this.accountId, region: auth.region, now: () => this.clock.now() };
     for (const service of Object.values(this.endpoints)) service.tick?.(ctx);
-    const response = await endpoint.invoke(operation, req, ctx);
-    return this.record(endpoint, operation, req, response, { ...(plan.drop ? { fault: 'drop-after-commit' as const, dropped: true as const } : latency), authorization });
+    const now = this.clock.now().getTime();
+    const run = () => endpoint.invoke(operation, req, ctx);
+    if (!isRead(operation)) this.staleness.beforeChange(endpoint, now, plan.staleMs, this.faults.staleLag(endpoint.name));
+    const response = await (isRead(operation) ? this.staleness.read(endpoint, now, plan.staleMs, run) : run());
+    const fault = plan.drop ? 'drop-after-commit' : plan.staleMs > 0 ? 'stale' : plan.latencyMs > 0 ? 'latency' : undefined;
+    return this.record(endpoint, operation, req, response, { ...(fault ? { fault } : {}), ...(plan.drop ? { dropped: true as const } : {}), authorization });
   }
 
   /**
@@ -191,7 +198,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
 
   /** Adds a fault (see `FaultSpec`); throws on an invalid spec. */
   addFault(spec: FaultSpec): void {
-    this.faults.add(spec);
+    this.faults.add(spec, (s) => serviceProblem(s, (name) => this.endpoints[name]));
   }
 
   /** The faults still in force, with their remaining counts. */
@@ -199,14 +206,16 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     return this.faults.list();
   }
 
+  /** Clears the faults; what stale faults hid is shown at once. */
   clearFaults(): void {
     this.faults.clear();
+    this.staleness.clear();
   }
 
   /** Back to a fresh emulator: all services' state, client tokens, secrets, objects, stacks, faults, principals, calls, the clock offset and the id sequence. */
   reset(): void {
     for (const endpoint of Object.values(this.endpoints)) endpoint.reset();
-    this.faults.clear();
+    this.clearFaults();
     this.principals.clear();
     this.log = [];
     this.clock.offsetMs = 0;
@@ -231,6 +240,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
   importState(state: unknown, secrets: SecretValues = PLAIN_SECRETS): void {
     if (!isRecord(state) || state.version !== 1) throw new Error('not an emulator state (expected version 1)');
     for (const name of SERVICE_NAMES) this.endpoints[name].importState(state[name], secrets);
+    this.staleness.clear();
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { stagedCodeProblem } from '../runner/code-store';
 import { FunctionSpec, InvocationOutcome, LocalFunction } from '../runner/lambda';
 import { decodeComponent, EmulatorRequest, EmulatorResponse, jsonResponse, parseJsonBody, ProtocolService, queryValue, StandardErrorKind } from './protocol';
 import { RequestContext } from './service';
@@ -8,7 +9,9 @@ import { TEST_CREDENTIALS } from './sigv4';
 /**
  * Lambda's `Invoke` (rest-json: `POST /2015-03-31/functions/{FunctionName}/invocations`)
  * for the functions of the stacks `deploy-local` recorded (`stacks.ts`), run in this
- * process by the runner's `LocalFunction` from their recorded code directory.
+ * process by the runner's `LocalFunction` from their recorded code directory, which must
+ * still be the code the runner staged from a cloud assembly (else 400
+ * `CodeVerificationFailedException`, and nothing is loaded).
  *
  * - `FunctionName` is a name, an ARN or a partial ARN (`<account>:function:<name>`), with
  *   an optional `:qualifier` (or the `Qualifier` query parameter); only `$LATEST` exists.
@@ -133,6 +136,9 @@ export class LambdaService implements ProtocolService {
     if (type === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() }, body: '' };
     const url = this.host.endpointUrl(req);
     if (!url) throw new LambdaError(500, 'ServiceException', 'the emulator is not served over HTTP (serve()), so an invoked function could not reach it');
+    // Whatever put the function in the registry (a registration, a state file), only code the runner staged is loaded.
+    const unstaged = stagedCodeProblem(found.fn.codeDir);
+    if (unstaged) throw new LambdaError(400, 'CodeVerificationFailedException', `${found.fn.functionName}: ${unstaged}; the emulator runs only that`);
     const fn = this.local(found.fn, found.region);
     const extraEnv = this.environment(found.fn, found.region, url);
     const lines: string[] = [];

@@ -91,6 +91,13 @@ export interface ProtocolService {
   standardError(kind: StandardErrorKind, message: string, fields?: Readonly<Record<string, string>>): EmulatorResponse;
   /** The answer to a request `operationOf` could not place. */
   unknownOperation(req: EmulatorRequest): EmulatorResponse;
+  /** The error `code` in this service's format with the status the service gives it, or undefined when it answers no such error. */
+  namedError?(code: string, message: string): EmulatorResponse | undefined;
+  /** Whether a request carries a page token, and the answer that refuses it as expired. */
+  readonly pageTokens?: {
+    carries(req: EmulatorRequest): boolean;
+    expired(): EmulatorResponse;
+  };
   /** The request body as the call log shows it (parsed JSON, secret values redacted). */
   loggedBody(req: EmulatorRequest): unknown;
   /** The query as the call log shows it (secret values redacted). @default the query as sent */
@@ -101,6 +108,22 @@ export interface ProtocolService {
   exportState(secrets: SecretValues): unknown;
   importState(state: unknown, secrets: SecretValues): void;
 }
+
+/**
+ * Errors AWS's front end answers for any service, outside the services' models, with their
+ * HTTP status (a model's own error of the same name wins).
+ */
+export const COMMON_ERRORS: Readonly<Record<string, number>> = {
+  AccessDeniedException: 403,
+  ExpiredTokenException: 403,
+  IncompleteSignatureException: 400,
+  InternalFailure: 500,
+  InvalidSignatureException: 403,
+  MissingAuthenticationTokenException: 403,
+  ServiceUnavailableException: 503,
+  ThrottlingException: 400,
+  UnrecognizedClientException: 403,
+};
 
 /** A JSON response with the `x-amzn-RequestId` header the AWS JSON protocols send. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}, contentType = 'application/json'): EmulatorResponse {

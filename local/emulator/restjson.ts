@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import {
+  COMMON_ERRORS,
   decodeComponent,
   EmulatorRequest,
   EmulatorResponse,
@@ -37,8 +38,6 @@ export interface ErrorStyle {
   readonly standard: Readonly<Record<StandardErrorKind, string>>;
 }
 
-/** SigV4 failures come from AWS's front end, not the service model: their status is fixed. */
-const FRONT_END_STATUS: Readonly<Record<string, number>> = { UnrecognizedClientException: 403, InvalidSignatureException: 403 };
 
 /** A signature past its time is `InvalidSignatureException` too ("Signature expired: ..."). */
 const AUTH_CODES = { unrecognizedClient: 'UnrecognizedClientException', invalidSignature: 'InvalidSignatureException', signatureExpired: 'InvalidSignatureException' } as const;
@@ -154,6 +153,28 @@ export class RestJsonService implements ProtocolService {
     return this.error(this.style.unknownRoute, `No ${this.service.model.metadata.serviceId} operation matches ${req.method} ${req.path}`);
   }
 
+  namedError(code: string, message: string): EmulatorResponse | undefined {
+    return this.statusOf(code) === undefined ? undefined : this.error(code, message);
+  }
+
+  /** The page token is the input member named `nextToken` (`NextToken`), wherever it travels. */
+  readonly pageTokens = {
+    carries: (req: EmulatorRequest): boolean => {
+      const operation = this.match(req)?.operation;
+      const input = operation === undefined ? undefined : this.service.model.operations[operation]?.input;
+      const [name, member] = Object.entries((input && this.codec.shape(input).members) ?? {}).find(([n]) => n.toLowerCase() === 'nexttoken') ?? [];
+      if (name === undefined || member === undefined) return false;
+      const wire = member.locationName ?? name;
+      const body = parseJsonBody(req.body);
+      const value = member.location === 'querystring' ? req.query[wire] : member.location === 'header' ? req.headers[wire.toLowerCase()] : isRecord(body) ? body[wire] : undefined;
+      return typeof value === 'string' && value !== '';
+    },
+    expired: (): EmulatorResponse => {
+      const err = this.style.badRequest(`The ${this.name === 'chime' ? 'NextToken' : 'nextToken'} has expired: list again from the first page`);
+      return this.error(err.code, err.message, err.fields);
+    },
+  };
+
   loggedBody(req: EmulatorRequest): unknown {
     const body = parseJsonBody(req.body);
     const input = this.service.model.operations[this.operationOf(req) ?? '']?.input;
@@ -238,11 +259,15 @@ export class RestJsonService implements ProtocolService {
     return jsonResponse(status, this.codec.serialize(op.output, output ?? {}));
   }
 
-  /** An error response; the status comes from the error shape's `error.httpStatusCode`. */
+  /** An error response; the status comes from the error shape's `error.httpStatusCode`, else from AWS's front end. */
   private error(code: string, message: string, fields: Readonly<Record<string, unknown>> = {}): EmulatorResponse {
-    const status = FRONT_END_STATUS[code] ?? this.service.model.shapes[code]?.error?.httpStatusCode;
+    const status = this.statusOf(code);
     if (status === undefined) return this.internalError(`${this.name}: EmulatedError code ${code} is not an error shape of the model`);
     return jsonResponse(status, this.style.body(code, message, fields), { 'x-amzn-errortype': code });
+  }
+
+  private statusOf(code: string): number | undefined {
+    return this.service.model.shapes[code]?.error?.httpStatusCode ?? COMMON_ERRORS[code];
   }
 
   /** A bug in an implementation: logged (stderr), answered as the service's 500. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { EmulatorRequest, EmulatorResponse, isRecord, jsonResponse, parseJsonBody, ProtocolService, SecretValues, StandardErrorKind } from './protocol';
+import { COMMON_ERRORS, EmulatorRequest, EmulatorResponse, isRecord, jsonResponse, parseJsonBody, ProtocolService, SecretValues, StandardErrorKind } from './protocol';
 import { RequestContext } from './service';
 
 /**
@@ -40,6 +40,12 @@ const TARGET_PREFIX = 'secretsmanager.';
 const NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]{1,512}$/;
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const ERROR_STATUS: Readonly<Record<string, number>> = { InternalServiceError: 500 };
+/** The errors of the Secrets Manager API reference (400 but `InternalServiceError`). */
+const SECRETS_ERRORS: readonly string[] = [
+  'DecryptionFailure', 'EncryptionFailure', 'InternalServiceError', 'InvalidNextTokenException', 'InvalidParameterException', 'InvalidRequestException',
+  'LimitExceededException', 'MalformedPolicyDocumentException', 'PreconditionNotMetException', 'PublicPolicyException', 'ResourceExistsException',
+  'ResourceNotFoundException',
+];
 
 type Operation = (input: Record<string, unknown>, ctx: RequestContext) => Record<string, unknown>;
 
@@ -113,6 +119,11 @@ export class SecretsManager implements ProtocolService {
       accessDenied: 'AccessDeniedException',
     }[kind];
     return this.error(code, message);
+  }
+
+  namedError(code: string, message: string): EmulatorResponse | undefined {
+    if (SECRETS_ERRORS.includes(code)) return this.error(code, message);
+    return COMMON_ERRORS[code] === undefined ? undefined : this.error(code, message, COMMON_ERRORS[code]);
   }
 
   unknownOperation(req: EmulatorRequest): EmulatorResponse {
@@ -265,8 +276,8 @@ export class SecretsManager implements ProtocolService {
     return Array.from({ length: 6 }, () => SUFFIX_ALPHABET[Math.floor(this.env.random() * SUFFIX_ALPHABET.length)]).join('');
   }
 
-  private error(code: string, message: string): EmulatorResponse {
-    return jsonResponse(ERROR_STATUS[code] ?? 400, { __type: code, message }, { 'x-amzn-errortype': code }, CONTENT_TYPE);
+  private error(code: string, message: string, status = ERROR_STATUS[code] ?? 400): EmulatorResponse {
+    return jsonResponse(status, { __type: code, message }, { 'x-amzn-errortype': code }, CONTENT_TYPE);
   }
 }
 

@@ -2,23 +2,28 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { control, CONTROL_PREFIX } from './control';
 import { EmulatedServices, Emulator } from './emulator';
+import { Gate, newControlToken, Refusal } from './gate';
 import { EmulatorRequest, EmulatorResponse, jsonResponse, parseQuery } from './protocol';
 
 /**
  * The emulator's one HTTP server for all services, plus its control endpoints under
- * `/_emulator/` (see `control.ts`). Request bodies are capped (`maxBodyBytes`) before
- * anything reads them: a declared `content-length` over the cap is refused at once, and a
- * body that grows past it while streaming stops being read; either way the answer is 413
+ * `/_emulator/` (see `control.ts`). Before anything reads a request's body, the gate
+ * (`gate.ts`) checks its `Host`, its `Origin` and, for the control endpoints, the control
+ * token; a refused request is answered and its connection closed. Request bodies are
+ * capped (`maxBodyBytes`): a declared `content-length` over the cap is refused at once, and
+ * a body that grows past it while streaming stops being read; either way the answer is 413
  * and the connection is closed, so the rest of the body is never taken in.
  */
 
 export interface ServeOptions {
   /** 0 picks a free port. @default 0 */
   readonly port?: number;
-  /** @default '127.0.0.1' */
+  /** The address to listen on; one other than loopback exposes the emulator to the network. @default '127.0.0.1' */
   readonly host?: string;
   /** The largest request body taken in (service calls and control endpoints alike), in bytes. @default 16 MiB */
   readonly maxBodyBytes?: number;
+  /** Host names the emulator answers besides those of its own address (a container's service name). @default none */
+  readonly allowedHosts?: readonly string[];
 }
 
 /** The default cap on request bodies: 16 MiB, far above any call the handler makes (S3 objects included). */
@@ -33,6 +38,8 @@ export interface RunningEmulator<S extends EmulatedServices = EmulatedServices> 
   readonly url: string;
   readonly port: number;
   readonly emulator: Emulator<S>;
+  /** This server's control token, new for every `serve()`: `Authorization: Bearer <token>` on `/_emulator/` requests. A secret: never log it. */
+  readonly controlToken: string;
   /** Stops the server and closes open (keep-alive) connections. Does not save the state. */
   close(): Promise<void>;
 }
@@ -42,7 +49,14 @@ export async function serve<S extends EmulatedServices>(emulator: Emulator<S>, o
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) throw new Error(`maxBodyBytes must be a non-negative integer, not ${maxBodyBytes}`);
+  const controlToken = newControlToken();
+  let gate: Gate | undefined;
   const server = http.createServer((req, res) => {
+    const refused: Refusal | undefined = gate ? gate.check(pathOf(req.url), req.headers) : { status: 403, message: 'the emulator is starting' };
+    if (refused) {
+      refuse(req, res, jsonResponse(refused.status, { message: refused.message }, refused.status === 401 ? { 'www-authenticate': 'Bearer' } : {}));
+      return;
+    }
     onRequest(emulator, req, res, maxBodyBytes).catch((err: unknown) => {
       process.stderr.write(`emulator: ${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       if (!res.headersSent) write(res, jsonResponse(500, { message: 'emulator failure' }));
@@ -57,6 +71,7 @@ export async function serve<S extends EmulatedServices>(emulator: Emulator<S>, o
     });
   });
   const port = (server.address() as AddressInfo).port;
+  gate = new Gate(host, port, controlToken, options.allowedHosts);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   // Functions that Lambda Invoke runs call the emulator back here.
   emulator.endpointUrl = url;
@@ -64,6 +79,7 @@ export async function serve<S extends EmulatedServices>(emulator: Emulator<S>, o
     url,
     port,
     emulator,
+    controlToken,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -78,11 +94,7 @@ async function onRequest(emulator: Emulator, req: http.IncomingMessage, res: htt
     request = await readRequest(req, maxBodyBytes);
   } catch (err) {
     if (!(err instanceof BodyTooLarge)) throw err;
-    // Answer, then close: the unread rest of the body is dropped with the connection.
-    const response = jsonResponse(413, { message: err.message }, { connection: 'close' });
-    res.shouldKeepAlive = false;
-    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
-    res.end(response.body, () => req.socket.destroy());
+    refuse(req, res, jsonResponse(413, { message: err.message }));
     return;
   }
   if (request.path.startsWith(CONTROL_PREFIX)) {
@@ -96,6 +108,19 @@ async function onRequest(emulator: Emulator, req: http.IncomingMessage, res: htt
     return;
   }
   write(res, response);
+}
+
+/** Answers, then closes the connection: the unread rest of the body is dropped with it. */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, response: EmulatorResponse): void {
+  res.shouldKeepAlive = false;
+  res.writeHead(response.status, { ...response.headers, connection: 'close', 'content-length': String(Buffer.byteLength(response.body)) });
+  res.end(response.body, () => req.socket.destroy());
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  return q < 0 ? raw : raw.slice(0, q);
 }
 
 function readRequest(req: http.IncomingMessage, maxBodyBytes: number): Promise<EmulatorRequest> {
@@ -130,7 +155,7 @@ function readRequest(req: http.IncomingMessage, maxBodyBytes: number): Promise<E
       }
       resolve({
         method: req.method ?? 'GET',
-        path: q < 0 ? url : url.slice(0, q),
+        path: pathOf(url),
         query: q < 0 ? {} : parseQuery(url.slice(q + 1)),
         headers,
         body: Buffer.concat(chunks),

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { stagedCodeProblem } from '../runner/code-store';
 import type { FunctionSpec } from '../runner/lambda';
 import { isRecord } from './protocol';
 
@@ -7,7 +8,8 @@ import { isRecord } from './protocol';
  * every run (`PUT /_emulator/stacks/<stackName>`, `Emulator.registerStack`): what
  * CloudFormation would know of each (id, status, template, parameter values, outputs,
  * resources) and how to run each of its Lambda functions in process (code directory,
- * handler, timeout, environment, the access key id of its execution role). The emulator's
+ * handler, timeout, environment, the access key id of its execution role). A code directory
+ * must be one the runner staged from a cloud assembly (`runner/code-store.ts`). The emulator's
  * CloudFormation (`cloudformation.ts`) and Lambda (`lambda.ts`) serve the drift command
  * from it. Environment values are kept as they are given: they are data, never secrets
  * (secrets travel as Secrets Manager ARNs).
@@ -275,6 +277,8 @@ function checkFunction(fn: unknown, region: string, accountId: string): string |
     return `arn ${show(fn.arn)} must be arn:aws:lambda:${region}:${accountId}:function:${String(fn.functionName)} (the stack's region and account)`;
   }
   if (typeof fn.codeDir !== 'string' || !path.isAbsolute(fn.codeDir)) return `codeDir ${show(fn.codeDir)} must be an absolute path`;
+  const unstaged = stagedCodeProblem(fn.codeDir);
+  if (unstaged) return unstaged;
   if (typeof fn.handler !== 'string' || !/^[^.]+(\.[^.]+)*\.[A-Za-z_$][\w$]*$/.test(fn.handler)) return `handler ${show(fn.handler)} must be file.export (index.handler)`;
   if (!(Number.isInteger(fn.timeoutSeconds) && (fn.timeoutSeconds as number) >= 1 && (fn.timeoutSeconds as number) <= 900)) return `timeoutSeconds ${show(fn.timeoutSeconds)} must be an integer from 1 to 900`;
   if (!(Number.isInteger(fn.memorySize) && (fn.memorySize as number) >= 128 && (fn.memorySize as number) <= 10240)) return `memorySize ${show(fn.memorySize)} must be an integer from 128 to 10240`;

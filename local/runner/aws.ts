@@ -34,8 +34,14 @@ export class EmulatorApi {
   private readonly chimeClients = new Map<string, ChimeSDKIdentityClient>();
   private readonly secretsClients = new Map<string, SecretsManagerClient>();
 
+  /**
+   * @param url the emulator's endpoint
+   * @param controlToken its control token (see the emulator's `gate.ts`), for the control endpoints
+   * @param s3InProcess its S3 store, when it runs in this process
+   */
   constructor(
     readonly url: string,
+    private readonly controlToken: string,
     private readonly s3InProcess?: InProcessS3,
   ) {}
 
@@ -169,20 +175,20 @@ export class EmulatorApi {
     });
   }
 
-  /** One call to the emulator's control API (unsigned JSON). */
-  private control(method: string, route: string, body?: unknown): Promise<HttpAnswer> {
+  /** One call to the emulator's control API (unsigned JSON, with the control token). */
+  control(method: string, route: string, body?: unknown, timeoutMs = 60_000): Promise<HttpAnswer> {
     const target = new URL(`${this.url.replace(/\/$/, '')}/_emulator/${route}`);
     const payload = body === undefined ? '' : JSON.stringify(body);
     return new Promise<HttpAnswer>((resolve, reject) => {
       const transport = target.protocol === 'https:' ? https : http;
-      const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) };
-      const req = transport.request(target, { method, headers, agent: false, timeout: 60_000 }, (res) => {
+      const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), authorization: `Bearer ${this.controlToken}` };
+      const req = transport.request(target, { method, headers, agent: false, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => resolve(answer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
       });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${target.href}: no answer within 60 s`)));
+      req.on('timeout', () => req.destroy(new Error(`${method} ${target.href}: no answer within ${timeoutMs / 1000} s`)));
       req.on('error', (err) => reject(new Error(`cannot reach the emulator at ${this.url}: ${err.message}`)));
       req.end(payload);
     });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as http from 'http';
 import * as path from 'path';
 import type { RunningEmulator } from '../emulator';
+import { CONTROL_TOKEN_ENV, controlTokenFile, controlTokenFor } from '../emulator/control-token';
 import { EmulatorApi } from './aws';
 import { CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
 import { Engine } from './engine';
@@ -40,6 +40,11 @@ export interface LocalRunOptions {
   readonly emulator?: RunningEmulator;
   /** A running emulator's URL (`cdk-wickr-chime emulator`). */
   readonly endpoint?: string;
+  /**
+   * The control token of the emulator at `endpoint` (a secret).
+   * @default `CDK_WICKR_CHIME_EMULATOR_TOKEN`, else the file the emulator command wrote for the endpoint's port
+   */
+  readonly controlToken?: string;
   /** Only these stacks. @default every stack of the app (deploy), or of the state file (destroy) */
   readonly stacks?: readonly string[];
   /** Resources run at once when they do not depend on each other. @default 4 */
@@ -198,20 +203,27 @@ interface EmulatorTarget {
 async function connect(options: LocalRunOptions, store: StateStore): Promise<EmulatorTarget> {
   if (options.emulator && options.endpoint) throw new Error('give either an in-process emulator or an endpoint, not both');
   if (options.emulator) {
-    const api = new EmulatorApi(options.emulator.url, options.emulator.emulator.s3);
+    const api = new EmulatorApi(options.emulator.url, options.emulator.controlToken, options.emulator.emulator.s3);
     return { api, close: async () => api.destroy() };
   }
   if (options.endpoint) {
     const url = options.endpoint.replace(/\/$/, '');
-    await probe(url);
-    const api = new EmulatorApi(url);
+    const token = options.controlToken ?? controlTokenFor(url);
+    if (!token) {
+      throw new Error(
+        `no control token for the emulator at ${url}: run it with "cdk-wickr-chime emulator" as the same user on this machine ` +
+          `(it writes ${controlTokenFile(Number(new URL(url).port || 80))}), or set ${CONTROL_TOKEN_ENV} to the content of that file`,
+      );
+    }
+    const api = new EmulatorApi(url, token);
+    await probe(api);
     return { api, close: async () => api.destroy() };
   }
   // The embedded emulator; its state lives beside the runner's.
   const { startEmulator } = await import('../emulator');
   const stateFile = path.join(store.dir, EMULATOR_STATE_FILE);
   const running = await startEmulator({ port: 0, stateFile });
-  const api = new EmulatorApi(running.url, running.emulator.s3);
+  const api = new EmulatorApi(running.url, running.controlToken, running.emulator.s3);
   return {
     api,
     close: async () => {
@@ -223,17 +235,11 @@ async function connect(options: LocalRunOptions, store: StateStore): Promise<Emu
   };
 }
 
-/** Checks that an emulator answers at `url` (its control API), for a clear error up front. */
-function probe(url: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const req = http.get(`${url}/_emulator/faults`, { timeout: 5000 }, (res) => {
-      res.resume();
-      if (res.statusCode === 200) resolve();
-      else reject(new Error(`${url} does not look like the cdk-wickr-chime emulator (GET /_emulator/faults answered HTTP ${res.statusCode})`));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
-    req.on('error', (err) => reject(new Error(`cannot reach the emulator at ${url}: ${err.message}`)));
-  });
+/** Checks that the emulator answers at the API's URL and takes its token (its control API), for a clear error up front. */
+async function probe(api: EmulatorApi): Promise<void> {
+  const res = await api.control('GET', 'faults', undefined, 5_000);
+  if (res.status === 401) throw new Error(`the emulator at ${api.url} refused the control token (a token file left by an emulator that stopped?)`);
+  if (res.status !== 200) throw new Error(`${api.url} does not look like the cdk-wickr-chime emulator (GET /_emulator/faults answered HTTP ${res.status})`);
 }
 
 async function loadAssembly(options: DeployLocalOptions | DestroyLocalOptions, recorder: Recorder): Promise<{ stacks: readonly StackArtifact[]; dispose(): void }> {

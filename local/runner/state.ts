@@ -1,6 +1,7 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { CODE_ROOT_SUFFIX, codeDirName } from './code-store';
 
 /**
  * What the runner remembers between runs, in one JSON file (`.local/state.json` by
@@ -65,7 +66,7 @@ export class StateStore {
 
   constructor(readonly file: string) {
     this.dir = path.dirname(path.resolve(file));
-    this.codeRoot = `${path.basename(file).replace(/\.json$/, '')}.functions`;
+    this.codeRoot = `${path.basename(file).replace(/\.json$/, '')}${CODE_ROOT_SUFFIX}`;
   }
 
   /** The file's content as it is now (undefined when there is none). */
@@ -93,10 +94,9 @@ export class StateStore {
     else this.writeRaw(raw);
   }
 
-  /** Copies a function's code directory into the store (once per content); returns its path relative to the state directory. */
+  /** Copies a function's code directory into the store (once per content, see `code-store.ts`); returns its path relative to the state directory. */
   storeCode(sourceDir: string): string {
-    const hash = hashDirectory(sourceDir);
-    const relative = path.join(this.codeRoot, hash.slice(0, 32));
+    const relative = path.join(this.codeRoot, codeDirName(sourceDir));
     const target = path.join(this.dir, relative);
     if (!fs.existsSync(target)) {
       const temporary = `${target}.${process.pid}.tmp`;
@@ -108,16 +108,15 @@ export class StateStore {
     return relative;
   }
 
-  /** Stores inline code (`Code.ZipFile`) as `index.js`. */
+  /** Stores inline code (`Code.ZipFile`) as `index.js`, as any code directory. */
   storeInlineCode(source: string): string {
-    const hash = createHash('sha256').update(source).digest('hex');
-    const relative = path.join(this.codeRoot, `inline-${hash.slice(0, 26)}`);
-    const target = path.join(this.dir, relative);
-    if (!fs.existsSync(target)) {
-      fs.mkdirSync(target, { recursive: true });
-      fs.writeFileSync(path.join(target, 'index.js'), source);
+    const written = fs.mkdtempSync(path.join(os.tmpdir(), 'inline-code-'));
+    try {
+      fs.writeFileSync(path.join(written, 'index.js'), source);
+      return this.storeCode(written);
+    } finally {
+      fs.rmSync(written, { recursive: true, force: true });
     }
-    return relative;
   }
 
   /** Removes stored code no function in `state` uses any more. */
@@ -139,23 +138,4 @@ export class StateStore {
     fs.writeFileSync(temporary, content);
     fs.renameSync(temporary, this.file);
   }
-}
-
-function hashDirectory(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (current: string) => {
-    for (const entry of fs.readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(current, entry.name);
-      const stat = fs.statSync(full);
-      if (stat.isDirectory()) {
-        hash.update(`d:${path.relative(dir, full)}\n`);
-        walk(full);
-      } else {
-        hash.update(`f:${path.relative(dir, full)}:${stat.size}\n`);
-        hash.update(fs.readFileSync(full));
-      }
-    }
-  };
-  walk(dir);
-  return hash.digest('hex');
 }

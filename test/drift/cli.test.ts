@@ -44,7 +44,7 @@ function synth(context: Record<string, string> = {}): string {
 async function drift(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await driftCommand(['--endpoint', running.url, ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
+  const code = await driftCommand(['--endpoint', running.url, ...args], { out: (s) => void (out += s), err: (s) => void (err += s), isTTY: true });
   return { code, out, err };
 }
 

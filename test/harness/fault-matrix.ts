@@ -6,6 +6,7 @@ import { DeployLocalOptions, DeployReport, deployLocal, destroyLocal } from '../
 import { isDigestOf, snapshot } from './emulator-snapshot';
 import { synthVersion, Version } from './matrix-app';
 import { ADOPT_CONTEXT } from '../../lambda/core/ownership.wire';
+import { STALE_SERVICES } from '../../local/emulator/staleness';
 
 /**
  * The fault matrix: a phase of the example stack's lifecycle (create, update in place,
@@ -42,6 +43,8 @@ const PHASES: Readonly<Record<PhaseName, { before?: Version; after?: Version; fo
 /** The function timeout for latency cases: calls that hang past the guard (at 80%) but end before the answer is due. */
 const FUNCTION_TIMEOUT_MS = 3_000;
 const LATENCY_MS = 2_500;
+/** How stale a stale case makes its call: a read does not show the last second's changes, a change is not shown for a second. */
+const STALE_MS = 1_000;
 
 export interface Position {
   readonly service: CallRecord['service'];
@@ -51,9 +54,22 @@ export interface Position {
 }
 
 export interface MatrixCase {
-  readonly position: Position;
+  /** The call the fault hits; none: every call of the phase (a stale case: the services eventually consistent throughout). */
+  readonly position?: Position;
   readonly kind: FaultKind;
+  /** The error an `error` case answers. @default the service's internal error */
+  readonly code?: string;
 }
+
+/**
+ * The named error sampled: a 503 the service names, which the handlers outlast as any
+ * transient failure. Errors no retry helps (`AccessDeniedException`, `ExpiredTokenException`)
+ * are not outlasted: in a rollback or CloudFormation's cleanup phase they leave what the call
+ * would have removed (the README says so), so they are not among the matrix's faults.
+ */
+const NAMED_ERROR = 'ServiceUnavailableException';
+/** The services whose errors the emulator can name (the others answer their standard errors). */
+const NAMED_ERROR_SERVICES: readonly string[] = ['wickr', 'chime', 'secretsmanager'];
 
 interface Saved {
   readonly emulator: EmulatorState;
@@ -107,17 +123,30 @@ export class FaultMatrix {
     this.expected = { before: beforeState, after: after ? afterState : destroyedAfter, destroyedBefore, destroyedAfter };
   }
 
-  /** Every position with the error, throttle and drop faults; latency at every `latencyEvery`-th position. */
-  cases(latencyEvery: number): MatrixCase[] {
+  /**
+   * Every position with the error, throttle and drop faults; latency and staleness, which
+   * cost seconds a case, at every `sampleEvery`-th position (staleness half a step after
+   * latency, so that they sample different calls, and only at the services whose reads the
+   * emulator can make stale: not CloudFormation's, which the provider reads for ownership);
+   * a named error (`NAMED_ERROR`) one step after latency, at the calls of services that
+   * answer named errors; and one case with every call stale.
+   */
+  cases(sampleEvery: number): MatrixCase[] {
     const kinds: FaultKind[] = ['error', 'throttle', 'drop-after-commit'];
-    return this.positions.flatMap((position, i) => [...kinds, ...(i % latencyEvery === 0 ? (['latency'] as const) : [])].map((kind) => ({ position, kind })));
+    const at = (i: number, step: number) => i % sampleEvery === step;
+    const sampled = (position: Position, i: number): MatrixCase[] => [
+      ...(at(i, 0) ? [{ position, kind: 'latency' as const }] : []),
+      ...(at(i, 1) && NAMED_ERROR_SERVICES.includes(position.service) ? [{ position, kind: 'error' as const, code: NAMED_ERROR }] : []),
+      ...(at(i, Math.floor(sampleEvery / 2)) && STALE_SERVICES.includes(position.service) ? [{ position, kind: 'stale' as const }] : []),
+    ];
+    return [...this.positions.flatMap((position, i) => [...kinds.map((kind) => ({ position, kind })), ...sampled(position, i)]), { kind: 'stale' }];
   }
 
   /** Runs one case and returns the invariants that did not hold (empty: all held). */
   async run(c: MatrixCase): Promise<string[]> {
     const emulator = this.running.emulator;
     this.restore();
-    emulator.addFault(faultFor(c));
+    for (const fault of faultsFor(c)) emulator.addFault(fault);
     const report = await this.runPhase(c.kind === 'latency' ? { timeouts: { functionTimeoutMs: FUNCTION_TIMEOUT_MS } } : {});
     emulator.clearFaults();
     const problems: string[] = [];
@@ -201,22 +230,34 @@ export class FaultMatrix {
   }
 }
 
-/** The fault of a case: the call at the position fails for good (every retry), is throttled a few times, commits and drops, or hangs past the guard. */
-export function faultFor(c: MatrixCase): FaultSpec {
-  const at = { service: c.position.service, operation: c.position.operation, after: c.position.occurrence };
-  switch (c.kind) {
+/**
+ * The faults of a case: the call at the position fails for good (every retry; with the
+ * case's named error, if any), is throttled a few times, commits and drops, hangs past the
+ * guard, or is stale (a read that misses the last second's changes; a change that reads miss
+ * for a second); without a position, every call of every service that keeps state is stale.
+ */
+export function faultsFor(c: MatrixCase): FaultSpec[] {
+  if (!c.position) return [{ operation: '*', kind: 'stale', ms: STALE_MS }, ...(['secretsmanager', 's3'] as const).map((service) => ({ service, operation: '*', kind: 'stale' as const, ms: STALE_MS }))];
+  return [faultAt(c.position, c.kind, c.code)];
+}
+
+function faultAt(position: Position, kind: FaultKind, code: string | undefined): FaultSpec {
+  const at = { service: position.service, operation: position.operation, after: position.occurrence };
+  switch (kind) {
     case 'error':
-      return { ...at, kind: 'error', count: 5 };
+      return { ...at, kind: 'error', count: 5, ...(code ? { code } : {}) };
     case 'throttle':
       return { ...at, kind: 'throttle', count: 3 };
     case 'drop-after-commit':
       return { ...at, kind: 'drop-after-commit', count: 1 };
+    case 'stale':
+      return { ...at, kind: 'stale', ms: STALE_MS, count: 1 };
     default:
       return { ...at, kind: 'latency', ms: LATENCY_MS, count: 1 };
   }
 }
 
-export const describeCase = (c: MatrixCase) => `${c.kind} at ${c.position.service} ${c.position.operation} #${c.position.occurrence + 1}`;
+export const describeCase = (c: MatrixCase) => `${c.code ?? c.kind} at ${c.position ? `${c.position.service} ${c.position.operation} #${c.position.occurrence + 1}` : 'every call'}`;
 
 function ok(report: DeployReport): DeployReport {
   if (!report.success) {
@@ -246,9 +287,10 @@ function difference(expected: unknown, actual: unknown, at = ''): string {
 
 /**
  * Runs a phase's whole matrix on a fresh emulator: every position with every fault kind
- * (latency sampled, see `cases`). Returns the matrix's size and every broken invariant.
+ * (latency and staleness sampled, see `cases`). Returns the matrix's size, its fault kinds
+ * and every broken invariant.
  */
-export async function runMatrix(phase: PhaseName, latencyEvery: number): Promise<{ positions: number; cases: number; failures: string[] }> {
+export async function runMatrix(phase: PhaseName, latencyEvery: number): Promise<{ positions: number; cases: number; kinds: FaultKind[]; failures: string[] }> {
   const { startEmulator } = await import('../../local/emulator');
   const running = await startEmulator({ port: 0, seed: 101 });
   const matrix = new FaultMatrix(running, phase);
@@ -258,8 +300,10 @@ export async function runMatrix(phase: PhaseName, latencyEvery: number): Promise
     const failures: string[] = [];
     for (const c of cases) for (const problem of await matrix.run(c)) failures.push(`${describeCase(c)}: ${problem}`);
     const kinds = [...new Set(cases.map((c) => c.kind))];
-    process.stdout.write(`fault matrix, ${phase}: ${matrix.positions.length} call positions x ${kinds.join(', ')} (latency at every ${latencyEvery}th position) = ${cases.length} cases, ${failures.length} broken invariant(s)\n`);
-    return { positions: matrix.positions.length, cases: cases.length, failures };
+    process.stdout.write(
+      `fault matrix, ${phase}: ${matrix.positions.length} call positions x ${kinds.join(', ')} (latency, a named error and stale at every ${latencyEvery}th position, and every call stale) = ${cases.length} cases, ${failures.length} broken invariant(s)\n`,
+    );
+    return { positions: matrix.positions.length, cases: cases.length, kinds, failures };
   } finally {
     matrix.remove();
     await running.close();

@@ -6,8 +6,9 @@ import { runMatrix } from '../harness/fault-matrix';
  * `test/harness/fault-matrix.ts`).
  */
 test('create: every fault at every call position leaves one answer per request, the declared or the old state exactly, consistent secrets, and a destroyable stack', async () => {
-  const { positions, cases, failures } = await runMatrix('create', 4);
+  const { positions, cases, kinds, failures } = await runMatrix('create', 4);
   expect(positions).toBeGreaterThan(0);
   expect(cases).toBeGreaterThanOrEqual(positions * 3);
+  expect(kinds).toEqual(['error', 'throttle', 'drop-after-commit', 'latency', 'stale']);
   expect(failures).toEqual([]);
 }, 900_000);
