@@ -13,7 +13,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { ExampleStack } from '../bin/example-stack';
 import { CreateNetworkCommand, ListSecurityGroupsCommand, WickrClient } from '../lambda/wickr/client';
-import { driftCommand } from '../local/drift/cli';
+import { driftCommand } from '../cli/drift/cli';
 import { startEmulator } from '../local/emulator';
 import { deployLocal } from '../local/runner';
 import { startHarness } from '../test/harness/handler-harness';

@@ -8,7 +8,7 @@
  */
 
 import { parseArgs } from 'util';
-import { argumentError, USAGE_ERROR, usageLine } from '../local/args';
+import { argumentError, USAGE_ERROR, usageLine } from '../cli/args';
 
 // The AWS SDK warns once per process, on stderr and in the middle of the progress lines, that
 // its releases after January 2027 need Node.js 22 (`@aws-sdk/core` reads this variable). The
@@ -37,7 +37,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   emulator: async (args) => (await import('../local/emulator/cli')).emulatorCommand(args),
   'deploy-local': async (args) => (await import('../local/runner/cli')).deployLocalCommand(args),
   'destroy-local': async (args) => (await import('../local/runner/cli')).destroyLocalCommand(args),
-  drift: async (args) => (await import('../local/drift/cli')).driftCommand(args),
+  drift: async (args) => (await import('../cli/drift/cli')).driftCommand(args),
 };
 
 /** The command, `--help`, and the command's own arguments (which its module parses). */

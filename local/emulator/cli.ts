@@ -1,4 +1,4 @@
-import { parseOptions, USAGE_ERROR, usageLine } from '../args';
+import { parseOptions, USAGE_ERROR, usageLine } from '../../cli/args';
 import { publishControlToken, withdrawControlToken } from './control-token';
 import { exposureWarning } from './gate';
 import { startEmulator } from './index';

@@ -1,4 +1,4 @@
-import { parseOptions, keyValue, USAGE_ERROR, usageLine } from '../args';
+import { parseOptions, keyValue, USAGE_ERROR, usageLine } from '../../cli/args';
 import { deployLocal, destroyLocal, DeployLocalOptions, DEFAULT_STATE_FILE } from './index';
 import { parseSecretArgument } from './secrets';
 

@@ -1,4 +1,4 @@
-import { layout } from '../table';
+import { layout } from '../../cli/table';
 import { usersSummary } from './messages';
 
 /** What happened to one resource in a run. */

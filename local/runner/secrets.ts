@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { keyValue } from '../args';
+import { keyValue } from '../../cli/args';
 import { EmulatorApi } from './aws';
 
 /**

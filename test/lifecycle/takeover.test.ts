@@ -16,7 +16,7 @@ import {
 import { isMutating } from '../../lambda/core/calls';
 import { WickrClient } from '../../lambda/wickr/client';
 import { BatchCreateUserCommand, CreateBotCommand, CreateNetworkCommand, CreateSecurityGroupCommand, UpdateNetworkSettingsCommand, UpdateSecurityGroupCommand } from '../../lambda/wickr/model.generated';
-import { driftCommand } from '../../local/drift/cli';
+import { driftCommand } from '../../cli/drift/cli';
 import { DefaultServices, RunningEmulator, startEmulator, TEST_CREDENTIALS } from '../../local/emulator';
 import { expectSuccess, rowFor, StackWorkspace } from '../harness/stack-workspace';
 

@@ -1,6 +1,6 @@
-import { renderTable as driftTable } from '../local/drift/report';
-import { renderTable as runTable, ResourceRow } from '../local/runner/report';
-import { fit, layout } from '../local/table';
+import { renderTable as driftTable } from '../../cli/drift/report';
+import { renderTable as runTable, ResourceRow } from '../../local/runner/report';
+import { fit, layout } from '../../cli/table';
 
 /**
  * The tables of deploy-local, destroy-local and drift share one layout: at most 120

@@ -5,14 +5,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { App } from 'aws-cdk-lib';
-import { ExampleStack } from '../../bin/example-stack';
-import { isMutating } from '../../lambda/core/calls';
-import { WickrClient } from '../../lambda/wickr/client';
-import { UpdateSecurityGroupCommand } from '../../lambda/wickr/model.generated';
-import { driftCommand } from '../../local/drift/cli';
-import { DefaultServices, RunningEmulator, startEmulator, TEST_CREDENTIALS } from '../../local/emulator';
-import { DeployReport, deployLocal } from '../../local/runner';
-import { expectSuccess, rowFor } from '../harness/stack-workspace';
+import { ExampleStack } from '../../../bin/example-stack';
+import { isMutating } from '../../../lambda/core/calls';
+import { WickrClient } from '../../../lambda/wickr/client';
+import { UpdateSecurityGroupCommand } from '../../../lambda/wickr/model.generated';
+import { driftCommand } from '../../../cli/drift/cli';
+import { DefaultServices, RunningEmulator, startEmulator, TEST_CREDENTIALS } from '../../../local/emulator';
+import { DeployReport, deployLocal } from '../../../local/runner';
+import { expectSuccess, rowFor } from '../../harness/stack-workspace';
 
 /**
  * Read access stays read access. A principal with exactly the permissions the README lists for
@@ -57,7 +57,7 @@ afterAll(async () => {
 
 /** The policy the README gives for `drift`, as it stands there. */
 function readmeDriftPolicy(): { Statement: unknown[] } {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
   const after = readme.slice(readme.indexOf('The permissions `drift` needs'));
   const block = /```json\n([\s\S]*?)```/.exec(after);
   if (!block) throw new Error('the README has no drift policy');

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AccessLevel, UsersFile, WickrNetwork, WickrUsers } from '../../lib';
-import { driftCommand } from '../../local/drift/cli';
-import { DefaultServices, RunningEmulator, startEmulator } from '../../local/emulator';
-import { expectSuccess, rowFor, StackWorkspace } from '../harness/stack-workspace';
+import { AccessLevel, UsersFile, WickrNetwork, WickrUsers } from '../../../lib';
+import { driftCommand } from '../../../cli/drift/cli';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { expectSuccess, rowFor, StackWorkspace } from '../../harness/stack-workspace';
 
 /**
  * The drift table at scale: a `WickrUsers` of 1,200 users, 300 of them changed by hand and

@@ -1,5 +1,4 @@
 import { randomUUID } from 'crypto';
-import * as path from 'path';
 import { createServiceClients } from '../../lambda/core/clients';
 import { setLogSink } from '../../lambda/core/log';
 import { STABLE_STACK } from '../../lambda/core/ownership';
@@ -10,8 +9,8 @@ import { inProcessReader } from '../../lambda/drift/reader';
 import { RepairResult } from '../../lambda/drift/requests';
 import { HANDLERS } from '../../lambda/index';
 import { parseOptions, USAGE_ERROR, usageLine } from '../args';
-import { Account, connectAccount } from './account';
-import { TEST_CREDENTIALS } from '../emulator/sigv4';
+import { Account } from './account';
+import { connectTarget, Target } from '../target';
 import { allStackNames, DriftCommandError, loadStack, StackToCheck } from './stacks';
 import { DriftDocument, exitCodeOf, progressLine, recreateHints, renderTable, StackReport, totalsOf } from './report';
 
@@ -82,7 +81,7 @@ export async function driftCommand(args: string[], io: DriftIo = STDIO): Promise
   }
   let target: Target;
   try {
-    target = await connect(values);
+    target = await connectTarget(values);
   } catch (err) {
     io.err(`drift: ${describe(err)}\n`);
     return 2;
@@ -164,42 +163,6 @@ async function checkOne(account: Account, loaded: StackToCheck, reader: Reader, 
     after.push(repair.Status === 'SUCCESS' ? again : { ...again, reason: repair.Reason });
   }
   return { stackName: stack.stackName, stackId: stack.stackId, resources: after, fixed };
-}
-
-interface Target {
-  readonly account: Account;
-  close(): Promise<void>;
-}
-
-/** The account, a running emulator (`--endpoint`), or the embedded emulator beside a state file (`--state`). */
-async function connect(values: { region?: string; endpoint?: string; state?: string }): Promise<Target> {
-  if (!values.endpoint && !values.state) {
-    const account = connectAccount({ region: values.region });
-    return { account, close: async () => account.close() };
-  }
-  // The emulator's unrestricted test principal stands for the operator, unless the environment names a principal
-  // (one registered with the emulator, to check what a role with exactly these permissions can do).
-  const fromEnvironment = process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } : undefined;
-  const local = { region: values.region ?? 'us-east-1', credentials: fromEnvironment ?? TEST_CREDENTIALS };
-  if (values.endpoint) {
-    const account = connectAccount({ ...local, endpoint: values.endpoint });
-    return { account, close: async () => account.close() };
-  }
-  const { startEmulator } = await import('../emulator');
-  const { EMULATOR_STATE_FILE, registerStacksFromState } = await import('../runner');
-  const stateFile = path.resolve(values.state as string);
-  const emulatorState = path.join(path.dirname(stateFile), EMULATOR_STATE_FILE);
-  const running = await startEmulator({ port: 0, stateFile: emulatorState });
-  await registerStacksFromState(running.emulator, stateFile);
-  const account = connectAccount({ ...local, endpoint: running.url });
-  return {
-    account,
-    close: async () => {
-      account.close();
-      running.emulator.saveState(emulatorState);
-      await running.close();
-    },
-  };
 }
 
 function describe(err: unknown): string {

@@ -4,17 +4,17 @@ import * as path from 'path';
 import { ChimeSDKIdentityClient, DeleteAppInstanceUserCommand, PutAppInstanceRetentionSettingsCommand } from '@aws-sdk/client-chime-sdk-identity';
 import { App } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ExampleStack } from '../../bin/example-stack';
-import { isMutating } from '../../lambda/core/calls';
-import { RECREATE_CONTEXT } from '../../lambda/drift/recreate.wire';
-import { WickrClient } from '../../lambda/wickr/client';
-import { UpdateNetworkCommand, UpdateSecurityGroupCommand } from '../../lambda/wickr/model.generated';
-import { driftCommand } from '../../local/drift/cli';
-import { DriftDocument, recreateHints } from '../../local/drift/report';
-import { DefaultServices, RunningEmulator, startEmulator, TEST_CREDENTIALS } from '../../local/emulator';
-import { deployLocal } from '../../local/runner';
-import { parseArgs } from '../../local/runner/cli';
-import { expectSuccess, rowFor, StackWorkspace } from '../harness/stack-workspace';
+import { ExampleStack } from '../../../bin/example-stack';
+import { isMutating } from '../../../lambda/core/calls';
+import { RECREATE_CONTEXT } from '../../../lambda/drift/recreate.wire';
+import { WickrClient } from '../../../lambda/wickr/client';
+import { UpdateNetworkCommand, UpdateSecurityGroupCommand } from '../../../lambda/wickr/model.generated';
+import { driftCommand } from '../../../cli/drift/cli';
+import { DriftDocument, recreateHints } from '../../../cli/drift/report';
+import { DefaultServices, RunningEmulator, startEmulator, TEST_CREDENTIALS } from '../../../local/emulator';
+import { deployLocal } from '../../../local/runner';
+import { parseArgs } from '../../../local/runner/cli';
+import { expectSuccess, rowFor, StackWorkspace } from '../../harness/stack-workspace';
 
 /**
  * The drift round trip, through the runner and the emulator with the official clients:

@@ -1,0 +1,47 @@
+import * as path from 'path';
+import { TEST_CREDENTIALS } from '../local/emulator/sigv4';
+import { Account, connectAccount } from './drift/account';
+
+/**
+ * Where the commands that run against an account (`drift`, `import`, `plan`) read: the
+ * account the default credentials reach, or, for `--endpoint` and `--state`, the local twin.
+ * This module is the one place those commands reach into `local/`, and they load the
+ * emulator only for `--state`.
+ */
+
+export interface Target {
+  readonly account: Account;
+  close(): Promise<void>;
+}
+
+/** The account, a running emulator (`--endpoint`), or the embedded emulator beside a state file (`--state`). */
+export async function connectTarget(values: { region?: string; endpoint?: string; state?: string }): Promise<Target> {
+  if (!values.endpoint && !values.state) {
+    const account = connectAccount({ region: values.region });
+    return { account, close: async () => account.close() };
+  }
+  // The emulator's unrestricted test principal stands for the operator, unless the environment names a principal
+  // (one registered with the emulator, to check what a role with exactly these permissions can do).
+  const fromEnvironment = process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } : undefined;
+  const local = { region: values.region ?? 'us-east-1', credentials: fromEnvironment ?? TEST_CREDENTIALS };
+  if (values.endpoint) {
+    const account = connectAccount({ ...local, endpoint: values.endpoint });
+    return { account, close: async () => account.close() };
+  }
+  const { startEmulator } = await import('../local/emulator');
+  const { EMULATOR_STATE_FILE, registerStacksFromState } = await import('../local/runner');
+  const stateFile = path.resolve(values.state as string);
+  const emulatorState = path.join(path.dirname(stateFile), EMULATOR_STATE_FILE);
+  const running = await startEmulator({ port: 0, stateFile: emulatorState });
+  await registerStacksFromState(running.emulator, stateFile);
+  const account = connectAccount({ ...local, endpoint: running.url });
+  return {
+    account,
+    close: async () => {
+      account.close();
+      running.emulator.saveState(emulatorState);
+      await running.close();
+    },
+  };
+}
+
