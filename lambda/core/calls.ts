@@ -132,6 +132,16 @@ export function parseFailedCreateId(prefix: string, physicalId: string): { reque
   return { requestId: rest.slice(0, at), made: madeCalls(entries) };
 }
 
+/** The error codes of throttling (CloudFormation answers `Throttling` with HTTP 400, S3 `SlowDown` with 503). */
+const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RateLimitError|SlowDown)$/;
+
+/** True when the service refused a call as too many: it succeeds when sent again later. */
+export function isThrottling(error: unknown): boolean {
+  if (error instanceof ProviderError) return false;
+  const e = (error ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$metadata?.httpStatusCode === 429 || THROTTLING.test(e.name ?? '');
+}
+
 /**
  * True when a failed call may succeed if sent again later: throttling, a 5xx, a lost or
  * timed-out connection. The handlers' own refusals (`ProviderError`, a refused call
@@ -140,8 +150,9 @@ export function parseFailedCreateId(prefix: string, physicalId: string): { reque
 export function isTransient(error: unknown): boolean {
   if (error instanceof ProviderError) return false;
   const e = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (isThrottling(error)) return true;
   const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined) return status === 429 || status >= 500;
+  if (status !== undefined) return status >= 500;
   return /NetworkError|TimeoutError|ECONNRESET|ETIMEDOUT|EPIPE|ECONNREFUSED|EAI_AGAIN|socket hang up/i.test(`${e.name} ${e.code} ${e.message}`);
 }
 

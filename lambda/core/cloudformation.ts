@@ -1,4 +1,5 @@
 import { CallObserver } from './observer';
+import { sendRead } from './read-retry';
 import { credentialProvider, Credentials, sendSigned } from './signed-http';
 
 /**
@@ -84,20 +85,15 @@ export class CloudFormationReader implements StackReader {
     return memberBlocks(await this.call('DescribeStackResources', { StackName: stackName })).map(summary);
   }
 
-  private async call(action: string, params: Record<string, string>): Promise<string> {
+  private call(action: string, params: Record<string, string>): Promise<string> {
     const endpoint = this.config.endpoint ?? process.env.AWS_ENDPOINT_URL_CLOUDFORMATION ?? process.env.AWS_ENDPOINT_URL ?? `https://cloudformation.${this.config.region}.amazonaws.com`;
     const body = new URLSearchParams({ Action: action, Version: '2010-05-15', ...params }).toString();
-    const observer = this.config.observer;
-    observer?.before?.({ service: 'CloudFormation', operation: action });
-    const started = Date.now();
-    let status: number | undefined;
-    try {
+    return sendRead({ service: 'CloudFormation', operation: action, observer: this.config.observer }, async () => {
       const res = await sendSigned(
         { method: 'POST', url: new URL(`${endpoint.replace(/\/$/, '')}/`), body, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, service: 'cloudformation', region: this.config.region },
         this.credentials,
         30_000,
       );
-      status = res.status;
       const text = res.body.toString('utf8');
       if (res.status !== 200) {
         throw Object.assign(new Error(unescapeXml(/<Message>([\s\S]*?)<\/Message>/.exec(text)?.[1] ?? `HTTP ${res.status}`)), {
@@ -106,12 +102,8 @@ export class CloudFormationReader implements StackReader {
           $metadata: { httpStatusCode: res.status },
         });
       }
-      observer?.after?.({ service: 'CloudFormation', operation: action, status, durationMs: Date.now() - started });
-      return text;
-    } catch (error) {
-      if (status === undefined || status !== 200) observer?.after?.({ service: 'CloudFormation', operation: action, status, durationMs: Date.now() - started, error });
-      throw error;
-    }
+      return { status: res.status, value: text };
+    });
   }
 }
 

@@ -46,6 +46,15 @@ const live = (r: StackResourceSummary) => !RELEASED.test(r.status ?? '');
 /** Where a claim stands, for a reason: `stack Foo (logical id Bar)`. */
 export const describeClaim = (c: Claim) => `${c.ownStack ? 'this stack' : `stack ${c.stackName}`} (logical id ${c.logicalId}, ${c.type})`;
 
+/**
+ * A read kept for the rest of the request, unless it fails: the dispatcher retries a request
+ * that failed transiently, and the retry must read again, not get the same failure back.
+ */
+function kept<T>(read: Promise<T>, forget: (read: Promise<T>) => unknown): Promise<T> {
+  read.catch(() => forget(read));
+  return read;
+}
+
 export class Ownership {
   private own?: Promise<StackResourceSummary[]>;
   private stackStatus?: Promise<string>;
@@ -65,13 +74,13 @@ export class Ownership {
 
   /** The own stack's resources (read once per request unless `fresh`). */
   resources(fresh = false): Promise<StackResourceSummary[]> {
-    if (fresh || !this.own) this.own = this.reader.resources(this.stackId);
+    if (fresh || !this.own) this.own = kept(this.reader.resources(this.stackId), (read) => this.own === read && (this.own = undefined));
     return this.own;
   }
 
   /** The own stack's status (read once per request). */
   status(): Promise<string> {
-    return (this.stackStatus ??= this.reader.status(this.stackId));
+    return (this.stackStatus ??= kept(this.reader.status(this.stackId), (read) => this.stackStatus === read && (this.stackStatus = undefined)));
   }
 
   /** True while the own stack rolls back a deploy that failed. */
@@ -185,7 +194,7 @@ export class Ownership {
 
   /** The own stack's template as deployed (the one being deployed, while CloudFormation deploys it); read once per request. */
   template(): Promise<unknown> {
-    return (this.templateRead ??= this.reader.template(this.stackId));
+    return (this.templateRead ??= kept(this.reader.template(this.stackId), (read) => this.templateRead === read && (this.templateRead = undefined)));
   }
 
   /** True when the own stack's template declares `logicalId`: a resource absent from it is leaving the stack (a construct renamed or removed). */

@@ -1,4 +1,5 @@
 import { CallObserver } from './observer';
+import { sendRead } from './read-retry';
 import { credentialProvider, Credentials, sendSigned } from './signed-http';
 
 /**
@@ -23,12 +24,8 @@ export class S3ObjectReader {
     const url = endpoint
       ? new URL(`${endpoint.replace(/\/$/, '')}/${encodeURIComponent(bucket)}/${path}`)
       : new URL(`https://${bucket}.s3.${this.config.region}.amazonaws.com/${path}`);
-    const started = Date.now();
-    this.config.observer?.before?.({ service: 'S3', operation: 'GetObject' });
-    let status: number | undefined;
-    try {
+    return sendRead({ service: 'S3', operation: 'GetObject', observer: this.config.observer }, async () => {
       const res = await sendSigned({ method: 'GET', url, service: 's3', region: this.config.region, unsignedPayload: true }, this.credentials, 30_000);
-      status = res.status;
       if (res.status !== 200) {
         const code = /<Code>([^<]+)<\/Code>/.exec(res.body.toString('utf8'))?.[1] ?? 'Error';
         throw Object.assign(new Error(`GetObject s3://${bucket}/${key} answered HTTP ${res.status}`), {
@@ -37,12 +34,7 @@ export class S3ObjectReader {
           $metadata: { httpStatusCode: res.status },
         });
       }
-      return res.body;
-    } catch (error) {
-      this.config.observer?.after?.({ service: 'S3', operation: 'GetObject', status, durationMs: Date.now() - started, error });
-      throw error;
-    } finally {
-      if (status === 200) this.config.observer?.after?.({ service: 'S3', operation: 'GetObject', status, durationMs: Date.now() - started });
-    }
+      return { status: res.status, value: res.body };
+    });
   }
 }

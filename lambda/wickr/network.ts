@@ -73,7 +73,7 @@ async function create(ctx: OperationContext, props: NetworkProps): Promise<Opera
   const client = ctx.clients.wickr();
   const marker = markerName(ctx.token('create-network'));
   const replacing = ctx.request.RequestType === 'Update' ? ctx.request.PhysicalResourceId : undefined;
-  const existing = await listAllNetworks(client);
+  const existing = takeListing(ctx) ?? (await listAllNetworks(client));
   let networkId: string | undefined = withMarker(existing, marker)[0];
   if (networkId) {
     ctx.log.log('info', 'adopting the network another delivery of this request created', { networkId });
@@ -205,8 +205,20 @@ export function networkParent(ctx: OperationContext, networkId: string): Existin
  * one with the declared name (names are unique in an account and region). A network still
  * named after a request's marker is a create in progress, found by the create itself.
  */
+/**
+ * The listing the ownership check just made, which the create that follows it (no network had
+ * the name) uses instead of listing again; taken once, so a create retried lists afresh.
+ */
+const listings = new WeakMap<OperationContext, Network[]>();
+function takeListing(ctx: OperationContext): Network[] | undefined {
+  const listed = listings.get(ctx);
+  listings.delete(ctx);
+  return listed;
+}
+
 async function existing(ctx: OperationContext, props: NetworkProps, adopt?: string): Promise<Existing[]> {
   const networks = await listAllNetworks(ctx.clients.wickr());
+  listings.set(ctx, networks);
   const byId = adopt !== undefined && adopt !== ADOPT_BY_DECLARATION;
   if (byId && !/^[0-9]{8}$/.test(adopt)) throw new RequestRefusedError(`the adoption context names ${JSON.stringify(adopt)} for a network: give its 8-digit network id`);
   const found = byId ? networks.find((n) => n.networkId === adopt) : networks.find((n) => n.networkName === props.NetworkName);

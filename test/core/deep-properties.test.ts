@@ -34,19 +34,22 @@ const context = { getRemainingTimeInMillis: () => 60_000 };
 /** Sends one event as CloudFormation would; returns the answers it got. */
 async function send(event: Partial<CustomResourceEvent> & Pick<CustomResourceEvent, 'RequestType' | 'ResourceProperties'>): Promise<CustomResourceResponse[]> {
   const before = responses.length;
-  await handler(
-    {
-      ServiceToken: 'x',
-      ResponseURL: 'https://example.invalid/r',
-      StackId: STACK_ID,
-      RequestId: `req-${before}`,
-      LogicalResourceId: 'Group',
-      ResourceType: 'Custom::WickrSecurityGroup',
-      ...event,
-    },
-    context,
-  );
-  return responses.slice(before);
+  const full: CustomResourceEvent = {
+    ServiceToken: 'x',
+    ResponseURL: 'https://example.invalid/r',
+    StackId: STACK_ID,
+    RequestId: `req-${before}`,
+    LogicalResourceId: 'Group',
+    ResourceType: 'Custom::WickrSecurityGroup',
+    ...event,
+  };
+  // CloudFormation runs the event (the provider acts only on those), unless it is no event CloudFormation could send.
+  const wellFormed = typeof full.RequestType === 'string';
+  if (wellFormed) h.cloudformation.before(full);
+  await handler(full, context);
+  const answers = responses.slice(before);
+  if (wellFormed && answers.length === 1) h.cloudformation.after(full, answers[0]);
+  return answers;
 }
 
 describe('a property nested 12,000 levels deep', () => {
@@ -66,7 +69,7 @@ describe('a property nested 12,000 levels deep', () => {
 
   test('update: new properties refused with the reason, the resource unchanged', async () => {
     const props = { NetworkId: network, Name: 'shallow' };
-    const id = (await h.create({ type: 'Custom::WickrSecurityGroup', props })).PhysicalResourceId!;
+    const id = (await h.create({ type: 'Custom::WickrSecurityGroup', logicalId: 'Group', props })).PhysicalResourceId!;
     const answers = await send({ RequestType: 'Update', PhysicalResourceId: id, ResourceProperties: { ...props, Settings: nested(12_000) }, OldResourceProperties: props });
     expect(answers.map((a) => [a.Status, a.PhysicalResourceId])).toEqual([['FAILED', id]]);
     expect(answers[0].Reason).toContain('Settings.a.a');
@@ -74,7 +77,7 @@ describe('a property nested 12,000 levels deep', () => {
 
   test('old properties and deletes decode leniently: the rollback and the delete succeed', async () => {
     const props = { NetworkId: network, Name: 'rolled' };
-    const id = (await h.create({ type: 'Custom::WickrSecurityGroup', props })).PhysicalResourceId!;
+    const id = (await h.create({ type: 'Custom::WickrSecurityGroup', logicalId: 'Group', props })).PhysicalResourceId!;
     const rollback = await send({ RequestType: 'Update', PhysicalResourceId: id, ResourceProperties: props, OldResourceProperties: { ...props, Settings: nested(12_000) } });
     expect(rollback.map((a) => [a.Status, a.PhysicalResourceId])).toEqual([['SUCCESS', id]]);
     const deleted = await send({ RequestType: 'Delete', PhysicalResourceId: id, ResourceProperties: { ...props, Settings: nested(12_000) } });

@@ -40,7 +40,10 @@ async function twice(type: string, logicalId: string, props: Record<string, unkn
   // An invocation that fails (work after the answer that could not be done) would make Lambda deliver again: none may.
   const failed: unknown[] = [];
   const deliver = () => handler(event, context).catch((err: unknown) => void failed.push(err));
+  // CloudFormation creates the resource (the provider acts only on the events it runs), and records the first answer.
+  h.cloudformation.before(event);
   await Promise.all([deliver(), pause(laterMs).then(deliver)]);
+  if (responses.length > 0) h.cloudformation.after(event, responses[0]);
   expect(failed).toEqual([]);
   return responses;
 }
