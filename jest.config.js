@@ -10,4 +10,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   setupFiles: ['<rootDir>/test/setup/env.ts'],
   testTimeout: 60000,
+  // Most tests wait (timers, injected latency, the emulator's answers) far more than they compute:
+  // on 2 cores, 4 workers keep them busy.
+  maxWorkers: 4,
 };
