@@ -254,7 +254,11 @@ describe('--secret: secrets the app references by name, put into the emulator be
 
   test('--endpoint: put into the running emulator, a second run gives the secret a new value', async () => {
     const running = await startEmulator({ port: 0 });
+    const home = process.env.HOME;
     try {
+      // What the emulator command does when it starts (its token file, in a temporary home here).
+      process.env.HOME = path.join(dir, 'home');
+      publishControlToken(running.port, running.controlToken);
       const assembly = secretApp();
       expect((await inProcess(deployLocalCommand, ['--app', assembly, '--state', stateFile, '--endpoint', running.url, '--secret', `alerts/challenge=${VALUE}`])).code).toBe(0);
       expect(running.emulator.secrets.getSecretString('alerts/challenge')).toBe(VALUE);
@@ -263,6 +267,7 @@ describe('--secret: secrets the app references by name, put into the emulator be
       expect(again.stdout).toContain('secret alerts/challenge: new value');
       expect(running.emulator.secrets.getSecretString('alerts/challenge')).toBe('rotated-value');
     } finally {
+      process.env.HOME = home;
       await running.close();
     }
   });

@@ -143,8 +143,8 @@ test('CreateNetwork committed but its connection dropped: the handler finds its 
 
 test('CreateNetwork dropped and every look after it failing: FAILED, and the rollback Delete removes the marker network', async () => {
   running.emulator.addFault({ operation: 'CreateNetwork', kind: 'drop-after-commit', count: 1 });
-  // The two ListNetworks before creating (a network of that name is looked for, then the request's marker) pass; the five attempts reconciling after the drop fail.
-  running.emulator.addFault({ operation: 'ListNetworks', kind: 'error', after: 2, count: 5 });
+  // The one ListNetworks before creating (it finds neither a network of that name nor the request's marker) passes; the five attempts reconciling after the drop fail.
+  running.emulator.addFault({ operation: 'ListNetworks', kind: 'error', after: 1, count: 5 });
   const report = await ws.deploy(app());
   running.emulator.clearFaults();
   expect(report.success).toBe(false);
