@@ -5,6 +5,7 @@
  *   deploy-local   deploy the app's custom resources into the emulator, as CloudFormation would
  *   destroy-local  delete them again
  *   drift          check deployed stacks for drift (and repair it with --fix)
+ *   plan           what a deploy of the app would do to the live services (reads only)
  */
 
 import { parseArgs } from 'util';
@@ -28,6 +29,9 @@ commands:
   drift [--stack NAME]... [--region R] [--json] [--fix] [--wide] [--endpoint URL] [--state FILE]
       check deployed stacks' Wickr and Chime resources against their templates; exit 1 when
       anything drifted; --fix brings modified resources back
+  plan [--stack NAME]... [--app CMD] [--context K=V]... [--json] [--wide] [--endpoint URL] [--state FILE]
+      what a deploy of the app would do to the live services, resource by resource, with reads
+      only; exit 1 when a call would change something
 
 Run "cdk-wickr-chime <command> --help" (or "cdk-wickr-chime help <command>") for a command's
 options. Bad arguments exit with status 2 and one line on stderr that says what is wrong.
@@ -38,6 +42,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'deploy-local': async (args) => (await import('../local/runner/cli')).deployLocalCommand(args),
   'destroy-local': async (args) => (await import('../local/runner/cli')).destroyLocalCommand(args),
   drift: async (args) => (await import('../cli/drift/cli')).driftCommand(args),
+  plan: async (args) => (await import('../cli/plan/cli')).planCommand(args),
 };
 
 /** The command, `--help`, and the command's own arguments (which its module parses). */

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { EmulatorApi } from './aws';
 import { Recorder } from './report';
 import { StackArtifact, substitutePlaceholders } from './synth';
-import { zipDirectory } from './zip';
+import { zipDirectory } from '../../cli/zip';
 import { USERS_FILE_ASSET_PREFIX } from '../../lambda/wickr/users.wire';
 
 /** A users file staged by `WickrUsers` (a directory `asset.wickr-users-<hash>`). */

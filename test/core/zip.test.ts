@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { crc32, readZip } from '../../lambda/core/zip';
-import { zipDirectory } from '../../local/runner/zip';
+import { zipDirectory } from '../../cli/zip';
 
 /**
  * The handler's ZIP reader (a users file arrives as the ZIP CDK makes of its directory asset),

@@ -29,16 +29,18 @@ import {
  * be replaced (a new access level moves everything Wickr to a new network; a new Chime user
  * id, device, and admin), `v1r` as `v1` with constructs renamed (a security group, the users,
  * an admin: each new logical id takes over what the old one named; a data retention bot renamed
- * gets a new secret, whose challenge a later failure's rollback loses: see the README).
+ * gets a new secret, whose challenge a later failure's rollback loses: see the README), and
+ * `v1m` as `v1` without the Wickr bot and the Chime bot (resources leaving the stack).
  * The fault matrix deploys them into the emulator, with a context (the adoption's) when asked.
  */
-export type Version = 'v1' | 'v2' | 'v3' | 'v1r';
+export type Version = 'v1' | 'v2' | 'v3' | 'v1r' | 'v1m';
 
 const USERS: Record<Version, string> = {
   v1: 'username,firstName,lastName,group,suspended\nann@example.com,Ann,Smith,analysts,\nbob@example.com,Bob,Jones,,\ndee@example.com,Dee,Park,,true\n',
   v2: 'username,firstName,lastName,group,suspended\nann@example.com,Ann,Smith-Lee,analysts,\ndee@example.com,Dee,Park,,false\neve@example.com,Eve,Ng,analysts,\n',
   v3: 'username,firstName,lastName,group,suspended\nann@example.com,Ann,Smith,analysts,\nbob@example.com,Bob,Jones,,\ndee@example.com,Dee,Park,,true\n',
   v1r: 'username,firstName,lastName,group,suspended\nann@example.com,Ann,Smith,analysts,\nbob@example.com,Bob,Jones,,\ndee@example.com,Dee,Park,,true\n',
+  v1m: 'username,firstName,lastName,group,suspended\nann@example.com,Ann,Smith,analysts,\nbob@example.com,Bob,Jones,,\ndee@example.com,Dee,Park,,true\n',
 };
 
 /** Synthesizes one version into `dir` and returns the cloud assembly directory. */
@@ -69,7 +71,7 @@ function build(stack: Stack, v: Version, usersFile: string): void {
     settings: { federationMode: FederationMode.RESTRICTED, permittedNetworks: ['12345678'], shredder: { intensity: changed ? 20 : 60 } },
   });
   const botChallenge = new secretsmanager.Secret(stack, 'BotChallenge', { generateSecretString: { passwordLength: 32, excludePunctuation: true } });
-  new WickrBot(stack, 'AlertsBot', { network, username: 'alertsbot', displayName: changed ? 'Alerts EU' : 'Alerts', securityGroup: analysts, challenge: botChallenge, suspended: changed });
+  if (v !== 'v1m') new WickrBot(stack, 'AlertsBot', { network, username: 'alertsbot', displayName: changed ? 'Alerts EU' : 'Alerts', securityGroup: analysts, challenge: botChallenge, suspended: changed });
   new WickrDataRetentionBot(stack, 'Retention', { network, enabled: !changed, challengeVersion: changed ? '2' : undefined });
   const oidcSecret = new secretsmanager.Secret(stack, 'OidcSecret', { generateSecretString: { passwordLength: 40, excludePunctuation: true } });
   new WickrOidcConfig(stack, 'Sso', { network, issuer: 'https://idp.example.com/realms/ops', companyId: 'ops', scopes: changed ? 'openid email profile' : 'openid email', clientSecret: oidcSecret });
@@ -84,7 +86,7 @@ function build(stack: Stack, v: Version, usersFile: string): void {
     expiration: Duration.days(changed ? 30 : 90),
   });
   new ChimeAppInstanceAdmin(stack, id('Admin'), { appInstance: chat, admin: v === 'v3' ? agent : lead });
-  new ChimeAppInstanceBot(stack, 'Helper', {
+  if (v !== 'v1m') new ChimeAppInstanceBot(stack, 'Helper', {
     appInstance: chat,
     name: 'helper',
     metadata: changed ? 'v2' : 'v1',

@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { zipDirectory } from '../../local/runner/zip';
+import { zipDirectory } from '../../cli/zip';
 import { usersHandler } from '../../lambda/wickr/users';
 import { CreateNetworkCommand, CreateSecurityGroupCommand, ListSecurityGroupsCommand, BatchCreateUserCommand, WickrClient } from '../../lambda/wickr/client';
 import { cfnStringify, Harness, startHarness } from '../harness/handler-harness';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { deflateRawSync } from 'zlib';
-import { crc32 } from '../../lambda/core/zip';
+import { crc32 } from '../lambda/core/zip';
 
 /**
  * The CDK CLI's packaging of a directory asset (`zip-directory`): every file under the

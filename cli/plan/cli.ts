@@ -1,0 +1,229 @@
+import { createServiceClients } from '../../lambda/core/clients';
+import { CallTracker } from '../../lambda/core/calls';
+import { createLogger, setLogSink } from '../../lambda/core/log';
+import { Template } from '../../lambda/core/template';
+import { DeployedStack } from '../../lambda/drift/declared';
+import { HANDLERS } from '../../lambda/index';
+import { keyValue, parseOptions, USAGE_ERROR, usageLine } from '../args';
+import { DriftCommandError, loadStack } from '../drift/stacks';
+import { connectTarget, Target } from '../target';
+import { plannedRequests, PlannedRequest, propertiesChange, resolve } from './events';
+import { stagedObjects } from './assets';
+import { countCreates } from './fresh';
+import { exitCodeOf, PlanDocument, renderPlan, StackPlan } from './report';
+import { planRequest, PlanEntry } from './resource';
+import { PlannedStack } from './view';
+import type { ServiceClients } from '../../lambda/core/clients';
+import type { StackArtifact } from '../../local/runner/synth';
+
+/**
+ * `cdk-wickr-chime plan`: what a deploy of the app would do to the live services, resource
+ * by resource, with reads only. Exit status 0 when no call would change anything, 1 when one
+ * would, 2 on an error or when the deploy would be refused (a resource BLOCKED).
+ */
+export const PLAN_USAGE = `usage: cdk-wickr-chime plan [options]
+
+  --stack NAME      a stack of the app to plan (repeatable; default: every stack with resources
+                    of this library)
+  --app CMD         the app to synthesize (default: cdk.json's "app"), or a cloud assembly directory
+  --context K=V     a context value, as cdk -c (repeatable): preview an adoption with
+                    --context cdk-wickr-chime:adopt=...
+  --region R        the region (default: the AWS SDK's: AWS_REGION, the profile)
+  --json            one JSON document on stdout instead of the table (progress goes to stderr)
+  --wide            do not shorten the table's columns to 120 characters (the default when
+                    stdout is not a terminal)
+  --endpoint URL    plan against a running emulator (what deploy-local --endpoint deploys to)
+  --state FILE      deploy-local's state file: plan against the embedded emulator kept beside it
+  -h, --help        this text
+
+Each resource of this library gets CREATE, ADOPT (exists; taken over, with the changes that
+makes), UPDATE (the changed properties, live -> declared), REPLACE, DELETE, RETAIN, NO CHANGE
+or BLOCKED (with why), and the number of calls that change something. It reads CloudFormation
+and the services with the caller's credentials (the permissions drift needs) and changes
+nothing: the provider's own code runs with every changing call recorded instead of sent.
+Exit status: 0 when no call would change anything, 1 when one would, 2 on an error, a
+BLOCKED resource, or bad arguments.
+`;
+
+const OPTIONS = {
+  stack: { type: 'string', multiple: true },
+  app: { type: 'string' },
+  context: { type: 'string', multiple: true },
+  region: { type: 'string' },
+  json: { type: 'boolean' },
+  wide: { type: 'boolean' },
+  endpoint: { type: 'string' },
+  state: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface PlanIo {
+  out(text: string): unknown;
+  err(text: string): unknown;
+  /** `out` is a terminal (the table keeps to 120 columns there). @default false */
+  readonly isTTY?: boolean;
+  /** Where the app is synthesized. @default the process's working directory */
+  readonly cwd?: string;
+}
+
+const STDIO: PlanIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stdout.isTTY };
+
+const isOurs = (type: string) => Object.prototype.hasOwnProperty.call(HANDLERS, type);
+
+export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<number> {
+  const { values, error } = parseOptions(args, OPTIONS);
+  if (values === undefined) {
+    io.err(usageLine('plan', error));
+    return USAGE_ERROR;
+  }
+  if (values.help) {
+    io.out(PLAN_USAGE);
+    return 0;
+  }
+  const context: Record<string, string> = {};
+  for (const entry of values.context ?? []) {
+    const pair = keyValue(entry);
+    if (!pair) {
+      io.err(usageLine('plan', `--context takes KEY=VALUE, not ${JSON.stringify(entry)}`));
+      return USAGE_ERROR;
+    }
+    context[pair[0]] = pair[1];
+  }
+  if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
+    io.err(usageLine('plan', `--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}`));
+    return USAGE_ERROR;
+  }
+  let target: Target;
+  try {
+    target = await connectTarget(values);
+  } catch (err) {
+    io.err(`plan: ${describe(err)}\n`);
+    return 2;
+  }
+  // The handlers run here: their log lines would interleave with the plan.
+  const sink = setLogSink(() => undefined);
+  const { synthesize, readAssembly } = await import('../../local/runner/synth');
+  let assembly: { dir: string; temporary: boolean } | undefined;
+  try {
+    io.err('plan: synthesizing...\n');
+    assembly = await synthesize({ app: values.app, cwd: io.cwd, context });
+    const stacks = readAssembly(assembly.dir).stacks.filter((s) => (values.stack ? values.stack.includes(s.stackName) : Object.values(s.template.Resources ?? {}).some((r) => isOurs(r.Type))));
+    const unknown = (values.stack ?? []).filter((n) => !stacks.some((s) => s.stackName === n));
+    if (unknown.length > 0) throw new DriftCommandError(`the app has no stack named ${unknown.join(', ')}`);
+    if (stacks.length === 0) throw new DriftCommandError('the app has no stack with resources of cdk-wickr-chime');
+    const options = await target.account.clientOptions();
+    let reads = 0;
+    const live = createServiceClients(readOnly(() => reads++), options);
+    const plans: StackPlan[] = [];
+    for (const stack of stacks) {
+      io.err(`plan: ${stack.stackName}: reading...\n`);
+      plans.push(await planStack(target, live, stack, (line) => io.err(`${line}\n`)));
+    }
+    const exitCode = exitCodeOf(plans);
+    if (values.json) {
+      const document: PlanDocument = { stacks: plans, reads, exitCode };
+      io.out(`${JSON.stringify(document, null, 2)}\n`);
+    } else {
+      io.out(`${renderPlan(plans, Boolean(values.wide) || !io.isTTY).join('\n')}\n`);
+    }
+    io.err(`plan: ${reads} read(s); nothing was changed\n`);
+    return exitCode;
+  } catch (err) {
+    io.err(`plan: ${describe(err)}\n`);
+    return 2;
+  } finally {
+    setLogSink(sink);
+    if (assembly?.temporary) (await import('fs')).rmSync(assembly.dir, { recursive: true, force: true });
+    await target.close();
+  }
+}
+
+/** An observer of the live clients: counts reads, and refuses any change before it is sent (the dry run records changes before they get here). */
+function readOnly(onRead: () => void): CallTracker {
+  const tracker = new CallTracker(createLogger({}, () => undefined), () => undefined, { readOnly: true });
+  const before = tracker.before.bind(tracker);
+  tracker.before = (call) => {
+    before(call);
+    onRead();
+  };
+  return tracker;
+}
+
+/** The plan of one stack of the app: its requests in the deploy's order, each planned (see `resource.ts`), then the creates counted. */
+async function planStack(target: Target, live: ServiceClients, stack: StackArtifact, progress: (line: string) => void): Promise<StackPlan> {
+  const { stackName, template, account, region } = stack;
+  const staged = stagedObjects(stack);
+  const deployed = await deployedStack(target, stackName);
+  const stackId = deployed?.stackId ?? `arn:aws:cloudformation:${region}:${account}:stack/${stackName}/planned`;
+  const view = new PlannedStack(live.cloudformation(), stackId, template, deployed?.resources ?? [], deployed !== undefined);
+  const next = (): DeployedStack => ({ stackName, stackId, region, account, template, parameters: deployed?.parameters ?? {}, resources: view.resourceList });
+  const entries: PlanEntry[] = [];
+  const replaced: PlannedRequest[] = [];
+  for (const planned of plannedRequests(template, deployed, isOurs)) {
+    const request: PlannedRequest = planned.kind === 'Update' && !propertiesChange(deployed!, next(), planned.logicalId) ? { ...planned, kind: 'None' } : planned;
+    const properties = request.kind === 'Delete' ? undefined : resolve(next(), request.logicalId);
+    const oldProperties = deployed && request.kind !== 'Create' ? resolve(deployed, request.logicalId).properties : undefined;
+    const entry = await planRequest({
+      request,
+      handler: HANDLERS[request.type],
+      view,
+      stackId,
+      live,
+      staged,
+      properties: properties?.properties,
+      oldProperties,
+      unresolved: request.kind === 'Create' || request.kind === 'Update' ? (properties?.unresolved ?? {}) : {},
+    });
+    if (entry.action === 'REPLACE' && request.physicalId) replaced.push(request);
+    entries.push(entry);
+    progress(`plan: ${stackName}  ${entry.action.padEnd(9)}  ${request.logicalId}`);
+  }
+  // A replacement's old resource is deleted in the cleanup phase, after every create and update.
+  for (const old of replaced) {
+    const policy = template.Resources?.[old.logicalId]?.UpdateReplacePolicy;
+    if (policy === 'Retain') {
+      const kept = entries.find((e) => e.logicalId === old.logicalId)!;
+      kept.reason = `${kept.reason ?? 'replaced'}; then the old ${old.physicalId} is kept (UpdateReplacePolicy Retain)`;
+      continue;
+    }
+    const deletion = await planRequest({ request: { ...old, kind: 'Delete' }, handler: HANDLERS[old.type], view, stackId, live, staged, oldProperties: resolve(deployed!, old.logicalId).properties, unresolved: {} });
+    const entry = entries.find((e) => e.logicalId === old.logicalId)!;
+    entry.reason = `${entry.reason ?? 'replaced'}; then the old ${old.physicalId} is ${deletion.action === 'RETAIN' ? `kept (${deletion.reason})` : 'deleted'}`;
+    (entry as { deletes?: PlanEntry }).deletes = deletion;
+  }
+  await countNew(entries, stack.assemblyDir, stackName, template, progress);
+  return { stackName, stackId: deployed?.stackId, account, region, entries, others: Object.values(template.Resources ?? {}).filter((r) => !isOurs(r.Type)).length };
+}
+
+/** The calls of the creates (and replacements) the dry run could not run, from the model of the services (`fresh.ts`). */
+async function countNew(entries: PlanEntry[], assemblyDir: string, stackName: string, template: Template, progress: (line: string) => void): Promise<void> {
+  const uncounted = entries.filter((e) => e.calls === undefined && (e.action === 'CREATE' || e.action === 'REPLACE'));
+  if (uncounted.length === 0) return;
+  progress(`plan: ${stackName}: counting the calls of ${uncounted.length} new resource(s) on the model of the services...`);
+  const counts = await countCreates(assemblyDir, stackName, template);
+  for (const entry of uncounted) {
+    const calls = counts.calls.get(entry.logicalId);
+    const deletes = (entry as { deletes?: PlanEntry }).deletes?.calls ?? [];
+    if (calls) entry.calls = [...calls, ...deletes];
+    else entry.reason = [entry.reason, counts.uncounted.get(entry.logicalId) ?? 'its create could not be counted'].filter(Boolean).join('; ');
+  }
+}
+
+/** The stack as deployed, or undefined when the deploy creates it. */
+async function deployedStack(target: Target, stackName: string): Promise<DeployedStack | undefined> {
+  try {
+    const loaded = await loadStack(target.account, stackName, isOurs);
+    return /^(DELETE_COMPLETE|REVIEW_IN_PROGRESS)$/.test(loaded.status) ? undefined : loaded.stack;
+  } catch (err) {
+    if (err instanceof DriftCommandError) return undefined;
+    throw err;
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  if (e?.name === 'CredentialsProviderError') return 'no AWS credentials: the default credential chain found none (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
+  if (err instanceof DriftCommandError) return err.message;
+  if (/Region is missing/i.test(e?.message ?? '')) return 'no region: give --region, or set AWS_REGION (or a region in the AWS profile)';
+  return `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e?.message ?? String(err)}`;
+}
