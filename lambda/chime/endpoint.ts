@@ -111,7 +111,14 @@ async function describe(ctx: OperationContext, userArn: string, endpointId: stri
 async function findDevice(ctx: OperationContext, userArn: string, p: UserEndpointProps, token: string): Promise<Endpoint | undefined> {
   let NextToken: string | undefined;
   do {
-    const page = await ctx.clients.chime().send(new ListAppInstanceUserEndpointsCommand({ AppInstanceUserArn: userArn, NextToken }));
+    let page;
+    try {
+      page = await ctx.clients.chime().send(new ListAppInstanceUserEndpointsCommand({ AppInstanceUserArn: userArn, NextToken }));
+    } catch (err) {
+      // A user (or app instance) not shown yet (made a moment ago: lists are eventually consistent) has no device yet.
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
     for (const summary of page.AppInstanceUserEndpoints ?? []) {
       const e = summary.Type === p.Type && summary.EndpointId ? await describe(ctx, userArn, summary.EndpointId) : undefined;
       if (e?.ResourceArn === p.ResourceArn && e.EndpointAttributes?.DeviceToken === token) return e;
