@@ -21,7 +21,10 @@ export const CREATE_FAILED_PREFIX = 'wickr-chime:create-failed:';
  * create's id, which removes what that create may have made with its own tokens.
  */
 export async function runOperation(resource: ResourceHandler<any>, event: CustomResourceEvent, baseCtx: OperationContext, t: Timeline): Promise<OperationResult> {
-  const admission = baseCtx.ownership ? await baseCtx.ownership.admit(event) : { kind: 'go' as const };
+  const ownership = baseCtx.ownership;
+  // A delete's reads persist as its calls do (a failed delete in the cleanup phase leaves the resource behind for good).
+  const admit = () => (ownership ? ownership.admit(event) : Promise.resolve({ kind: 'go' as const }));
+  const admission = event.RequestType === 'Delete' ? await persist(admit, t.stopAt, baseCtx.log) : await admit();
   if (admission.kind === 'refused') throw new RequestRefusedError(admission.reason);
   if (admission.kind === 'done') {
     baseCtx.log.log('info', 'CloudFormation has deleted this resource already: nothing to do', { physicalId: event.PhysicalResourceId });
@@ -66,7 +69,7 @@ export async function runOperation(resource: ResourceHandler<any>, event: Custom
     }
     return { physicalResourceId: physicalId };
   }
-  const kept = await whyKept(resource, ctx, physicalId, declared);
+  const kept = await persist(() => whyKept(resource, ctx, physicalId, declared), t.stopAt, ctx.log);
   if (kept) {
     ctx.log.log('info', 'kept, not deleted', { physicalId, why: kept });
     return { physicalResourceId: physicalId };

@@ -52,3 +52,19 @@ test.each([
   const groups = Object.values(h.emulator.services.wickr.store.state.networks[network].groups).filter((g) => g.name === name);
   expect(groups.map((g) => g.id)).toEqual([res.PhysicalResourceId]);
 });
+
+test.each([
+  ['its own stack', 0],
+  ['who else claims the thing', 1],
+])('a delete whose ownership read (%s) fails past the reader\'s retries reads again, as its calls persist, and deletes', async (_, after) => {
+  const logicalId = `Leaving${after}`;
+  const props = { NetworkId: network, Name: `leaving-${after}` };
+  const created = await h.create({ type: 'Custom::WickrSecurityGroup', logicalId, props });
+  expect(created.Status).toBe('SUCCESS');
+  h.emulator.clearCalls();
+  h.emulator.addFault({ service: 'cloudformation', operation: 'DescribeStackResources', kind: 'error', after, count: READ_ATTEMPTS });
+  const removed = await h.remove({ type: 'Custom::WickrSecurityGroup', logicalId, props, physicalId: created.PhysicalResourceId! });
+  expect([removed.Status, removed.Reason]).toEqual(['SUCCESS', undefined]);
+  expect(cloudformationCalls('DescribeStackResources').map((c) => c.status).slice(after, after + READ_ATTEMPTS + 1)).toEqual([...Array<number>(READ_ATTEMPTS).fill(500), 200]);
+  expect(h.emulator.services.wickr.store.state.networks[network].groups[created.PhysicalResourceId!]).toBeUndefined();
+}, 30_000);
