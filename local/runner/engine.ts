@@ -4,6 +4,7 @@ import { EmulatorApi } from './aws';
 import { StackBoard } from './board';
 import { CustomOutcome, CustomRequest, CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
 import { Deployment } from './deployment';
+import { exportsBlockingDelete } from './exports';
 import { reverseEdges, schedule } from './graph';
 import { partitionOf, StackEnvironment, TemplateResource } from './intrinsics';
 import { RETAINED } from './journal';
@@ -120,6 +121,12 @@ export class Engine {
       return { stackName, status: 'NOT_DEPLOYED', success: true, rows: [], outputs: {} };
     }
     const env: StackEnvironment = { stackName, stackId: stackState.stackId, account: stackState.account, region: stackState.region };
+    const blocked = exportsBlockingDelete(this.state, stackName);
+    if (blocked) {
+      // As CloudFormation: the stack is left as it is, DELETE_FAILED, and nothing is deleted.
+      rec.line(`${stackName}: DELETE_FAILED: ${blocked}`);
+      return { stackName, stackId: stackState.stackId, status: 'DELETE_FAILED', success: false, reason: blocked, rows: [], outputs: stackState.outputs };
+    }
     const entries: Record<string, ResourceState> = { ...stackState.resources };
     const ids = Object.keys(entries);
     setTypeWidth(ids.map((id) => entries[id].type));
