@@ -5,6 +5,7 @@ import { CONTROL_TOKEN_ENV, controlTokenFile, controlTokenFor } from '../emulato
 import { EmulatorApi } from './aws';
 import { CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
 import { Engine } from './engine';
+import { StateLock } from './lock';
 import { DeployReport, Recorder, StackReport } from './report';
 import { ResponseServer } from './response-server';
 import { recordStack } from './stacks';
@@ -160,7 +161,10 @@ async function withRun(
   let failure: string | undefined;
   let target: EmulatorTarget | undefined;
   let server: ResponseServer | undefined;
+  let lock: StateLock | undefined;
   try {
+    fs.mkdirSync(store.dir, { recursive: true });
+    lock = StateLock.acquire(store.file, `${mode}-local`);
     const state = store.load();
     target = await connect(options, store);
     server = await ResponseServer.start();
@@ -180,6 +184,7 @@ async function withRun(
   } finally {
     await server?.close();
     await target?.close();
+    lock?.release();
   }
   const failed = reports.find((r) => !r.success);
   return {
