@@ -29,9 +29,9 @@ export async function connectTarget(values: { region?: string; endpoint?: string
     return { account, close: async () => account.close() };
   }
   const { startEmulator } = await import('../local/emulator');
-  const { EMULATOR_STATE_FILE, registerStacksFromState } = await import('../local/runner');
+  const { emulatorStateFileFor, registerStacksFromState } = await import('../local/runner');
   const stateFile = path.resolve(values.state as string);
-  const emulatorState = path.join(path.dirname(stateFile), EMULATOR_STATE_FILE);
+  const emulatorState = emulatorStateFileFor(stateFile);
   const running = await startEmulator({ port: 0, stateFile: emulatorState });
   await registerStacksFromState(running.emulator, stateFile);
   const account = connectAccount({ ...local, endpoint: running.url });
