@@ -1,13 +1,13 @@
 import type { StackBoard } from './board';
 import { runCleanup } from './cleanup';
 import { deployOne } from './deploy-resource';
-import type { Engine } from './engine';
 import { schedule } from './graph';
 import { EvaluationContext, resolveValue, ResourceView, StackEnvironment, TemplateError, TemplateResource } from './intrinsics';
 import { exportsBlockingUpdate } from './exports';
 import { CleanupItem, Journal } from './journal';
 import { message } from './messages';
 import { fakeAttribute, isCustomResourceType, nativeType } from './native';
+import type { DeploymentContext, StackServices } from './phase';
 import { Plan } from './plan';
 import { Action, Recorder, ResourceRow, StackReport, StackStatus } from './report';
 import { rollback } from './rollback';
@@ -20,7 +20,7 @@ import { StackArtifact } from './synth';
  * `deploy-resource.ts` (create/update), `cleanup.ts` and `rollback.ts`; they work on its
  * members.
  */
-export class Deployment {
+export class Deployment implements DeploymentContext {
   readonly working: Record<string, ResourceState>;
   readonly journal: Journal[] = [];
   readonly cleanup: CleanupItem[] = [];
@@ -34,7 +34,7 @@ export class Deployment {
   private readonly imports = new Set<string>();
 
   constructor(
-    readonly engine: Engine,
+    readonly engine: StackServices,
     readonly stack: StackArtifact,
     readonly env: StackEnvironment,
     readonly plan: Plan,
