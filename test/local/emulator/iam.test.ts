@@ -6,10 +6,10 @@ import {
   DescribeAppInstanceCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateNetworkCommand, GetNetworkCommand, ListNetworksCommand, UpdateNetworkCommand, WickrClient } from '../lambda/wickr/client';
-import { DefaultServices, PolicyStatement, RunningEmulator, startEmulator } from '../local/emulator';
-import { checkStatements, denialMessage, evaluate } from '../local/emulator/iam';
-import { control as controlCall, signedRequest } from './emulator-core-fakes';
+import { CreateNetworkCommand, GetNetworkCommand, ListNetworksCommand, UpdateNetworkCommand, WickrClient } from '../../../lambda/wickr/client';
+import { DefaultServices, PolicyStatement, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { checkStatements, denialMessage, evaluate } from '../../../local/emulator/iam';
+import { control as controlCall, signedRequest } from './core-fakes';
 
 /**
  * IAM in the twin: policy evaluation as IAM does it for identity-based policies, and calls

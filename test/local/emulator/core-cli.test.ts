@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { emulatorCommand } from '../local/emulator/cli';
-import { createEmulator, startEmulator } from '../local/emulator/index';
-import { controlTokenFile, controlTokenFor } from '../local/emulator/control-token';
-import { send, wickr } from './emulator-core-fakes';
+import { emulatorCommand } from '../../../local/emulator/cli';
+import { createEmulator, startEmulator } from '../../../local/emulator/index';
+import { controlTokenFile, controlTokenFor } from '../../../local/emulator/control-token';
+import { send, wickr } from './core-fakes';
 
 // The entry points wire in the real Wickr and Chime implementations, which other modules
 // provide; these tests of the core's entry points run them against the fakes instead.
-jest.mock('../local/emulator/wickr', () => ({ createWickrService: () => jest.requireActual('./emulator-core-fakes').fakeWickr() }), { virtual: true });
-jest.mock('../local/emulator/chime', () => ({ createChimeService: () => jest.requireActual('./emulator-core-fakes').fakeChime() }), { virtual: true });
+jest.mock('../../../local/emulator/wickr', () => ({ createWickrService: () => jest.requireActual('./core-fakes').fakeWickr() }), { virtual: true });
+jest.mock('../../../local/emulator/chime', () => ({ createChimeService: () => jest.requireActual('./core-fakes').fakeChime() }), { virtual: true });
 
 let dir: string;
 const home = process.env.HOME;

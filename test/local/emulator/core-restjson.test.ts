@@ -8,13 +8,13 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { Emulator } from '../local/emulator/emulator';
-import { EmulatorRequest } from '../local/emulator/protocol';
-import { RestJsonService, WICKR_ERRORS } from '../local/emulator/restjson';
-import { RunningEmulator, serve } from '../local/emulator/server';
-import { RequestContext, ServiceModel } from '../local/emulator/service';
-import { javaPattern, ShapeCodec } from '../local/emulator/shapes';
-import { CHIME_MODEL, fakeChime, fakeWickr, signedRequest, wickr } from './emulator-core-fakes';
+import { Emulator } from '../../../local/emulator/emulator';
+import { EmulatorRequest } from '../../../local/emulator/protocol';
+import { RestJsonService, WICKR_ERRORS } from '../../../local/emulator/restjson';
+import { RunningEmulator, serve } from '../../../local/emulator/server';
+import { RequestContext, ServiceModel } from '../../../local/emulator/service';
+import { javaPattern, ShapeCodec } from '../../../local/emulator/shapes';
+import { CHIME_MODEL, fakeChime, fakeWickr, signedRequest, wickr } from './core-fakes';
 
 type Fakes = { wickr: ReturnType<typeof fakeWickr>; chime: ReturnType<typeof fakeChime> };
 let running: RunningEmulator<Fakes>;

@@ -1,7 +1,7 @@
 import * as http from 'http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
 
 /**
  * Wire-level smoke test: the Wickr service behind the emulator's real HTTP server, with

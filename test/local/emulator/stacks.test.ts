@@ -2,9 +2,9 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createEmulator, DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { ACCOUNT, REGION, STACK_ID, stackSpec, stageCode, TEMPLATE } from './emulator-stacks-fixtures';
-import { control as controlCall } from './emulator-core-fakes';
+import { createEmulator, DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { ACCOUNT, REGION, STACK_ID, stackSpec, stageCode, TEMPLATE } from './stacks-fixtures';
+import { control as controlCall } from './core-fakes';
 
 /**
  * Recording stacks with the emulator (what deploy-local does after every run): the

@@ -1,5 +1,5 @@
-import { createWickrService } from '../local/emulator/wickr';
-import { ACCOUNT, harness, Harness, reasonFields, REGION } from './emulator-wickr-fixtures';
+import { createWickrService } from '../../../local/emulator/wickr';
+import { ACCOUNT, harness, Harness, reasonFields, REGION } from './wickr-fixtures';
 
 let h: Harness;
 beforeEach(() => {

@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ChimeSDKIdentityClient, CreateAppInstanceCommand, DescribeAppInstanceCommand } from '@aws-sdk/client-chime-sdk-identity';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { S3ObjectReader } from '../lambda/core/s3';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator/index';
-import { wickr } from './emulator-core-fakes';
+import { S3ObjectReader } from '../../../lambda/core/s3';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator/index';
+import { wickr } from './core-fakes';
 
 /**
  * The core with the real Wickr and Chime implementations behind it: one server for all

@@ -9,10 +9,10 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { S3ObjectReader } from '../lambda/core/s3';
-import { Emulator } from '../local/emulator/emulator';
-import { RunningEmulator, serve } from '../local/emulator/server';
-import { fakeChime, fakeWickr, signedRequest } from './emulator-core-fakes';
+import { S3ObjectReader } from '../../../lambda/core/s3';
+import { Emulator } from '../../../local/emulator/emulator';
+import { RunningEmulator, serve } from '../../../local/emulator/server';
+import { fakeChime, fakeWickr, signedRequest } from './core-fakes';
 
 let running: RunningEmulator;
 let sm: SecretsManagerClient;

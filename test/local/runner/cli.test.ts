@@ -4,12 +4,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AccessLevel, WickrBot, WickrNetwork } from '../lib';
-import { RunningEmulator, startEmulator } from '../local/emulator';
-import { deployLocalCommand, destroyLocalCommand, parseArgs } from '../local/runner/cli';
-import { publishControlToken } from '../local/emulator/control-token';
-import { deployLocal } from '../local/runner';
-import { readToyState } from './fixtures/runner/toy-app';
+import { AccessLevel, WickrBot, WickrNetwork } from '../../../lib';
+import { RunningEmulator, startEmulator } from '../../../local/emulator';
+import { deployLocalCommand, destroyLocalCommand, parseArgs } from '../../../local/runner/cli';
+import { publishControlToken } from '../../../local/emulator/control-token';
+import { deployLocal } from '../../../local/runner';
+import { readToyState } from '../../fixtures/runner/toy-app';
 
 /**
  * `deploy-local` / `destroy-local` as a user runs them: the app is synthesized by its
@@ -17,7 +17,7 @@ import { readToyState } from './fixtures/runner/toy-app';
  * file, `--endpoint` uses a running emulator instead.
  */
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 const APP = 'node -r ts-node/register/transpile-only test/fixtures/runner/app.ts';
 
 let dir: string;

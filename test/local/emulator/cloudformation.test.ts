@@ -6,9 +6,9 @@ import {
   ListStackResourcesCommand,
   paginateListStackResources,
 } from '@aws-sdk/client-cloudformation';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { ACCOUNT, REGION, STACK_ID, stackSpec, TEMPLATE } from './emulator-stacks-fixtures';
-import { signedRequest } from './emulator-core-fakes';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { ACCOUNT, REGION, STACK_ID, stackSpec, TEMPLATE } from './stacks-fixtures';
+import { signedRequest } from './core-fakes';
 
 /**
  * The emulator's CloudFormation (awsQuery), answered from the stacks recorded with it,

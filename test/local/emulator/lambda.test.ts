@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DefaultServices, RunningEmulator, StackFunctionSpec, startEmulator } from '../local/emulator';
-import { ACCOUNT, REGION, STACK_ID, stackSpec, stageCode } from './emulator-stacks-fixtures';
+import { DefaultServices, RunningEmulator, StackFunctionSpec, startEmulator } from '../../../local/emulator';
+import { ACCOUNT, REGION, STACK_ID, stackSpec, stageCode } from './stacks-fixtures';
 
 /**
  * The emulator's Lambda `Invoke` through the official client: a recorded function runs in

@@ -3,11 +3,11 @@ import { CustomResource, Duration, RemovalPolicy, SecretValue, Stack } from 'aws
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { deployLocal } from '../local/runner';
-import { roleStatements } from '../local/runner/iam';
-import { ResourceState } from '../local/runner/state';
-import { expectSuccess, StackWorkspace } from './harness/stack-workspace';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { deployLocal } from '../../../local/runner';
+import { roleStatements } from '../../../local/runner/iam';
+import { ResourceState } from '../../../local/runner/state';
+import { expectSuccess, StackWorkspace } from '../../harness/stack-workspace';
 
 /**
  * The runner hands the emulator each provider function's role: the function runs with
@@ -16,7 +16,7 @@ import { expectSuccess, StackWorkspace } from './harness/stack-workspace';
  * `deploy-local`, as IAM would deny it in AWS.
  */
 
-const READER_DIR = path.join(__dirname, 'fixtures', 'runner', 'secret-reader');
+const READER_DIR = path.join(__dirname, '..', '..', 'fixtures', 'runner', 'secret-reader');
 const SDK_MODULE = require.resolve('@aws-sdk/client-secrets-manager');
 
 let running: RunningEmulator<DefaultServices>;

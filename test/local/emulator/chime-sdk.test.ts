@@ -37,8 +37,8 @@ import {
   UpdateAppInstanceUserCommand,
   UpdateAppInstanceUserEndpointCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator/index';
-import { LEX, LEX_ALIAS, PINPOINT_APP } from './emulator-chime-fixtures';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator/index';
+import { LEX, LEX_ALIAS, PINPOINT_APP } from './chime-fixtures';
 
 /**
  * The official client against the emulator over HTTP, unchanged but for the endpoint:

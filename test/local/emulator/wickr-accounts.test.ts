@@ -1,4 +1,4 @@
-import { harness, Harness, reasonFields } from './emulator-wickr-fixtures';
+import { harness, Harness, reasonFields } from './wickr-fixtures';
 
 let h: Harness;
 let networkId: string;

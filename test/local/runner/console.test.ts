@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { ExampleStack } from '../bin/example-stack';
-import { AccessLevel, WickrNetwork, WickrUsers } from '../lib';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { deployLocal } from '../local/runner';
-import { usersSummary } from '../local/runner/messages';
-import { expectSuccess, StackWorkspace } from './harness/stack-workspace';
+import { ExampleStack } from '../../../bin/example-stack';
+import { AccessLevel, WickrNetwork, WickrUsers } from '../../../lib';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { deployLocal } from '../../../local/runner';
+import { usersSummary } from '../../../local/runner/messages';
+import { expectSuccess, StackWorkspace } from '../../harness/stack-workspace';
 
 /**
  * What deploy-local prints with this library's real constructs: the table of the example

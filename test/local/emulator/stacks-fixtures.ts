@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { StackSpec } from '../local/emulator';
-import { StateStore } from '../local/runner/state';
+import type { StackSpec } from '../../../local/emulator';
+import { StateStore } from '../../../local/runner/state';
 
 /** A stack registration for the emulator's CloudFormation and Lambda tests. */
 

@@ -11,8 +11,8 @@ import {
   RegisterAppInstanceUserEndpointCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createEmulator, DEFAULT_MAX_BODY_BYTES, DefaultServices, RunningEmulator, serve, startEmulator } from '../local/emulator';
-import { control as controlCall, signedRequest, wickr } from './emulator-core-fakes';
+import { createEmulator, DEFAULT_MAX_BODY_BYTES, DefaultServices, RunningEmulator, serve, startEmulator } from '../../../local/emulator';
+import { control as controlCall, signedRequest, wickr } from './core-fakes';
 
 /**
  * The emulator as a local server others can reach: signatures are refused when their time

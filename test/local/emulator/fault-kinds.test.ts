@@ -7,8 +7,8 @@ import {
   ListAppInstanceUsersCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { wickr } from './emulator-core-fakes';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { wickr } from './core-fakes';
 
 /**
  * The fault kinds that make the emulator as unreliable as the real services are:

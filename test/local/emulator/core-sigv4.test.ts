@@ -5,11 +5,11 @@ import {
   DescribeAppInstanceCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import fc from 'fast-check';
-import { Emulator } from '../local/emulator/emulator';
-import { EmulatorRequest, parseQuery } from '../local/emulator/protocol';
-import { RunningEmulator, serve } from '../local/emulator/server';
-import { canonicalPath, parseAuthorization, verifySignature } from '../local/emulator/sigv4';
-import { fakeChime, fakeWickr, send, sign, signedRequest, wickr } from './emulator-core-fakes';
+import { Emulator } from '../../../local/emulator/emulator';
+import { EmulatorRequest, parseQuery } from '../../../local/emulator/protocol';
+import { RunningEmulator, serve } from '../../../local/emulator/server';
+import { canonicalPath, parseAuthorization, verifySignature } from '../../../local/emulator/sigv4';
+import { fakeChime, fakeWickr, send, sign, signedRequest, wickr } from './core-fakes';
 
 let running: RunningEmulator<{ wickr: ReturnType<typeof fakeWickr>; chime: ReturnType<typeof fakeChime> }>;
 

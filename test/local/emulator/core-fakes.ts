@@ -1,9 +1,9 @@
 import * as http from 'http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import chimeModel from '../models/chime-sdk-identity-2021-04-20.json';
-import wickrModel from '../models/wickr-2024-02-01.json';
-import { EmulatedError, EmulatedService, OperationImpl, RequestContext, ServiceModel } from '../local/emulator/service';
+import chimeModel from '../../../models/chime-sdk-identity-2021-04-20.json';
+import wickrModel from '../../../models/wickr-2024-02-01.json';
+import { EmulatedError, EmulatedService, OperationImpl, RequestContext, ServiceModel } from '../../../local/emulator/service';
 
 /**
  * Test doubles for the emulator core: small `EmulatedService`s over the real models

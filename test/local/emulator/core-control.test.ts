@@ -3,10 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { ChimeSDKIdentityClient, CreateAppInstanceCommand, DescribeAppInstanceCommand } from '@aws-sdk/client-chime-sdk-identity';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Emulator } from '../local/emulator/emulator';
-import { EmulatorRequest, parseQuery } from '../local/emulator/protocol';
-import { RunningEmulator, serve } from '../local/emulator/server';
-import { control as controlCall, fakeChime, fakeWickr, sign, wickr } from './emulator-core-fakes';
+import { Emulator } from '../../../local/emulator/emulator';
+import { EmulatorRequest, parseQuery } from '../../../local/emulator/protocol';
+import { RunningEmulator, serve } from '../../../local/emulator/server';
+import { control as controlCall, fakeChime, fakeWickr, sign, wickr } from './core-fakes';
 
 type Fakes = { wickr: ReturnType<typeof fakeWickr>; chime: ReturnType<typeof fakeChime> };
 let running: RunningEmulator<Fakes>;

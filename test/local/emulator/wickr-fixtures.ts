@@ -1,5 +1,5 @@
-import { EmulatedError, RequestContext } from '../local/emulator/service';
-import { createWickrService, WICKR_MODEL, WickrService } from '../local/emulator/wickr';
+import { EmulatedError, RequestContext } from '../../../local/emulator/service';
+import { createWickrService, WICKR_MODEL, WickrService } from '../../../local/emulator/wickr';
 
 /**
  * Drives the Wickr service the way the emulator core does, without HTTP: prose rules

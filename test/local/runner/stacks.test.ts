@@ -9,11 +9,11 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AccessLevel, WickrChimeDriftMonitor, WickrNetwork } from '../lib';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { deployLocal, registerStacksFromState } from '../local/runner';
-import { EmulatorApi } from '../local/runner/aws';
-import { expectSuccess, StackWorkspace } from './harness/stack-workspace';
+import { AccessLevel, WickrChimeDriftMonitor, WickrNetwork } from '../../../lib';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { deployLocal, registerStacksFromState } from '../../../local/runner';
+import { EmulatorApi } from '../../../local/runner/aws';
+import { expectSuccess, StackWorkspace } from '../../harness/stack-workspace';
 
 /**
  * `deploy-local` records every stack it deployed with the emulator, which then serves the

@@ -3,10 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { ChimeSDKIdentityClient, ListAppInstancesCommand } from '@aws-sdk/client-chime-sdk-identity';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { StateStore } from '../local/runner/state';
-import { send, sign, wickr } from './emulator-core-fakes';
-import { ACCOUNT, REGION, stackSpec } from './emulator-stacks-fixtures';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { StateStore } from '../../../local/runner/state';
+import { send, sign, wickr } from './core-fakes';
+import { ACCOUNT, REGION, stackSpec } from './stacks-fixtures';
 
 /**
  * The emulator on a developer's machine, tried as an attacker would: a web page in the

@@ -5,9 +5,9 @@ import * as chime from 'aws-cdk-lib/aws-chime';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wickr from 'aws-cdk-lib/aws-wickr';
-import { DefaultServices, RunningEmulator, startEmulator } from '../local/emulator';
-import { expectSuccess, requestsOf, rowOf, RunnerWorkspace } from './fixtures/runner/harness';
-import { Toy } from './fixtures/runner/toy-app';
+import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { expectSuccess, requestsOf, rowOf, RunnerWorkspace } from '../../fixtures/runner/harness';
+import { Toy } from '../../fixtures/runner/toy-app';
 
 /**
  * The native resources the runner emulates in the emulator (Secrets Manager secrets,

@@ -1,6 +1,6 @@
-import { createChimeService } from '../local/emulator/chime';
-import { DAY_MS } from '../local/emulator/chime-state';
-import { ACCOUNT, harness, Harness, LEX, LEX_ALIAS, PINPOINT_APP, REGION, token } from './emulator-chime-fixtures';
+import { createChimeService } from '../../../local/emulator/chime';
+import { DAY_MS } from '../../../local/emulator/chime-state';
+import { ACCOUNT, harness, Harness, LEX, LEX_ALIAS, PINPOINT_APP, REGION, token } from './chime-fixtures';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const INSTANCE_ARN = new RegExp(`^arn:aws:chime:${REGION}:${ACCOUNT}:app-instance/${UUID}$`);

@@ -1,7 +1,7 @@
-import { ChimeService, createChimeService } from '../local/emulator/chime';
-import { CHIME_MODEL, ChimeServiceOptions } from '../local/emulator/chime-state';
-import { EmulatedError, RequestContext } from '../local/emulator/service';
-import { Issue, ShapeCodec, validationMessage } from '../local/emulator/shapes';
+import { ChimeService, createChimeService } from '../../../local/emulator/chime';
+import { CHIME_MODEL, ChimeServiceOptions } from '../../../local/emulator/chime-state';
+import { EmulatedError, RequestContext } from '../../../local/emulator/service';
+import { Issue, ShapeCodec, validationMessage } from '../../../local/emulator/shapes';
 
 /**
  * Drives the Chime SDK Identity service the way the emulator core does, without HTTP:

@@ -1,7 +1,7 @@
 import { Aws, CfnCondition, CfnParameter, CfnResource, Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
-import { RunningEmulator, startEmulator } from '../local/emulator';
-import { expectSuccess, requestsOf, rowOf, RunnerWorkspace } from './fixtures/runner/harness';
-import { Toy } from './fixtures/runner/toy-app';
+import { RunningEmulator, startEmulator } from '../../../local/emulator';
+import { expectSuccess, requestsOf, rowOf, RunnerWorkspace } from '../../fixtures/runner/harness';
+import { Toy } from '../../fixtures/runner/toy-app';
 
 /**
  * The lifecycle runner against a toy provider (test/fixtures/runner/toy-handler): the
