@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { TEST_CREDENTIALS } from '../local/emulator/sigv4';
+import { TEST_CREDENTIALS, testCredentialsFor } from '../local/emulator/sigv4';
+import type { ClientOptions } from '../lambda/core/clients';
 import { Account, connectAccount } from './drift/account';
 
 /**
@@ -11,6 +12,14 @@ import { Account, connectAccount } from './drift/account';
 
 export interface Target {
   readonly account: Account;
+  /**
+   * How to reach the services of the account a stack is in. An account's credentials reach that
+   * account only, so this is `account.clientOptions()`; the local twin's test credentials act in the
+   * account they name (`test-<account>`), so each stack is read in its own account, as one
+   * would run the command with each stage's credentials.
+   * @default account.clientOptions()
+   */
+  clientOptionsFor?(accountId: string): Promise<ClientOptions>;
   close(): Promise<void>;
 }
 
@@ -24,19 +33,25 @@ export async function connectTarget(values: { region?: string; endpoint?: string
   // (one registered with the emulator, to check what a role with exactly these permissions can do).
   const fromEnvironment = process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } : undefined;
   const local = { region: values.region ?? 'us-east-1', credentials: fromEnvironment ?? TEST_CREDENTIALS };
+  const clientOptionsFor = (account: Account) => async (accountId: string): Promise<ClientOptions> => {
+    const options = await account.clientOptions();
+    // A principal named by the environment stays itself; the test credentials act in the stack's account.
+    return local.credentials.accessKeyId === TEST_CREDENTIALS.accessKeyId ? { ...options, credentials: testCredentialsFor(accountId) } : options;
+  };
   if (values.endpoint) {
     const account = connectAccount({ ...local, endpoint: values.endpoint });
-    return { account, close: async () => account.close() };
+    return { account, clientOptionsFor: clientOptionsFor(account), close: async () => account.close() };
   }
   const { startEmulator } = await import('../local/emulator');
-  const { EMULATOR_STATE_FILE, registerStacksFromState } = await import('../local/runner');
+  const { emulatorStateFileFor, registerStacksFromState } = await import('../local/runner');
   const stateFile = path.resolve(values.state as string);
-  const emulatorState = path.join(path.dirname(stateFile), EMULATOR_STATE_FILE);
+  const emulatorState = emulatorStateFileFor(stateFile);
   const running = await startEmulator({ port: 0, stateFile: emulatorState });
   await registerStacksFromState(running.emulator, stateFile);
   const account = connectAccount({ ...local, endpoint: running.url });
   return {
     account,
+    clientOptionsFor: clientOptionsFor(account),
     close: async () => {
       account.close();
       running.emulator.saveState(emulatorState);

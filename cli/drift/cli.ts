@@ -91,8 +91,17 @@ export async function driftCommand(args: string[], io: DriftIo = STDIO): Promise
   try {
     const names = values.stack ?? (await allStackNames(target.account));
     const reports: StackReport[] = [];
-    const options = await target.account.clientOptions();
-    const read = inProcessReader((type) => (isOurs(type) ? HANDLERS[type] : undefined), (observer) => createServiceClients(observer, options));
+    // One reader per account the stacks are in (the clients it makes carry that account's credentials).
+    const readers = new Map<string, Reader>();
+    const readerFor = async (accountId: string): Promise<Reader> => {
+      let reader = readers.get(accountId);
+      if (!reader) {
+        const options = await (target.clientOptionsFor?.(accountId) ?? target.account.clientOptions());
+        reader = inProcessReader((type) => (isOurs(type) ? HANDLERS[type] : undefined), (observer) => createServiceClients(observer, options));
+        readers.set(accountId, reader);
+      }
+      return reader;
+    };
     for (const name of names) {
       const loaded = await loadStack(target.account, name, isOurs);
       if (!loaded.provider) {
@@ -104,7 +113,7 @@ export async function driftCommand(args: string[], io: DriftIo = STDIO): Promise
           `stack ${name} is ${loaded.status}: --fix changes nothing while CloudFormation ${/_IN_PROGRESS$/.test(loaded.status) ? 'is changing the stack; wait until it is done' : 'left the stack failed; deploy it again (or continue its rollback) first'}, then run drift --fix again`,
         );
       }
-      reports.push(await checkOne(target.account, loaded, read, Boolean(values.fix), (line) => io.err(`${line}\n`)));
+      reports.push(await checkOne(target.account, loaded, await readerFor(loaded.stack.account), Boolean(values.fix), (line) => io.err(`${line}\n`)));
     }
     if (reports.length === 0) throw new DriftCommandError('no stack with resources of cdk-wickr-chime was found');
     const exitCode = exitCodeOf(reports);

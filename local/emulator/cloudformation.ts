@@ -88,7 +88,7 @@ export class CloudFormation implements ProtocolService {
   }
 
   private describeStacks(params: Params, ctx: RequestContext): Record<string, XmlValue | undefined> {
-    const stacks = params.StackName ? [this.stack(params.StackName, ctx)] : this.stacks.list().filter((s) => s.region === ctx.region);
+    const stacks = params.StackName ? [this.stack(params.StackName, ctx)] : this.stacks.list().filter((s) => s.region === ctx.region && mine(s, ctx));
     return { Stacks: stacks.map((stack) => describeStack(stack)) };
   }
 
@@ -114,7 +114,7 @@ export class CloudFormation implements ProtocolService {
     let stack: RecordedStack;
     if (params.StackName) stack = this.stack(params.StackName, ctx);
     else if (params.PhysicalResourceId) {
-      const owner = this.stacks.list().find((s) => s.region === ctx.region && s.resources.some((r) => r.physicalId === params.PhysicalResourceId));
+      const owner = this.stacks.list().find((s) => s.region === ctx.region && mine(s, ctx) && s.resources.some((r) => r.physicalId === params.PhysicalResourceId));
       if (!owner) throw new ValidationError(`Stack for ${params.PhysicalResourceId} does not exist`);
       stack = owner;
     } else throw new ValidationError('Either StackName or PhysicalResourceId must be specified.');
@@ -167,7 +167,7 @@ export class CloudFormation implements ProtocolService {
   }
 
   private stack(nameOrId: string, ctx: RequestContext): RecordedStack {
-    const stack = this.stacks.find(nameOrId, ctx.region);
+    const stack = this.stacks.find(nameOrId, ctx.region, ctx.operator ? undefined : ctx.accountId);
     if (!stack) throw new ValidationError(`Stack with id ${nameOrId} does not exist`);
     return stack;
   }
@@ -217,4 +217,9 @@ function pageStart(token: string, stack: RecordedStack): number {
     throw new ValidationError(`Invalid NextToken ${token} for stack ${stack.stackName}`);
   }
   return decoded.start as number;
+}
+
+/** A stack the caller sees: one of its own account's (the test credentials, the operator's, see every account's). */
+function mine(stack: RecordedStack, ctx: RequestContext): boolean {
+  return ctx.operator === true || stack.accountId === ctx.accountId;
 }

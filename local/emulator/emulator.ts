@@ -23,8 +23,9 @@ import { CHIME_ERRORS, RestJsonService, WICKR_ERRORS } from './restjson';
 import { S3 } from './s3';
 import { SecretsManager } from './secretsmanager';
 import { EmulatedService, RequestContext } from './service';
-import { parseAuthorization, verifySignature } from './sigv4';
+import { parseAuthorization, testAccountOf, verifySignature } from './sigv4';
 import { RecordedStack, StackRegistry } from './stacks';
+import { accountOfPrincipal } from './principals';
 import { readStateFile, writeStateFile } from './state-file';
 
 /**
@@ -115,7 +116,9 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     if (!verdict.ok) return this.record(endpoint, operation ?? 'Unknown', req, endpoint.standardError(verdict.kind, verdict.message, verdict.fields));
     if (operation === undefined) return this.record(endpoint, 'Unknown', req, endpoint.unknownOperation(req));
     const principal = this.principals.get(auth.accessKeyId);
-    const denial = principal && authorize(principal, checksFor(endpoint, operation, req, this.authorizationContext(auth.region)));
+    // The account is the caller's: a principal's ARN names it; `test-<account>` names it; `test` acts in the default account.
+    const accountId = (principal ? accountOfPrincipal(principal.arn) : testAccountOf(auth.accessKeyId)) ?? this.accountId;
+    const denial = principal && authorize(principal, checksFor(endpoint, operation, req, this.authorizationContext(auth.region, accountId)));
     if (principal && denial) return this.record(endpoint, operation, req, endpoint.standardError('accessDenied', denial.message), { authorization: { principal: principal.arn, denied: denial.message } });
     const authorization = principal && { principal: principal.arn };
 
@@ -128,7 +131,7 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
       return this.record(endpoint, operation, req, response, { fault: plan.failure, authorization });
     }
     if (plan.expirePageToken && endpoint.pageTokens) return this.record(endpoint, operation, req, endpoint.pageTokens.expired(), { fault: 'expire-page-tokens', authorization });
-    const ctx: RequestContext = { accountId: this.accountId, region: auth.region, now: () => this.clock.now() };
+    const ctx: RequestContext = { accountId, region: auth.region, now: () => this.clock.now(), ...(principal ? {} : { operator: true }) };
     for (const service of Object.values(this.endpoints)) service.tick?.(ctx);
     const now = this.clock.now().getTime();
     const run = () => endpoint.invoke(operation, req, ctx);
@@ -258,14 +261,14 @@ export class Emulator<S extends EmulatedServices = EmulatedServices> {
     readStateFile(file, (state, secrets) => this.importState(state, secrets));
   }
 
-  private authorizationContext(region: string): AuthorizationContext {
+  private authorizationContext(region: string, accountId: string): AuthorizationContext {
     return {
       region,
-      accountId: this.accountId,
-      secretArn: (id) => this.secrets.arnOf(id),
-      stackArn: (nameOrId) => this.stacks.find(nameOrId, region)?.stackId,
-      stackOwning: (physicalId) => this.stacks.list().find((s) => s.region === region && s.resources.some((r) => r.physicalId === physicalId))?.stackId,
-      functionArn: (req) => functionArn(this.stacks, invokeTarget(req), { region, accountId: this.accountId }),
+      accountId,
+      secretArn: (id) => this.secrets.arnOf(id, { accountId, region }),
+      stackArn: (nameOrId) => this.stacks.find(nameOrId, region, accountId)?.stackId,
+      stackOwning: (physicalId) => this.stacks.list().find((s) => s.region === region && s.accountId === accountId && s.resources.some((r) => r.physicalId === physicalId))?.stackId,
+      functionArn: (req) => functionArn(this.stacks, invokeTarget(req), { region, accountId }),
     };
   }
 

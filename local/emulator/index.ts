@@ -44,4 +44,4 @@ export { DEFAULT_MAX_BODY_BYTES, serve } from './server';
 export type { RunningEmulator, ServeOptions } from './server';
 export { EmulatedError } from './service';
 export type { EmulatedService, OperationImpl, RequestContext, ServiceModel } from './service';
-export { TEST_CREDENTIALS } from './sigv4';
+export { TEST_CREDENTIALS, testCredentialsFor } from './sigv4';

@@ -210,9 +210,11 @@ export function invokeTarget(req: EmulatorRequest): InvokeTarget {
 }
 
 /** The recorded function a target names, with its stack's region. */
-export function findFunction(stacks: StackRegistry, target: InvokeTarget, ctx: { readonly region: string; readonly accountId: string }): { fn: StackFunctionSpec; region: string } | undefined {
+export function findFunction(stacks: StackRegistry, target: InvokeTarget, ctx: { readonly region: string; readonly accountId: string; readonly operator?: boolean }): { fn: StackFunctionSpec; region: string } | undefined {
   const name = target.function;
   for (const stack of stacks.list()) {
+    // A principal invokes functions of its own account by name; an ARN names the account itself.
+    if (!name.startsWith('arn:') && !name.includes(':') && ctx.operator !== true && stack.accountId !== ctx.accountId) continue;
     for (const fn of stack.functions) {
       const hit = name.startsWith('arn:')
         ? fn.arn === name

@@ -1,6 +1,6 @@
 import { checkStatements, PolicyStatement } from './iam';
 import { isRecord } from './protocol';
-import { Credentials, TEST_CREDENTIALS } from './sigv4';
+import { Credentials, TEST_CREDENTIALS, testAccountOf } from './sigv4';
 
 /**
  * The IAM principals the emulator knows besides its built-in test credentials: access key
@@ -31,6 +31,11 @@ export interface PrincipalSpec {
 
 /** AWS access key ids are 16 to 128 word characters. */
 const ACCESS_KEY_ID = /^\w{16,128}$/;
+/** The account of a principal ARN (`arn:aws:sts::111111111111:assumed-role/...` → `111111111111`). */
+export function accountOfPrincipal(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+}
+
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[\w+=,.@/-]+$/;
 
 /** The registry of principals, by access key id. */
@@ -72,7 +77,8 @@ export class Principals {
   /** The credentials a signature with this key id is checked against (the test credentials for any unknown key). */
   credentialsFor(accessKeyId: string): Credentials {
     const principal = this.byKey.get(accessKeyId);
-    return principal ? { accessKeyId, secretAccessKey: principal.secretAccessKey } : TEST_CREDENTIALS;
+    if (principal) return { accessKeyId, secretAccessKey: principal.secretAccessKey };
+    return testAccountOf(accessKeyId) ? { accessKeyId, secretAccessKey: TEST_CREDENTIALS.secretAccessKey } : TEST_CREDENTIALS;
   }
 }
 

@@ -47,6 +47,16 @@ const SECRETS_ERRORS: readonly string[] = [
   'ResourceNotFoundException',
 ];
 
+/** An account and a region: secrets are found by name in the caller's. */
+interface Scope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+function inScope(secret: { readonly arn: string }, scope: Scope): boolean {
+  return secret.arn.startsWith(`arn:aws:secretsmanager:${scope.region}:${scope.accountId}:`);
+}
+
 type Operation = (input: Record<string, unknown>, ctx: RequestContext) => Record<string, unknown>;
 
 export class SecretsManager implements ProtocolService {
@@ -54,12 +64,12 @@ export class SecretsManager implements ProtocolService {
   private secrets = new Map<string, Secret>();
   private readonly operations: Readonly<Record<string, Operation>> = {
     CreateSecret: (input, ctx) => this.create(input, ctx),
-    GetSecretValue: (input) => this.getValue(input),
+    GetSecretValue: (input, ctx) => this.getValue(input, ctx),
     PutSecretValue: (input, ctx) => this.putValue(input, ctx),
     UpdateSecretVersionStage: (input, ctx) => this.moveStage(input, ctx),
-    DescribeSecret: (input) => this.describe(this.find(str(input, 'SecretId', true))),
+    DescribeSecret: (input, ctx) => this.describe(this.find(str(input, 'SecretId', true), ctx)),
     DeleteSecret: (input, ctx) => this.delete(input, ctx),
-    ListSecrets: () => ({ SecretList: [...this.secrets.values()].filter((s) => s.deleted === undefined).map((s) => this.describe(s)) }),
+    ListSecrets: (_input, ctx) => ({ SecretList: [...this.secrets.values()].filter((s) => s.deleted === undefined && inScope(s, ctx)).map((s) => this.describe(s)) }),
   };
 
   /** `random` draws the ARN suffixes; `now` is the emulator clock. */
@@ -79,9 +89,9 @@ export class SecretsManager implements ProtocolService {
     return secret ? this.secrets.delete(secret.arn) : false;
   }
 
-  /** The full ARN of the secret an id (ARN, partial ARN or name) names, or undefined. */
-  arnOf(id: string): string | undefined {
-    return this.lookup(id)?.arn;
+  /** The full ARN of the secret an id (ARN, partial ARN, or name in `scope`: by default the emulator's account and region) names, or undefined. */
+  arnOf(id: string, scope?: Scope): string | undefined {
+    return this.lookup(id, scope)?.arn;
   }
 
   /** The current value of a secret (ARN or name), or undefined. */
@@ -154,7 +164,7 @@ export class SecretsManager implements ProtocolService {
     if (!NAME_PATTERN.test(name)) throw new SecretsError('InvalidParameterException', 'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
     const value = str(input, 'SecretString', false);
     const token = clientToken(input);
-    const existing = [...this.secrets.values()].find((s) => s.name === name);
+    const existing = [...this.secrets.values()].find((s) => s.name === name && inScope(s, ctx));
     if (existing?.deleted !== undefined) {
       throw new SecretsError('InvalidRequestException', `You can't create this secret because a secret with this name is already scheduled for deletion.`);
     }
@@ -172,8 +182,8 @@ export class SecretsManager implements ProtocolService {
     return { ARN: arn, Name: name, VersionId: value === undefined ? undefined : token };
   }
 
-  private getValue(input: Record<string, unknown>): Record<string, unknown> {
-    const secret = this.live(this.find(str(input, 'SecretId', true)));
+  private getValue(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
+    const secret = this.live(this.find(str(input, 'SecretId', true), ctx));
     const versionId = str(input, 'VersionId', false);
     const stage = str(input, 'VersionStage', false) ?? (versionId ? undefined : 'AWSCURRENT');
     const version = secret.versions.find((v) => (versionId === undefined || v.id === versionId) && (stage === undefined || v.stages.includes(stage)));
@@ -189,7 +199,7 @@ export class SecretsManager implements ProtocolService {
    * label are deprecated (dropped here). The same token and value again is a retry: nothing changes.
    */
   private putValue(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
-    const secret = this.live(this.find(str(input, 'SecretId', true)));
+    const secret = this.live(this.find(str(input, 'SecretId', true), ctx));
     const value = str(input, 'SecretString', true);
     const token = clientToken(input);
     const stages = stageList(input.VersionStages);
@@ -209,7 +219,7 @@ export class SecretsManager implements ProtocolService {
 
   /** Moves a staging label to `MoveToVersionId` (or removes it from `RemoveFromVersionId`); the label must be on `RemoveFromVersionId` if it is on any version. */
   private moveStage(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
-    const secret = this.live(this.find(str(input, 'SecretId', true)));
+    const secret = this.live(this.find(str(input, 'SecretId', true), ctx));
     const stage = str(input, 'VersionStage', true);
     const moveTo = str(input, 'MoveToVersionId', false);
     const removeFrom = str(input, 'RemoveFromVersionId', false);
@@ -230,7 +240,7 @@ export class SecretsManager implements ProtocolService {
   }
 
   private delete(input: Record<string, unknown>, ctx: RequestContext): Record<string, unknown> {
-    const secret = this.find(str(input, 'SecretId', true));
+    const secret = this.find(str(input, 'SecretId', true), ctx);
     const now = ctx.now().getTime();
     if (input.ForceDeleteWithoutRecovery === true) {
       this.secrets.delete(secret.arn);
@@ -254,15 +264,15 @@ export class SecretsManager implements ProtocolService {
     };
   }
 
-  private find(id: string): Secret {
-    const secret = this.lookup(id);
+  private find(id: string, scope: Scope): Secret {
+    const secret = this.lookup(id, scope);
     if (!secret) throw new SecretsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return secret;
   }
 
-  /** By full ARN, by name, or by ARN without the random suffix, as the service accepts. */
-  private lookup(id: string): Secret | undefined {
-    return this.secrets.get(id) ?? [...this.secrets.values()].find((s) => s.name === id || s.arn.slice(0, -7) === id);
+  /** By full ARN, by ARN without the random suffix, or by name (in the caller's account and region), as the service accepts. */
+  private lookup(id: string, scope: Scope = this.env): Secret | undefined {
+    return this.secrets.get(id) ?? [...this.secrets.values()].find((s) => (s.name === id && inScope(s, scope)) || s.arn.slice(0, -7) === id);
   }
 
   private live(secret: Secret): Secret {

@@ -51,8 +51,15 @@ export interface ShapeModel {
 
 /** Where a request came from, as the core established it. */
 export interface RequestContext {
+  /** The caller's account: a registered principal's (from its ARN), else the emulator's default account. */
   readonly accountId: string;
   readonly region: string;
+  /**
+   * True when the call is signed with the test credentials, which stand for the operator of
+   * every account: their CloudFormation and Lambda calls reach the stacks of any account (the
+   * drift command of a multi-account app). Their service calls act in the default account.
+   */
+  readonly operator?: boolean;
   /** The emulator's clock (tests may move it). */
   now(): Date;
 }

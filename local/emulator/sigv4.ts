@@ -15,6 +15,19 @@ export interface Credentials {
 /** The emulator's built-in credentials: accepted always, never restricted by a policy (see `principals.ts` for others). */
 export const TEST_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/**
+ * The test credentials of one account: access key id `test-<account id>`, secret `test`. As
+ * unrestricted as `test` (which acts in the emulator's default account), acting in that account.
+ */
+export function testCredentialsFor(accountId: string): Credentials {
+  return { accessKeyId: `test-${accountId}`, secretAccessKey: TEST_CREDENTIALS.secretAccessKey };
+}
+
+/** The account a test access key id acts in (`test-111111111111` → `111111111111`); undefined for `test` and any other key. */
+export function testAccountOf(accessKeyId: string): string | undefined {
+  return /^test-(\d{12})$/.exec(accessKeyId)?.[1];
+}
+
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /** What the `Authorization` header claims. */

@@ -191,8 +191,9 @@ export class StackRegistry {
   }
 
   /** The stack a `StackName` names in a region: its name, or its stack id. */
-  find(nameOrId: string, region: string): RecordedStack | undefined {
-    return this.list().find((s) => s.region === region && (nameOrId.startsWith('arn:') ? s.stackId === nameOrId : s.stackName === nameOrId));
+  /** The stack a name or stack id names in a region (and, when given, an account). */
+  find(nameOrId: string, region: string, accountId?: string): RecordedStack | undefined {
+    return this.list().find((s) => s.region === region && (accountId === undefined || s.accountId === accountId) && (nameOrId.startsWith('arn:') ? s.stackId === nameOrId : s.stackName === nameOrId));
   }
 
   clear(): void {

@@ -47,7 +47,13 @@ export function writeStateFile(file: string, exportWith: (secrets: SecretValues)
 
 /** Reads a state file; `importWith` receives the state and how to open its sealed values. */
 export function readStateFile(file: string, importWith: (state: unknown, secrets: SecretValues) => void): void {
-  const state: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let state: unknown;
+  try {
+    state = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new Error(`${file} is not valid JSON (${err.message}); the file was left untouched: repair it, or move it away to start from an empty emulator`);
+  }
   const key = new KeyFile(keyFileFor(file));
   importWith(state, {
     conceal: (value) => value,

@@ -1,4 +1,4 @@
-import type { Deployment } from './deployment';
+import type { DeploymentContext } from './phase';
 import { reverseEdges, schedule } from './graph';
 import { CleanupItem, RETAINED } from './journal';
 
@@ -8,7 +8,7 @@ import { CleanupItem, RETAINED } from './journal';
  * order, unless their policy retains them. A failed delete is a warning, not a rollback.
  */
 
-export async function runCleanup(deployment: Deployment): Promise<void> {
+export async function runCleanup(deployment: DeploymentContext): Promise<void> {
   for (const [id, entry] of Object.entries(deployment.prev?.resources ?? {})) {
     if (deployment.desiredSet.has(id)) continue;
     delete deployment.working[id];

@@ -19,7 +19,7 @@ export function usage(mode: 'deploy' | 'destroy'): string {
       : '  --app CMD        destroy the stacks of this app (synthesized to learn their names; a directory is used as\n' +
         '                   the cloud assembly); default: every stack in the state file',
     `  --state FILE     the runner's state (default: ${DEFAULT_STATE_FILE}); an embedded emulator keeps its`,
-    '                   state beside it (emulator-state.json)',
+    '                   state beside it (emulator-state.json, or NAME.emulator-state.json for NAME.json)',
     '  --endpoint URL   use a running emulator (cdk-wickr-chime emulator) instead of an embedded one',
     `  --stack NAME     only this stack (repeatable)`,
     ...(deploy ? ['  --parameter K=V  a template parameter value (repeatable; Stack:Name=V for one stack)'] : []),

@@ -1,4 +1,4 @@
-import type { Deployment } from './deployment';
+import type { DeploymentContext } from './phase';
 import { canonicalJson, resolveValue, TemplateResource } from './intrinsics';
 import { RETAINED } from './journal';
 import { message } from './messages';
@@ -12,7 +12,7 @@ import { ResourceState } from './state';
  * that gives a new physical id is a replacement: the old one awaits the cleanup phase.
  */
 
-export async function deployOne(deployment: Deployment, id: string): Promise<'ok' | 'failed'> {
+export async function deployOne(deployment: DeploymentContext, id: string): Promise<'ok' | 'failed'> {
   const def = deployment.resources[id];
   const type = def.Type;
   const prevEntry = deployment.working[id];
@@ -45,13 +45,13 @@ export async function deployOne(deployment: Deployment, id: string): Promise<'ok
 }
 
 /** The attributes the template asks of `id` that its response `Data` does not have. */
-function missingAttribute(deployment: Deployment, id: string, data: Record<string, unknown>): string | undefined {
+function missingAttribute(deployment: DeploymentContext, id: string, data: Record<string, unknown>): string | undefined {
   const wanted = deployment.plan.attributeRefs.get(id);
   const missing = wanted ? [...wanted].find((a) => !(a in data)) : undefined;
   return missing === undefined ? undefined : `Vendor response doesn't contain ${missing} attribute`;
 }
 
-async function createCustom(deployment: Deployment, id: string, props: Record<string, unknown>, base: Omit<ResourceState, 'physicalId' | 'properties' | 'attributes'>): Promise<'ok' | 'failed'> {
+async function createCustom(deployment: DeploymentContext, id: string, props: Record<string, unknown>, base: Omit<ResourceState, 'physicalId' | 'properties' | 'attributes'>): Promise<'ok' | 'failed'> {
   const type = base.type;
   await deployment.event('CREATE_IN_PROGRESS', type, id);
   // CloudFormation takes the first answer at once (a duplicate delivery then finds the resource answered).
@@ -73,7 +73,7 @@ async function createCustom(deployment: Deployment, id: string, props: Record<st
   return 'ok';
 }
 
-async function updateCustom(deployment: Deployment, id: string, props: Record<string, unknown>, base: Omit<ResourceState, 'physicalId' | 'properties' | 'attributes'>, prev: ResourceState): Promise<'ok' | 'failed'> {
+async function updateCustom(deployment: DeploymentContext, id: string, props: Record<string, unknown>, base: Omit<ResourceState, 'physicalId' | 'properties' | 'attributes'>, prev: ResourceState): Promise<'ok' | 'failed'> {
   const type = base.type;
   if (canonicalJson(prev.properties.ServiceToken) !== canonicalJson(props.ServiceToken)) {
     return deployment.fail(id, type, 'UPDATE', 'Modifying service token is not allowed.', prev.physicalId);
@@ -106,7 +106,7 @@ async function updateCustom(deployment: Deployment, id: string, props: Record<st
   return 'ok';
 }
 
-async function completeUpdate(deployment: Deployment, id: string, type: string, prev: ResourceState, entry: ResourceState, replaced: boolean): Promise<void> {
+async function completeUpdate(deployment: DeploymentContext, id: string, type: string, prev: ResourceState, entry: ResourceState, replaced: boolean): Promise<void> {
   if (replaced) {
     const policy = deployment.resources[id].UpdateReplacePolicy;
     deployment.cleanup.push({ key: `${id}#replaced`, id, entry: prev, reason: 'replaced', retain: policy !== undefined && RETAINED.has(policy) });
@@ -118,7 +118,7 @@ async function completeUpdate(deployment: Deployment, id: string, type: string, 
   }
 }
 
-async function createNative(deployment: Deployment, id: string, def: TemplateResource, props: Record<string, unknown>, base: Omit<ResourceState, 'physicalId' | 'properties' | 'attributes'>): Promise<'ok' | 'failed'> {
+async function createNative(deployment: DeploymentContext, id: string, def: TemplateResource, props: Record<string, unknown>, base: Omit<ResourceState, 'physicalId' | 'properties' | 'attributes'>): Promise<'ok' | 'failed'> {
   const native = nativeType(def.Type);
   if (!native.emulated) deployment.engine.warnType(def.Type, id);
   await deployment.event('CREATE_IN_PROGRESS', def.Type, id);
@@ -136,7 +136,7 @@ async function createNative(deployment: Deployment, id: string, def: TemplateRes
 }
 
 async function updateNative(
-  deployment: Deployment,
+  deployment: DeploymentContext,
   id: string,
   def: TemplateResource,
   props: Record<string, unknown>,

@@ -1,12 +1,13 @@
 import type { StackBoard } from './board';
 import { runCleanup } from './cleanup';
 import { deployOne } from './deploy-resource';
-import type { Engine } from './engine';
 import { schedule } from './graph';
 import { EvaluationContext, resolveValue, ResourceView, StackEnvironment, TemplateError, TemplateResource } from './intrinsics';
+import { exportsBlockingUpdate } from './exports';
 import { CleanupItem, Journal } from './journal';
 import { message } from './messages';
 import { fakeAttribute, isCustomResourceType, nativeType } from './native';
+import type { DeploymentContext, StackServices } from './phase';
 import { Plan } from './plan';
 import { Action, Recorder, ResourceRow, StackReport, StackStatus } from './report';
 import { rollback } from './rollback';
@@ -19,7 +20,7 @@ import { StackArtifact } from './synth';
  * `deploy-resource.ts` (create/update), `cleanup.ts` and `rollback.ts`; they work on its
  * members.
  */
-export class Deployment {
+export class Deployment implements DeploymentContext {
   readonly working: Record<string, ResourceState>;
   readonly journal: Journal[] = [];
   readonly cleanup: CleanupItem[] = [];
@@ -29,9 +30,11 @@ export class Deployment {
   readonly evaluation: EvaluationContext;
   failure?: string;
   readonly rollbackFailures: string[] = [];
+  /** The exports this stack's template imports (`Fn::ImportValue`), as resolved. */
+  private readonly imports = new Set<string>();
 
   constructor(
-    readonly engine: Engine,
+    readonly engine: StackServices,
     readonly stack: StackArtifact,
     readonly env: StackEnvironment,
     readonly plan: Plan,
@@ -49,6 +52,7 @@ export class Deployment {
       mappings: stack.template.Mappings,
       resource: (id) => this.view(id),
       importValue: (name) => {
+        this.imports.add(name);
         for (const [other, state] of Object.entries(engine.state.stacks)) if (other !== env.stackName && name in state.exports) return state.exports[name];
         return undefined;
       },
@@ -108,6 +112,7 @@ export class Deployment {
       resources,
       outputs,
       exports,
+      imports: [...this.imports].sort(),
       template: this.stack.template,
       parameters: recordedParameters(this.stack.template, this.plan.parameters),
     };
@@ -192,6 +197,8 @@ export class Deployment {
         exports[exportName] = outputs[name];
       }
     }
+    const blocked = exportsBlockingUpdate(this.engine.state, this.env.stackName, exports);
+    if (blocked) throw new TemplateError(blocked);
     return { outputs, exports };
   }
 

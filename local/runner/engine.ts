@@ -2,13 +2,15 @@ import { randomUUID } from 'crypto';
 import { publishAssets } from './assets';
 import { EmulatorApi } from './aws';
 import { StackBoard } from './board';
-import { CustomOutcome, CustomRequest, CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
+import { CustomOutcome, CustomRequest } from './custom';
 import { Deployment } from './deployment';
+import { exportsBlockingDelete } from './exports';
 import { reverseEdges, schedule } from './graph';
 import { partitionOf, StackEnvironment, TemplateResource } from './intrinsics';
 import { RETAINED } from './journal';
 import { message } from './messages';
 import { isCustomResourceType, NativeContext, nativeType } from './native';
+import type { EngineOptions, StackServices } from './phase';
 import { Plan, planDeployment } from './plan';
 import { ProviderFunctions } from './provider-functions';
 import { Phase, Recorder, ResourceRow, setTypeWidth, StackReport, StackStatus } from './report';
@@ -40,18 +42,9 @@ import { StackArtifact } from './synth';
  * for those two) and `provider-functions.ts` (requests sent to the provider functions).
  */
 
-export interface EngineOptions {
-  readonly concurrency: number;
-  /** Parameter values: `Name` for every stack, or `Stack:Name` for one. */
-  readonly parameters: Readonly<Record<string, string>>;
-  readonly timeouts: CustomTimeouts;
-  readonly lambdaRetries: number;
-  readonly retryDelayMs: number;
-  readonly duplicateDeliveries?: DuplicateDeliveryOptions;
-  readonly responseOutage?: ResponseOutageOptions;
-}
+export type { EngineOptions } from './phase';
 
-export class Engine {
+export class Engine implements StackServices {
   private readonly warnedTypes = new Set<string>();
   /** What CloudFormation shows of each stack this run deployed or destroyed (the last run's view, by stack name). */
   readonly boards = new Map<string, StackBoard>();
@@ -120,6 +113,12 @@ export class Engine {
       return { stackName, status: 'NOT_DEPLOYED', success: true, rows: [], outputs: {} };
     }
     const env: StackEnvironment = { stackName, stackId: stackState.stackId, account: stackState.account, region: stackState.region };
+    const blocked = exportsBlockingDelete(this.state, stackName);
+    if (blocked) {
+      // As CloudFormation: the stack is left as it is, DELETE_FAILED, and nothing is deleted.
+      rec.line(`${stackName}: DELETE_FAILED: ${blocked}`);
+      return { stackName, stackId: stackState.stackId, status: 'DELETE_FAILED', success: false, reason: blocked, rows: [], outputs: stackState.outputs };
+    }
     const entries: Record<string, ResourceState> = { ...stackState.resources };
     const ids = Object.keys(entries);
     setTypeWidth(ids.map((id) => entries[id].type));

@@ -5,6 +5,7 @@ import { CONTROL_TOKEN_ENV, controlTokenFile, controlTokenFor } from '../emulato
 import { EmulatorApi } from './aws';
 import { CustomTimeouts, DuplicateDeliveryOptions, ResponseOutageOptions } from './custom';
 import { Engine } from './engine';
+import { StateLock } from './lock';
 import { DeployReport, Recorder, StackReport } from './report';
 import { ResponseServer } from './response-server';
 import { recordStack } from './stacks';
@@ -25,8 +26,20 @@ export { registerStacksFromState } from './stacks';
 export type { StackHost } from './stacks';
 
 const DEFAULT_STATE_FILE = path.join('.local', 'state.json');
-/** The embedded emulator's state, beside the runner's state file. */
+/** The embedded emulator's state, beside the runner's state file (`state.json`'s; see `emulatorStateFileFor`). */
 export const EMULATOR_STATE_FILE = 'emulator-state.json';
+
+/**
+ * Where the embedded emulator of a state file keeps its state: beside it, one per state file,
+ * so that two state files in one folder (a dev and a prod stage) never share an emulator.
+ * `state.json` (the default's name) has `emulator-state.json`, as before; any other
+ * `NAME.json` has `NAME.emulator-state.json`. Its key file is named after it (`.key`).
+ */
+export function emulatorStateFileFor(stateFile: string): string {
+  const base = path.basename(stateFile);
+  if (base === 'state.json') return path.join(path.dirname(stateFile), EMULATOR_STATE_FILE);
+  return path.join(path.dirname(stateFile), `${base.replace(/\.json$/, '')}.${EMULATOR_STATE_FILE}`);
+}
 
 export interface LocalRunOptions {
   /** Where relative paths (and `cdk.json`) are looked up. @default process.cwd() */
@@ -160,7 +173,10 @@ async function withRun(
   let failure: string | undefined;
   let target: EmulatorTarget | undefined;
   let server: ResponseServer | undefined;
+  let lock: StateLock | undefined;
   try {
+    fs.mkdirSync(store.dir, { recursive: true });
+    lock = StateLock.acquire(store.file, `${mode}-local`);
     const state = store.load();
     target = await connect(options, store);
     server = await ResponseServer.start();
@@ -180,6 +196,7 @@ async function withRun(
   } finally {
     await server?.close();
     await target?.close();
+    lock?.release();
   }
   const failed = reports.find((r) => !r.success);
   return {
@@ -221,7 +238,7 @@ async function connect(options: LocalRunOptions, store: StateStore): Promise<Emu
   }
   // The embedded emulator; its state lives beside the runner's.
   const { startEmulator } = await import('../emulator');
-  const stateFile = path.join(store.dir, EMULATOR_STATE_FILE);
+  const stateFile = emulatorStateFileFor(store.file);
   const running = await startEmulator({ port: 0, stateFile });
   const api = new EmulatorApi(running.url, running.controlToken, running.emulator.s3);
   return {

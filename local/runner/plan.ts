@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { findCycle } from './graph';
 import { collectReferences, evaluateConditions, resolveParameters, StackEnvironment, TemplateError } from './intrinsics';
 import { isCustomResourceType, nativeType } from './native';
@@ -18,10 +19,16 @@ export interface Plan {
   readonly conditions: Record<string, boolean>;
 }
 
+/** CloudFormation's largest template body, from S3 (`cdk deploy` uploads any template over 50 KB there): 1 MB. */
+export const MAX_TEMPLATE_BYTES = 1_048_576;
+/** CloudFormation's most resources in one template. */
+export const MAX_RESOURCES = 500;
+
 /** Template validation, as CloudFormation does before it changes anything. */
 export function planDeployment(stack: StackArtifact, env: StackEnvironment, prev: StackState | undefined, given: Readonly<Record<string, string>>): Plan {
   const template = stack.template;
   const resources = template.Resources ?? {};
+  checkLimits(stack);
   const parameters = resolveParameters(template, parametersFor(given, stack.stackName));
   const conditions = evaluateConditions(template, env, parameters);
   const included = (condition: string | undefined, where: string) => {
@@ -79,6 +86,21 @@ export function planDeployment(stack: StackArtifact, env: StackEnvironment, prev
   const cycle = findCycle(desired, (id) => deps.get(id) ?? []);
   if (cycle) throw new TemplateError(`Circular dependency between resources: [${cycle.join(', ')}]`);
   return { desired, deps, attributeRefs, parameters, conditions };
+}
+
+/** The template quotas CloudFormation refuses a template over, with the stack's name and the figure. */
+function checkLimits(stack: StackArtifact): void {
+  const bytes = fs.existsSync(stack.templateFile) ? fs.statSync(stack.templateFile).size : Buffer.byteLength(JSON.stringify(stack.template));
+  if (bytes > MAX_TEMPLATE_BYTES) {
+    throw new TemplateError(
+      `Template may not exceed ${MAX_TEMPLATE_BYTES} bytes in size: the template of stack ${stack.stackName} is ${bytes.toLocaleString('en-US')} bytes ` +
+        `(CloudFormation's limit for a template from S3 is 1 MB, ${MAX_TEMPLATE_BYTES.toLocaleString('en-US')} bytes); split the stack, or move large values into assets`,
+    );
+  }
+  const count = Object.keys(stack.template.Resources ?? {}).length;
+  if (count > MAX_RESOURCES) {
+    throw new TemplateError(`Template format error: Number of resources, ${count}, is greater than maximum allowed, ${MAX_RESOURCES} (stack ${stack.stackName}); split the stack`);
+  }
 }
 
 function parametersFor(given: Readonly<Record<string, string>>, stackName: string): Record<string, string> {

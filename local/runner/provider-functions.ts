@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { EmulatorApi } from './aws';
 import { CustomOutcome, CustomRequest, CustomRuntime, sendCustomRequest } from './custom';
-import type { EngineOptions } from './engine';
+import type { EngineOptions } from './phase';
 import { FunctionIdentities } from './iam';
 import { canonicalJson } from './intrinsics';
 import { LocalFunction } from './lambda';

@@ -1,4 +1,4 @@
-import type { Deployment } from './deployment';
+import type { DeploymentContext } from './phase';
 import { reverseEdges, schedule } from './graph';
 import { Journal } from './journal';
 import { message } from './messages';
@@ -12,7 +12,7 @@ import { ResourceState } from './state';
  * replacements) is deleted in reverse order.
  */
 
-export async function rollback(deployment: Deployment): Promise<void> {
+export async function rollback(deployment: DeploymentContext): Promise<void> {
   const creating = !deployment.prev;
   deployment.rec.line(`${deployment.env.stackName}: ${creating ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS'}  ${deployment.failure}`);
   await deployment.board.stack(creating ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS');
@@ -80,7 +80,7 @@ export async function rollback(deployment: Deployment): Promise<void> {
 }
 
 /** An Update back to `before` for a resource now at `current`. Returns the error, if any. */
-async function rollbackUpdate(deployment: Deployment, id: string, before: ResourceState, current: ResourceState): Promise<string | undefined> {
+async function rollbackUpdate(deployment: DeploymentContext, id: string, before: ResourceState, current: ResourceState): Promise<string | undefined> {
   await deployment.event('UPDATE_IN_PROGRESS', before.type, id, current.physicalId, `${before.physicalId} (rollback)`);
   let error: string | undefined;
   if (isCustomResourceType(before.type)) {
@@ -115,7 +115,7 @@ async function rollbackUpdate(deployment: Deployment, id: string, before: Resour
  * replacement's new physical id is not shown as a resource of its own). DeletionPolicy Retain keeps it
  * (as on a CloudFormation rollback).
  */
-async function rollbackDelete(deployment: Deployment, id: string, entry: ResourceState, track: boolean, shown = true): Promise<'ok' | 'failed'> {
+async function rollbackDelete(deployment: DeploymentContext, id: string, entry: ResourceState, track: boolean, shown = true): Promise<'ok' | 'failed'> {
   const event = (status: string, detail?: string) => (shown ? deployment.event(status, entry.type, id, entry.physicalId, detail) : (deployment.rec.event(status, entry.type, id, detail ?? entry.physicalId), Promise.resolve()));
   if (entry.deletionPolicy === 'Retain') {
     await event('DELETE_SKIPPED');

@@ -48,6 +48,8 @@ export interface StackState {
   outputs: Record<string, string>;
   /** Export name to value, for `Fn::ImportValue` in other stacks. */
   exports: Record<string, string>;
+  /** The export names this stack imports (`Fn::ImportValue`). Absent in states written before they were kept (then read from the template). */
+  imports?: string[];
   /** The synthesized template as deployed (what CloudFormation's `GetTemplate` answers). Absent in states written before it was kept. */
   template?: object;
   /** The parameter values as deployed (see `recordedParameters`: a `NoEcho` value is kept as `****`). */
@@ -77,8 +79,14 @@ export class StateStore {
   load(): StateFile {
     const raw = this.raw();
     if (raw === undefined) return { version: STATE_VERSION, stacks: {} };
-    const parsed = JSON.parse(raw) as StateFile;
-    if (parsed.version !== STATE_VERSION || typeof parsed.stacks !== 'object') {
+    let parsed: StateFile;
+    try {
+      parsed = JSON.parse(raw) as StateFile;
+    } catch (err) {
+      // The file is left as it is: it may be repaired by hand, or be someone else's.
+      throw new Error(`${this.file} is not valid JSON (${err instanceof Error ? err.message : String(err)}); the file was left untouched: repair it, or move it away to start from an empty state`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || parsed.version !== STATE_VERSION || typeof parsed.stacks !== 'object' || parsed.stacks === null) {
       throw new Error(`${this.file} is not a deploy-local state file (version ${STATE_VERSION})`);
     }
     return parsed;
