@@ -5,6 +5,7 @@
  *   deploy-local   deploy the app's custom resources into the emulator, as CloudFormation would
  *   destroy-local  delete them again
  *   drift          check deployed stacks for drift (and repair it with --fix)
+ *   import         write a stack that declares live networks and app instances as they are
  */
 
 import { parseArgs } from 'util';
@@ -28,6 +29,10 @@ commands:
   drift [--stack NAME]... [--region R] [--json] [--fix] [--wide] [--endpoint URL] [--state FILE]
       check deployed stacks' Wickr and Chime resources against their templates; exit 1 when
       anything drifted; --fix brings modified resources back
+  import (--network-id ID | --app-instance-arn ARN)... [--region R] [--out DIR] [--name NAME]
+         [--force] [--endpoint URL] [--state FILE]
+      write a stack (NAME.ts, NAME-app.ts, NAME-users.csv) that declares live Wickr networks and
+      Chime SDK Identity app instances exactly as they are, and print the deploy that adopts them
 
 Run "cdk-wickr-chime <command> --help" (or "cdk-wickr-chime help <command>") for a command's
 options. Bad arguments exit with status 2 and one line on stderr that says what is wrong.
@@ -38,6 +43,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'deploy-local': async (args) => (await import('../local/runner/cli')).deployLocalCommand(args),
   'destroy-local': async (args) => (await import('../local/runner/cli')).destroyLocalCommand(args),
   drift: async (args) => (await import('../cli/drift/cli')).driftCommand(args),
+  import: async (args) => (await import('../cli/import/cli')).importCommand(args),
 };
 
 /** The command, `--help`, and the command's own arguments (which its module parses). */
