@@ -21,7 +21,7 @@ export function declareNetwork(b: Builder, n: ImportedNetwork, usersFileName: st
   b.comment(`Wickr network "${n.name}" (${n.networkId})`);
   const networkId = b.id(n.name, 'Network');
   const network = new Code(camel(networkId));
-  const settings = networkSettingsProps(n.settings, b.library);
+  const settings = networkSettingsProps(n.settings, b);
   b.library.add('AccessLevel');
   const props: Record<string, unknown> = { networkName: n.name, accessLevel: enumMember('AccessLevel', AccessLevel, n.accessLevel) };
   if (n.encryptionKeyArn) {
@@ -33,7 +33,7 @@ export function declareNetwork(b: Builder, n: ImportedNetwork, usersFileName: st
   if (settings) b.resources.push([networkId, SETTINGS_CHILD]);
 
   // The default group is always declared, by its name: so it is adopted with the rest, and its settings have a place to go.
-  const defaultSettings = securityGroupSettingsProps(n.defaultGroup.settings, b.library);
+  const defaultSettings = securityGroupSettingsProps(n.defaultGroup.settings, b);
   const defaultProps: Record<string, unknown> = { name: n.defaultGroup.name || DEFAULT_SECURITY_GROUP_NAME };
   if (defaultSettings) defaultProps.settings = defaultSettings;
   b.statement(`${network.text}.configureDefaultSecurityGroup(${literal(defaultProps, 0)});`);
@@ -44,7 +44,7 @@ export function declareNetwork(b: Builder, n: ImportedNetwork, usersFileName: st
   if (n.groups.length > 0) b.blank();
   for (const g of n.groups) {
     const id = b.id(g.name, 'Group');
-    const groupSettings = securityGroupSettingsProps(g.settings, b.library);
+    const groupSettings = securityGroupSettingsProps(g.settings, b);
     const variable = b.declare('WickrSecurityGroup', id, { network, name: g.name, ...(groupSettings ? { settings: groupSettings } : {}) }, { variable: referenced.has(g.id) });
     groupVars.set(g.id, { id, variable });
   }

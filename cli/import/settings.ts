@@ -11,7 +11,8 @@ import { Code, duration, enumMember } from './format';
  * imported.
  */
 
-type Uses = Set<string>;
+/** Where the names the code needs are collected: the library's, and `aws-cdk-lib`'s (`Duration`). */
+type Uses = { readonly library: Set<string>; readonly cdk: Set<string> };
 
 /** The structures whose members are written one by one (the service merges them member by member). */
 const NESTED = new Set(['calling', 'shredder', 'passwordRequirements']);
@@ -38,7 +39,7 @@ export function securityGroupSettingsProps(live: Record<string, unknown>, uses: 
   if (Object.keys(changed).length === 0) return undefined;
   const out: Record<string, unknown> = {};
   const time = (value: unknown, unit: 'seconds' | 'minutes') => {
-    uses.add('Duration');
+    uses.cdk.add('Duration');
     return duration(Number(value), unit);
   };
   for (const [key, value] of Object.entries(changed)) {
@@ -54,17 +55,17 @@ export function securityGroupSettingsProps(live: Record<string, unknown>, uses: 
         out.ssoMaxIdle = time(value, 'minutes');
         break;
       case 'federationMode':
-        uses.add('FederationMode');
+        uses.library.add('FederationMode');
         out[key] = enumMember('FederationMode', FederationMode, value);
         break;
       case 'maxAutoDownloadSize':
-        uses.add('AutoDownloadSize');
+        uses.library.add('AutoDownloadSize');
         out[key] = enumMember('AutoDownloadSize', AutoDownloadSize, value);
         break;
       case 'shredder': {
         const s = { ...(value as Record<string, unknown>) };
         if (s.intensity !== undefined) {
-          uses.add('ShredderIntensity');
+          uses.library.add('ShredderIntensity');
           s.intensity = enumMember('ShredderIntensity', ShredderIntensity, s.intensity);
         }
         out[key] = s;
@@ -89,7 +90,7 @@ export function networkSettingsProps(live: Record<string, unknown>, uses: Uses):
   for (const [key, value] of Object.entries(changed)) {
     if (key === 'readReceiptConfig' && value && typeof value === 'object') {
       const status = (value as { status?: string }).status;
-      uses.add('ReadReceiptStatus');
+      uses.library.add('ReadReceiptStatus');
       out[key] = status === undefined ? {} : { status: enumMember('ReadReceiptStatus', ReadReceiptStatus, status) };
     } else {
       out[key] = value;
