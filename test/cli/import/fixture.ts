@@ -71,6 +71,8 @@ export async function makeByHand(running: RunningEmulator<DefaultServices>, user
     const defaultGroup = (await wickr.send(new ListSecurityGroupsCommand({ networkId: id }))).securityGroups?.find((g) => g.isDefault)?.id as string;
     const analysts = await group('analysts', { federationMode: 2, permittedNetworks: ['11112222'], lockoutThreshold: 8 }, { shredder: { intensity: 60 }, maxTtl: 86400 * 30 });
     const oncall = await group('oncall', { lockoutThreshold: 5 }, { enableFileDownload: false, calling: { canVideoCall: false } });
+    // The bot software's copy of its challenge, as a team keeps it: a value the emulator's Secrets Manager holds.
+    running.emulator.secrets.createSecret({ name: 'alerts-challenge', secretString: BOT_CHALLENGE });
     await wickr.send(new CreateBotCommand({ networkId: id, username: 'alertsbot', displayName: 'Alerts', groupId: oncall, challenge: BOT_CHALLENGE }));
     await wickr.send(new CreateDataRetentionBotCommand({ networkId: id }));
     const { challenge: retentionChallenge } = await wickr.send(new CreateDataRetentionBotChallengeCommand({ networkId: id }));
