@@ -98,6 +98,7 @@ async function main(): Promise<void> {
   await apiCalls();
   await optional('users', 'benchUsers');
   await optional('drift', 'benchDrift');
+  await optional('import', 'benchImport');
 }
 
 main().catch((err) => {

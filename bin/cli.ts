@@ -6,6 +6,7 @@
  *   destroy-local  delete them again
  *   drift          check deployed stacks for drift (and repair it with --fix)
  *   plan           what a deploy of the app would do to the live services (reads only)
+ *   import         write a stack that declares live networks and app instances as they are
  */
 
 import { parseArgs } from 'util';
@@ -32,6 +33,10 @@ commands:
   plan [--stack NAME]... [--app CMD] [--context K=V]... [--json] [--wide] [--endpoint URL] [--state FILE]
       what a deploy of the app would do to the live services, resource by resource, with reads
       only; exit 1 when a call would change something
+  import (--network-id ID | --app-instance-arn ARN)... [--region R] [--out DIR] [--name NAME]
+         [--force] [--endpoint URL] [--state FILE]
+      write a stack (NAME.ts, NAME-app.ts, NAME-users.csv) that declares live Wickr networks and
+      Chime SDK Identity app instances exactly as they are, and print the deploy that adopts them
 
 Run "cdk-wickr-chime <command> --help" (or "cdk-wickr-chime help <command>") for a command's
 options. Bad arguments exit with status 2 and one line on stderr that says what is wrong.
@@ -43,6 +48,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'destroy-local': async (args) => (await import('../local/runner/cli')).destroyLocalCommand(args),
   drift: async (args) => (await import('../cli/drift/cli')).driftCommand(args),
   plan: async (args) => (await import('../cli/plan/cli')).planCommand(args),
+  import: async (args) => (await import('../cli/import/cli')).importCommand(args),
 };
 
 /** The command, `--help`, and the command's own arguments (which its module parses). */

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomInt } from 'crypto';
 import { prng } from './faults';
 import { isRecord } from './protocol';
 import { EmulatedError, RequestContext } from './service';
+import { NETWORK_SETTINGS_DEFAULTS, SECURITY_GROUP_DEFAULTS } from '../../lambda/wickr/defaults';
 
 /**
  * The Wickr emulator's state (plain JSON, so `exportState`/`importState` round-trip it)
@@ -197,57 +198,18 @@ export const FREE_TRIAL_DAYS = 90;
 export const DEFAULT_INVITE_DAYS = 7;
 
 /**
- * The settings of a new security group (and of each network's default group). The SSO-only
+ * The settings of a new security group (and of each network's default group), from the one
+ * table of defaults (`lambda/wickr/defaults.ts`) that `import` uses too. The SSO-only
  * members (`showMasterRecoveryKey`, `ssoMaxIdleMinutes`) are absent until set on an SSO
  * network. `forceDeviceLockout` 0 means off.
  */
 export function defaultSecurityGroupSettings(): SecurityGroupSettings {
-  return {
-    alwaysReauthenticate: false,
-    atakPackageValues: [],
-    calling: { canStart11Call: true, canVideoCall: true, forceTcpCall: false },
-    checkForUpdates: true,
-    enableAtak: false,
-    enableCrashReports: true,
-    enableFileDownload: true,
-    enableGuestFederation: false,
-    enableNotificationPreview: true,
-    enableOpenAccessOption: false,
-    enableRestrictedGlobalFederation: false,
-    federationMode: 0,
-    filesEnabled: true,
-    forceDeviceLockout: 0,
-    forceOpenAccess: false,
-    forceReadReceipts: false,
-    globalFederation: false,
-    isAtoEnabled: false,
-    isLinkPreviewEnabled: true,
-    locationAllowMaps: true,
-    locationEnabled: true,
-    lockoutThreshold: 10,
-    maxAutoDownloadSize: 512000,
-    maxBor: 0,
-    maxNonSsoSessionMinutes: 0,
-    maxTtl: 31536000,
-    messageForwardingEnabled: true,
-    passwordRequirements: { lowercase: 0, minLength: 6, numbers: 0, symbols: 0, uppercase: 0 },
-    permittedNetworks: [],
-    permittedWickrAwsNetworks: [],
-    permittedWickrEnterpriseNetworks: [],
-    presenceEnabled: true,
-    quickResponses: [],
-    shredder: { canProcessManually: true, intensity: 0 },
-  };
+  return clone(SECURITY_GROUP_DEFAULTS) as SecurityGroupSettings;
 }
 
+/** A new network's settings: `NETWORK_SETTINGS_DEFAULTS`, the table `import` leaves out too. */
 export function defaultNetworkSettings(): NetworkSettingsRecord {
-  return {
-    enableClientMetrics: true,
-    readReceiptConfig: { status: 'DISABLED' },
-    dataRetention: false,
-    enableTrustedDataFormat: false,
-    consentPopup: { enabled: false },
-  };
+  return clone(NETWORK_SETTINGS_DEFAULTS) as NetworkSettingsRecord;
 }
 
 /** The structures of the settings that merge member by member; every other member is replaced whole. */

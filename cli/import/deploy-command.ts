@@ -1,0 +1,31 @@
+import { ADOPT_CONTEXT } from '../../lambda/core/ownership.wire';
+
+/** Where the imported stack goes, and what it adopts. */
+export interface DeployPlace {
+  readonly outDir: string;
+  readonly name: string;
+  readonly logicalIds: readonly string[];
+  /** The emulator `import` read (`--endpoint`): the deploy is `deploy-local`'s, into the same emulator. */
+  readonly endpoint?: string;
+  /** deploy-local's state file (`--state`). */
+  readonly state?: string;
+}
+
+/** A word for a POSIX shell: as it is when it needs no quoting, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The one command that deploys the generated app and adopts exactly what it declares: the
+ * `cdk-wickr-chime:adopt` context names every logical id. After `--endpoint` or `--state`, it
+ * is `deploy-local` into the same emulator.
+ */
+export function deployCommand(place: DeployPlace): string {
+  const appPath = `${place.outDir.replace(/\/+$/, '')}/${place.name}-app.ts`;
+  const app = shellWord(`npx ts-node ${shellWord(appPath)}`);
+  const context = shellWord(`${ADOPT_CONTEXT}=${place.logicalIds.join(',')}`);
+  if (!place.endpoint && !place.state) return `npx cdk deploy ${shellWord(place.name)} --app ${app} -c ${context}`;
+  const target = place.endpoint ? `--endpoint ${shellWord(place.endpoint)}` : `--state ${shellWord(place.state as string)}`;
+  return `npx cdk-wickr-chime deploy-local ${target} --app ${app} --stack ${shellWord(place.name)} --context ${context}`;
+}
