@@ -8,9 +8,10 @@ import { keyValue, parseOptions, USAGE_ERROR, usageLine } from '../args';
 import { DriftCommandError, loadStack } from '../drift/stacks';
 import { connectTarget, Target } from '../target';
 import { plannedRequests, PlannedRequest, propertiesChange, resolve } from './events';
-import { stagedObjects } from './assets';
+import { stagedObjects, withStaged } from './assets';
 import { countCreates } from './fresh';
 import { exitCodeOf, PlanDocument, renderPlan, StackPlan } from './report';
+import { plannedSecrets, withPlannedSecrets } from './planned-secrets';
 import { planRequest, PlanEntry } from './resource';
 import { PlannedStack } from './view';
 import type { ServiceClients } from '../../lambda/core/clients';
@@ -152,10 +153,14 @@ function readOnly(onRead: () => void): CallTracker {
 /** The plan of one stack of the app: its requests in the deploy's order, each planned (see `resource.ts`), then the creates counted. */
 async function planStack(target: Target, live: ServiceClients, stack: StackArtifact, progress: (line: string) => void): Promise<StackPlan> {
   const { stackName, template, account, region } = stack;
-  const staged = stagedObjects(stack);
   const deployed = await deployedStack(target, stackName);
   const stackId = deployed?.stackId ?? `arn:aws:cloudformation:${region}:${account}:stack/${stackName}/planned`;
   const view = new PlannedStack(live.cloudformation(), stackId, template, deployed?.resources ?? [], deployed !== undefined);
+  // What the deploy stages and the secrets it makes, before any request of the stack (`assets.ts`, `planned-secrets.ts`).
+  const staged = stagedObjects(stack);
+  const secrets = plannedSecrets(template, new Set((deployed?.resources ?? []).map((r) => r.logicalId)), stackId.split(':')[1] ?? 'aws', region, account);
+  for (const [arn, logicalId] of secrets) view.end(logicalId, 'AWS::SecretsManager::Secret', 'Create', arn);
+  const reads: ServiceClients = { ...live, s3: () => withStaged(live.s3(), staged), secrets: () => withPlannedSecrets(live.secrets(), secrets) };
   const next = (): DeployedStack => ({ stackName, stackId, region, account, template, parameters: deployed?.parameters ?? {}, resources: view.resourceList });
   const entries: PlanEntry[] = [];
   const replaced: PlannedRequest[] = [];
@@ -168,8 +173,7 @@ async function planStack(target: Target, live: ServiceClients, stack: StackArtif
       handler: HANDLERS[request.type],
       view,
       stackId,
-      live,
-      staged,
+      live: reads,
       properties: properties?.properties,
       oldProperties,
       unresolved: request.kind === 'Create' || request.kind === 'Update' ? (properties?.unresolved ?? {}) : {},
@@ -186,7 +190,7 @@ async function planStack(target: Target, live: ServiceClients, stack: StackArtif
       kept.reason = `${kept.reason ?? 'replaced'}; then the old ${old.physicalId} is kept (UpdateReplacePolicy Retain)`;
       continue;
     }
-    const deletion = await planRequest({ request: { ...old, kind: 'Delete' }, handler: HANDLERS[old.type], view, stackId, live, staged, oldProperties: resolve(deployed!, old.logicalId).properties, unresolved: {} });
+    const deletion = await planRequest({ request: { ...old, kind: 'Delete' }, handler: HANDLERS[old.type], view, stackId, live: reads, oldProperties: resolve(deployed!, old.logicalId).properties, unresolved: {} });
     const entry = entries.find((e) => e.logicalId === old.logicalId)!;
     entry.reason = `${entry.reason ?? 'replaced'}; then the old ${old.physicalId} is ${deletion.action === 'RETAIN' ? `kept (${deletion.reason})` : 'deleted'}`;
     (entry as { deletes?: PlanEntry }).deletes = deletion;

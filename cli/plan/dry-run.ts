@@ -3,7 +3,6 @@ import { RequestRefusedError } from '../../lambda/core/errors';
 import type { ServiceClients } from '../../lambda/core/clients';
 import type { StackReader } from '../../lambda/core/cloudformation';
 import { ListUsersCommand, WickrClient } from '../../lambda/wickr/client';
-import { withStaged } from './assets';
 
 /**
  * The clients of a plan's dry run: the handlers' own code runs with them, so that a plan
@@ -95,16 +94,16 @@ function recording<C extends object>(client: C, service: string, recorder: CallR
 
 /**
  * `live`'s clients, changes recorded; the CloudFormation reads answered by `stackView` (the
- * stack as the deploy will see it), and the objects the deploy stages read from `staged`.
+ * stack as the deploy will see it).
  */
-export function dryRunClients(live: ServiceClients, recorder: CallRecorder, stackView: StackReader, staged: ReadonlyMap<string, () => Buffer>, refusal?: Refusal): ServiceClients {
+export function dryRunClients(live: ServiceClients, recorder: CallRecorder, stackView: StackReader, refusal?: Refusal): ServiceClients {
   const wickrAnswer = (operation: string, input: Record<string, any>) => synthesize(operation, input, recorder, live.wickr());
   const empty = async () => ({});
   return {
     wickr: () => recording(live.wickr(), 'Wickr', recorder, refusal, wickrAnswer),
     chime: () => recording(live.chime(), 'Chime SDK Identity', recorder, refusal, empty),
     secrets: () => recording(live.secrets(), 'Secrets Manager', recorder, refusal, empty),
-    s3: () => withStaged(live.s3(), staged),
+    s3: () => live.s3(),
     cloudformation: () => stackView,
   };
 }

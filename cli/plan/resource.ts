@@ -10,8 +10,8 @@ import { ADOPT_PROPERTY } from '../../lambda/core/ownership.wire';
 import { decodeProperties } from '../../lambda/core/schema';
 import { requestToken } from '../../lambda/core/tokens';
 import { driftsOf, PropertyDrift } from '../../lambda/drift/compare';
-import { withStaged } from './assets';
 import { CallRecorder, dryRunClients, NewResource, PlannedCall, Refusal } from './dry-run';
+import { PlannedValue } from './planned-secrets';
 import { PlannedRequest } from './events';
 import { PlannedStack } from './view';
 import type { ServiceClients } from '../../lambda/core/clients';
@@ -48,10 +48,8 @@ export interface RequestPlan {
   readonly handler: ResourceHandler<unknown>;
   readonly view: PlannedStack;
   readonly stackId: string;
-  /** The live services, read-only (a change is refused before it is sent). */
+  /** The live services, read-only (a change is refused before it is sent), with what the deploy stages and the secrets it makes (`cli.ts`). */
   readonly live: ServiceClients;
-  /** The objects the deploy stages before it starts (`assets.ts`). */
-  readonly staged: ReadonlyMap<string, () => Buffer>;
   /** The properties the request sends (an update's and a delete's old ones in `oldProperties`), with what does not resolve yet. */
   readonly properties?: Record<string, unknown>;
   readonly oldProperties?: Record<string, unknown>;
@@ -67,16 +65,8 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
     p.view.end(request.logicalId, request.type, 'Delete', undefined);
     return { ...base, action: 'RETAIN', calls: [], physicalId: request.physicalId, reason: `${request.retainedBy}: CloudFormation sends no Delete` };
   }
-  const waitsFor = Object.keys(p.unresolved);
-  if (waitsFor.length > 0) {
-    // It names what the deploy makes first: nothing of it can be there to read.
-    p.view.end(request.logicalId, request.type, request.kind === 'Create' ? 'Create' : 'Update', undefined);
-    if (request.kind === 'Create' && typeof p.properties?.[ADOPT_PROPERTY] === 'string') {
-      // Asked to take over what exists: whether it does, and what taking it over changes, is known once the deploy made what it names.
-      return { ...base, action: 'ADOPT', reason: `if it exists; its changes are known ${waitingReason(p.unresolved)}` };
-    }
-    return { ...base, action: request.kind === 'Create' ? 'CREATE' : 'REPLACE', reason: waitingReason(p.unresolved) };
-  }
+  // It names what the deploy makes first: nothing of it can be there to read.
+  if (Object.keys(p.unresolved).length > 0) return waiting(p, base, waitingReason(p.unresolved));
   const recorder = new CallRecorder();
   const lines: Array<Record<string, unknown>> = [];
   const log = createLogger({ logicalId: request.logicalId }, (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
@@ -85,7 +75,7 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
   const context = (refusal?: Refusal): OperationContext => ({
     request: event,
     log,
-    clients: dryRunClients(p.live, recorder, p.view, p.staged, refusal),
+    clients: dryRunClients(p.live, recorder, p.view, refusal),
     token: (purpose, index) => requestToken(event, purpose, index),
     ownership,
     restricted: (refuse, why) => context({ refuse, why }),
@@ -96,6 +86,7 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
   try {
     result = await runOperation(p.handler, event, context(), { stopAt: now + 600_000, answerBy: now + 600_000, deadline: now + 600_000 });
   } catch (err) {
+    if (err instanceof PlannedValue) return waiting(p, base, `after ${err.logicalId} (its value is read)`);
     if (err instanceof NewResource) {
       p.view.end(request.logicalId, request.type, request.kind === 'Create' ? 'Create' : 'Update', undefined);
       return request.kind === 'Create' ? { ...base, action: 'CREATE' } : { ...base, action: 'REPLACE', reason: replacementReason(lines), calls: undefined };
@@ -117,6 +108,17 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
   if (request.kind === 'Create' && !adopted && !exists) return { ...base, action: 'CREATE', calls: recorder.calls, physicalId };
   const action = request.kind === 'Create' ? 'ADOPT' : recorder.calls.length > 0 ? 'UPDATE' : 'NO CHANGE';
   return { ...base, action, calls: recorder.calls, physicalId, changes, ...(summary ? { summary } : {}), ...(adopted ? { reason: String(adopted.how) } : {}) };
+}
+
+/** A request that waits for what the deploy makes first (`why`): a create, a replacement, or an adoption whose changes are not known yet. */
+function waiting(p: RequestPlan, base: Pick<PlanEntry, 'logicalId' | 'type' | 'changes'>, why: string): PlanEntry {
+  const { request } = p;
+  p.view.end(request.logicalId, request.type, request.kind === 'Create' ? 'Create' : 'Update', undefined);
+  if (request.kind === 'Create' && typeof p.properties?.[ADOPT_PROPERTY] === 'string') {
+    // Asked to take over what exists: whether it does, and what taking it over changes, is known once the deploy made what it names.
+    return { ...base, action: 'ADOPT', reason: `if it exists; its changes are known ${why}` };
+  }
+  return { ...base, action: request.kind === 'Create' ? 'CREATE' : 'REPLACE', reason: why };
 }
 
 /** Why a request cannot be run before the deploy: the resources its properties name, which the deploy makes first. */
@@ -158,7 +160,7 @@ async function liveToDeclared(p: RequestPlan, physicalId: string): Promise<{ cha
     p.handler,
     { RequestType: 'Read', ResourceType: p.request.type, LogicalResourceId: p.request.logicalId, PhysicalResourceId: physicalId, ResourceProperties: declared, StackId: p.stackId },
     { getRemainingTimeInMillis: () => 600_000 },
-    (request, log) => ({ request, log, clients: { ...p.live, s3: () => withStaged(p.live.s3(), p.staged) }, token: (purpose, index) => requestToken(request as never, purpose, index) }),
+    (request, log) => ({ request, log, clients: p.live, token: (purpose, index) => requestToken(request as never, purpose, index) }),
   );
   if (read.Status !== 'SUCCESS' || !read.Exists) return { changes: [], exists: false };
   const decoded = decodeProperties(p.handler.schema, declared, { lenient: true }) as Record<string, unknown>;

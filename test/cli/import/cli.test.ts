@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { driftCommand } from '../../../cli/drift/cli';
+import { planCommand } from '../../../cli/plan/cli';
+import { PlanDocument } from '../../../cli/plan/report';
 import { ADOPT_CONTEXT } from '../../../lambda/core/ownership.wire';
 import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
 import { deployLocal } from '../../../local/runner';
@@ -29,6 +31,15 @@ afterAll(async () => {
   await running.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** `plan` of the assembly against the emulator, as JSON; it changes nothing. */
+async function plan(assembly: string): Promise<{ code: number; doc: PlanDocument; calls: number }> {
+  let out = '';
+  running.emulator.clearCalls();
+  const code = await planCommand(['--endpoint', running.url, '--app', assembly, '--stack', NAME, '--json'], { out: (s) => void (out += s), err: () => undefined });
+  expect(serviceChanges(running)).toEqual([]);
+  return { code, doc: JSON.parse(out) as PlanDocument, calls: running.emulator.calls().length };
+}
 
 const importArgs = (out: string) => ['--endpoint', running.url, '--network-id', made.networkId, '--app-instance-arn', made.instanceArn, '--out', out, '--name', NAME];
 
@@ -68,16 +79,34 @@ test('import, compile, synthesize, deploy with the printed adoption: no change; 
   expect(adopt.split(',')).toEqual(custom);
   expect(custom.length).toBeGreaterThanOrEqual(20);
 
+  // plan: every resource taken over as it is, no call, exit 0
+  const before = await plan(assembly);
+  const entries = before.doc.stacks[0].entries;
+  expect(entries.map((e) => e.logicalId).sort()).toEqual(custom);
+  expect(entries.filter((e) => e.action !== 'ADOPT' || e.changes.length > 0 || e.calls?.length !== 0).map((e) => `${e.logicalId} ${e.action} ${e.reason ?? ''}`)).toEqual([]);
+  expect(before.code).toBe(0);
+
   running.emulator.clearCalls();
   const stateFile = path.join(dir, 'state.json');
   const adopted = expectSuccess(await deployLocal({ stateFile, emulator: running, assemblyDir: assembly, stacks: [NAME] }));
   expect(serviceChanges(running)).toEqual([]);
   expect(adopted.rows.filter((r) => r.type.startsWith('Custom::')).every((r) => r.action === 'adopted')).toBe(true);
+  running.emulator.clearCalls();
   expect(await driftCommand(['--endpoint', running.url, '--stack', NAME], { out: () => undefined, err: () => undefined })).toBe(0);
+  const driftCalls = running.emulator.calls().length;
 
   // one setting changed in the generated file: exactly that one call
   fs.writeFileSync(path.join(out, `${NAME}.ts`), code.replace('lockoutThreshold: 8', 'lockoutThreshold: 9'));
+  const changed = synthGenerated(out, NAME, path.join(dir, 'cdk.out.2'));
+  // plan: exactly that change, on one resource, with its one call; it reads no more than drift
+  const after = await plan(changed);
+  const updates = after.doc.stacks[0].entries.filter((e) => e.action !== 'NO CHANGE');
+  expect(updates.map((e) => [e.action, e.changes.map((c) => `${c.path}: ${JSON.stringify(c.actual)} -> ${JSON.stringify(c.expected)}`), e.calls?.map((c) => c.operation)])).toEqual([
+    ['UPDATE', [expect.stringMatching(/[Ll]ockoutThreshold: 8 -> 9$/)], ['UpdateSecurityGroup']],
+  ]);
+  expect(after.code).toBe(1);
+  expect(after.calls).toBeLessThanOrEqual(driftCalls);
   running.emulator.clearCalls();
-  expectSuccess(await deployLocal({ stateFile, emulator: running, assemblyDir: synthGenerated(out, NAME, path.join(dir, 'cdk.out.2')), stacks: [NAME] }));
+  expectSuccess(await deployLocal({ stateFile, emulator: running, assemblyDir: changed, stacks: [NAME] }));
   expect(serviceChanges(running)).toEqual(['UpdateSecurityGroup']);
 }, 300_000);

@@ -144,7 +144,7 @@ test('resources leaving the stack: DELETE (the bots), with the calls of their de
   expectPlanMatches(doc, await deploy('v1m'));
 });
 
-test('a stack forgotten by CloudFormation: BLOCKED (exists, not adopted) and exit 2; with the adoption context, ADOPT, and no change but where a new secret is named', async () => {
+test('a stack forgotten by CloudFormation: BLOCKED (exists, not adopted) and exit 2; with the adoption context, ADOPT, and no change but where the value of a new secret is read', async () => {
   fs.rmSync(path.dirname(stateFile()), { recursive: true, force: true });
   running.emulator.removeStack('Matrix');
   const blocked = await plan('v1m');
@@ -154,13 +154,11 @@ test('a stack forgotten by CloudFormation: BLOCKED (exists, not adopted) and exi
   const context = { [ADOPT_CONTEXT]: '*' };
   const { code, doc } = await plan('v1m', context);
   expect(new Set(doc.stacks[0].entries.map((e) => e.action))).toEqual(new Set(['ADOPT']));
-  // Counted: no change. Not counted: what names a secret the deploy makes anew (CloudFormation forgot the stack's secrets too).
+  // Counted: no change. Not counted: the endpoint, which reads the value of a secret the deploy makes anew (CloudFormation forgot the stack's secrets too).
   const counted = doc.stacks[0].entries.filter((e) => e.calls !== undefined);
   expect(counted.flatMap((e) => e.calls)).toEqual([]);
   expect(doc.stacks[0].entries.filter((e) => e.calls === undefined).map((e) => e.reason)).toEqual([
-    'if it exists; its changes are known after DeviceToken29CDD929 (named by DeviceToken)',
-    'if it exists; its changes are known after RetentionChallengeB956B9E9 (named by ChallengeSecretArn)',
-    'if it exists; its changes are known after OidcSecret99EA0351 (named by ClientSecret)',
+    'if it exists; its changes are known after DeviceToken29CDD929 (its value is read)',
   ]);
   expect(code).toBe(1);
   expectPlanMatches(doc, await deploy('v1m', context));
