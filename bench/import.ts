@@ -10,7 +10,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { driftCommand } from '../cli/drift/cli';
 import { runImport } from '../cli/import/cli';
+import { planCommand } from '../cli/plan/cli';
+import { ADOPT_CONTEXT } from '../lambda/core/ownership.wire';
+import { deployLocal } from '../local/runner';
 import { BatchCreateUserCommand, CreateNetworkCommand, CreateSecurityGroupCommand, WickrClient } from '../lambda/wickr/client';
 import { startEmulator, TEST_CREDENTIALS } from '../local/emulator';
 
@@ -49,8 +53,9 @@ export async function benchImport(): Promise<Record<string, string | number>> {
     out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: list calls`] = lists;
     out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: read calls in all`] = [...calls.values()].reduce((a, b) => a + b, 0);
     out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: wall time, 50 ms latency per call (ms)`] = ms.toFixed(0);
-    out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: generated template (bytes)`] = synthesizedTemplateBytes(outDir, 'Bench', path.join(dir, 'cdk.out'));
+    out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: generated template (bytes)`] = synthesizedTemplateBytes(outDir, 'Bench', path.join(dir, 'cdk.out'), { [ADOPT_CONTEXT]: (run.logicalIds ?? []).join(',') });
     out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: users CSV (bytes)`] = fs.statSync(path.join(outDir, 'Bench-users.csv')).size;
+    Object.assign(out, await planAndDriftReads(running, path.join(dir, 'cdk.out')));
   } finally {
     await running.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -58,8 +63,31 @@ export async function benchImport(): Promise<Record<string, string | number>> {
   return out;
 }
 
+/**
+ * What `plan` and `drift` read of the imported stack: `plan` before the adopting deploy (every
+ * resource ADOPT), then, deployed, `plan` (nothing to do) and `drift` (issue 15's target: plan
+ * reads no more than drift). Reads are the calls the emulator answered.
+ */
+async function planAndDriftReads(running: Awaited<ReturnType<typeof startEmulator>>, assembly: string): Promise<Record<string, number>> {
+  const quiet = { out: () => undefined, err: () => undefined };
+  const reads = async (work: () => Promise<unknown>) => {
+    running.emulator.clearCalls();
+    await work();
+    return running.emulator.calls().length;
+  };
+  const label = `import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups`;
+  const stateFile = path.join(path.dirname(assembly), 'state.json');
+  const figures: Record<string, number> = {};
+  figures[`${label}: plan reads, before the adopting deploy`] = await reads(() => planCommand(['--endpoint', running.url, '--app', assembly, '--json'], quiet));
+  const deployed = await deployLocal({ assemblyDir: assembly, stateFile, emulator: running, out: () => undefined, err: () => undefined });
+  if (!deployed.success) throw new Error(`the adopting deploy failed: ${deployed.reason}`);
+  figures[`${label}: plan reads, deployed (no change)`] = await reads(() => planCommand(['--endpoint', running.url, '--app', assembly, '--json'], quiet));
+  figures[`${label}: drift reads  [plan reads <= this]`] = await reads(() => driftCommand(['--endpoint', running.url], quiet));
+  return figures;
+}
+
 /** Runs the generated app (its package imports pointed at this checkout) as `cdk synth` would; the template's size. */
-function synthesizedTemplateBytes(outDir: string, name: string, cdkOut: string): number {
+function synthesizedTemplateBytes(outDir: string, name: string, cdkOut: string, context: Record<string, string>): number {
   for (const f of fs.readdirSync(outDir)) {
     if (!f.endsWith('.ts')) continue;
     const text = fs.readFileSync(path.join(outDir, f), 'utf8').replace(/from '([^'.][^']*)'/g, (whole, spec: string) => {
@@ -68,8 +96,9 @@ function synthesizedTemplateBytes(outDir: string, name: string, cdkOut: string):
     });
     fs.writeFileSync(path.join(outDir, f), text);
   }
-  Object.assign(process.env, { CDK_OUTDIR: cdkOut, CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'us-east-1' });
+  Object.assign(process.env, { CDK_OUTDIR: cdkOut, CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'us-east-1', CDK_CONTEXT_JSON: JSON.stringify(context) });
   require(path.join(outDir, `${name}-app.ts`));
   delete process.env.CDK_OUTDIR;
+  delete process.env.CDK_CONTEXT_JSON;
   return fs.statSync(path.join(cdkOut, `${name}.template.json`)).size;
 }

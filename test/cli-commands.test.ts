@@ -12,7 +12,7 @@ import { RunningEmulator, startEmulator } from '../local/emulator';
  */
 
 const ROOT = path.join(__dirname, '..');
-const SUBCOMMANDS = ['emulator', 'deploy-local', 'destroy-local', 'drift'];
+const SUBCOMMANDS = ['emulator', 'deploy-local', 'destroy-local', 'drift', 'plan', 'import'];
 
 let dir: string;
 beforeAll(() => {
@@ -64,6 +64,9 @@ test.each([
   [['destroy-local', '--parameter', 'A=1'], 'destroy-local', '--parameter is an option of deploy-local only'],
   [['drift', '--stak', 'x'], 'drift', 'unknown option "--stak"'],
   [['drift', '--endpoint', 'localhost'], 'drift', '--endpoint must be a URL (http://host:port), not "localhost"'],
+  [['plan', '--bogus'], 'plan', 'unknown option "--bogus"'],
+  [['plan', '--context', 'novalue'], 'plan', '--context takes KEY=VALUE, not "novalue"'],
+  [['import', '--out', 'x'], 'import', 'give at least one --network-id or --app-instance-arn'],
   [['deploy'], undefined, 'unknown command "deploy"'],
   [['--bogus', 'drift'], undefined, 'unknown option "--bogus"'],
 ])('bad arguments %j: one line on stderr that says what is wrong, exit 2', async (args, command, reason) => {

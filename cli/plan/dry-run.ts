@@ -93,6 +93,38 @@ function recording<C extends object>(client: C, service: string, recorder: CallR
 }
 
 /**
+ * `live`, with each read answered once per plan of a request: the request's own code and the
+ * comparison after it (`resource.ts`) read the same things (a network's users, page by page),
+ * and nothing changes in between (the plan changes nothing).
+ */
+export function readOnce(live: ServiceClients): ServiceClients {
+  const memo = new Map<string, Promise<unknown>>();
+  const wrap = <C extends object>(client: C, service: string): C => {
+    const send = (client as unknown as Sendable).send.bind(client);
+    return new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return (command: unknown, ...rest: unknown[]) => {
+          const operation = operationOf(command);
+          if (isMutating(operation)) return send(command, ...rest);
+          const key = `${service} ${operation} ${JSON.stringify((command as { input?: unknown }).input ?? {})}`;
+          let answer = memo.get(key);
+          if (!answer) {
+            answer = send(command, ...rest);
+            memo.set(key, answer);
+            answer.catch(() => memo.delete(key));
+          }
+          return answer;
+        };
+      },
+    });
+  };
+  const wickr = wrap(live.wickr(), 'Wickr');
+  const chime = wrap(live.chime(), 'Chime SDK Identity');
+  return { ...live, wickr: () => wickr, chime: () => chime };
+}
+
+/**
  * `live`'s clients, changes recorded; the CloudFormation reads answered by `stackView` (the
  * stack as the deploy will see it).
  */
