@@ -78,6 +78,7 @@ async function planAndDriftReads(running: Awaited<ReturnType<typeof startEmulato
   const label = `import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups`;
   const stateFile = path.join(path.dirname(assembly), 'state.json');
   const figures: Record<string, number> = {};
+  // Before the deploy, each thing taken over costs one ownership lookup (CloudFormation: who claims it), as in the deploy.
   figures[`${label}: plan reads, before the adopting deploy`] = await reads(() => planCommand(['--endpoint', running.url, '--app', assembly, '--json'], quiet));
   const deployed = await deployLocal({ assemblyDir: assembly, stateFile, emulator: running, out: () => undefined, err: () => undefined });
   if (!deployed.success) throw new Error(`the adopting deploy failed: ${deployed.reason}`);

@@ -9,6 +9,7 @@ import { DriftCommandError, loadStack } from '../drift/stacks';
 import { connectTarget, Target } from '../target';
 import { plannedRequests, PlannedRequest, propertiesChange, resolve } from './events';
 import { stagedObjects, withStaged } from './assets';
+import { readOnce } from './dry-run';
 import { countCreates } from './fresh';
 import { exitCodeOf, PlanDocument, renderPlan, StackPlan } from './report';
 import { plannedSecrets, withPlannedSecrets } from './planned-secrets';
@@ -114,7 +115,7 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
     if (stacks.length === 0) throw new DriftCommandError('the app has no stack with resources of cdk-wickr-chime');
     const options = await target.account.clientOptions();
     let reads = 0;
-    const live = createServiceClients(readOnly(() => reads++), options);
+    const live = readOnce(createServiceClients(readOnly(() => reads++), options));
     const plans: StackPlan[] = [];
     for (const stack of stacks) {
       io.err(`plan: ${stack.stackName}: reading...\n`);

@@ -93,9 +93,10 @@ function recording<C extends object>(client: C, service: string, recorder: CallR
 }
 
 /**
- * `live`, with each read answered once per plan of a request: the request's own code and the
- * comparison after it (`resource.ts`) read the same things (a network's users, page by page),
- * and nothing changes in between (the plan changes nothing).
+ * `live`, with each read answered once per plan: the requests' own code and the comparisons
+ * after them (`resource.ts`) read the same things (a network's users page by page, its groups
+ * once per group), and nothing changes in between (the plan changes nothing), so the plan sees
+ * one state of the services throughout.
  */
 export function readOnce(live: ServiceClients): ServiceClients {
   const memo = new Map<string, Promise<unknown>>();

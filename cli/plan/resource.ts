@@ -10,7 +10,7 @@ import { ADOPT_PROPERTY } from '../../lambda/core/ownership.wire';
 import { decodeProperties } from '../../lambda/core/schema';
 import { requestToken } from '../../lambda/core/tokens';
 import { driftsOf, PropertyDrift } from '../../lambda/drift/compare';
-import { CallRecorder, dryRunClients, NewResource, PlannedCall, readOnce, Refusal } from './dry-run';
+import { CallRecorder, dryRunClients, NewResource, PlannedCall, Refusal } from './dry-run';
 import { PlannedValue } from './planned-secrets';
 import { PlannedRequest } from './events';
 import { PlannedStack } from './view';
@@ -68,7 +68,6 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
   // It names what the deploy makes first: nothing of it can be there to read.
   if (Object.keys(p.unresolved).length > 0) return waiting(p, base, waitingReason(p.unresolved));
   const recorder = new CallRecorder();
-  const live = readOnce(p.live);
   const lines: Array<Record<string, unknown>> = [];
   const log = createLogger({ logicalId: request.logicalId }, (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
   const event = eventOf(p);
@@ -76,7 +75,7 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
   const context = (refusal?: Refusal): OperationContext => ({
     request: event,
     log,
-    clients: dryRunClients(live, recorder, p.view, refusal),
+    clients: dryRunClients(p.live, recorder, p.view, refusal),
     token: (purpose, index) => requestToken(event, purpose, index),
     ownership,
     restricted: (refuse, why) => context({ refuse, why }),
@@ -104,7 +103,7 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
   }
   p.view.end(request.logicalId, request.type, request.kind, physicalId);
   const adopted = lines.find((l) => l.message === 'adopted');
-  const { changes, summary, exists } = await liveToDeclared({ ...p, live }, physicalId);
+  const { changes, summary, exists } = await liveToDeclared(p, physicalId);
   // A create that went through without making anything manages what exists (a network's default group, its settings): taken over too.
   if (request.kind === 'Create' && !adopted && !exists) return { ...base, action: 'CREATE', calls: recorder.calls, physicalId };
   const action = request.kind === 'Create' ? 'ADOPT' : recorder.calls.length > 0 ? 'UPDATE' : 'NO CHANGE';

@@ -59,6 +59,9 @@ export function madeCalls(entries: ReadonlyMap<string, number> | undefined): Mad
  * The observer of one phase: refuses calls once `refusal()` gives a reason, logs one line
  * per call, and counts mutating calls (sent, and those that may have been applied).
  */
+/** The shortest time a read's attempt is given (`CallTracker.attemptTimeoutMs`). */
+const MIN_ATTEMPT_MS = 250;
+
 export class CallTracker implements CallObserver {
   private readonly sentCount = new Map<string, number>();
   private readonly maybeApplied = new Map<string, number>();
@@ -67,8 +70,17 @@ export class CallTracker implements CallObserver {
   constructor(
     private readonly log: Logger,
     private readonly refusal: () => string | undefined,
-    private readonly options: { readonly readOnly?: boolean } = {},
+    private readonly options: {
+      readonly readOnly?: boolean;
+      /** When the request stops making calls (epoch ms): a read's attempt may take a quarter of what is left. */
+      readonly stopAt?: number;
+    } = {},
   ) {}
+
+  attemptTimeoutMs(): number | undefined {
+    if (this.options.stopAt === undefined) return undefined;
+    return Math.max(MIN_ATTEMPT_MS, Math.floor((this.options.stopAt - Date.now()) / 4));
+  }
 
   before(call: CallInfo): void {
     const why = this.refusal() ?? (this.options.readOnly && isMutating(call.operation) ? 'a read request changes nothing' : undefined);

@@ -88,11 +88,11 @@ export class CloudFormationReader implements StackReader {
   private call(action: string, params: Record<string, string>): Promise<string> {
     const endpoint = this.config.endpoint ?? process.env.AWS_ENDPOINT_URL_CLOUDFORMATION ?? process.env.AWS_ENDPOINT_URL ?? `https://cloudformation.${this.config.region}.amazonaws.com`;
     const body = new URLSearchParams({ Action: action, Version: '2010-05-15', ...params }).toString();
-    return sendRead({ service: 'CloudFormation', operation: action, observer: this.config.observer }, async () => {
+    return sendRead({ service: 'CloudFormation', operation: action, observer: this.config.observer }, async (timeoutMs) => {
       const res = await sendSigned(
         { method: 'POST', url: new URL(`${endpoint.replace(/\/$/, '')}/`), body, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, service: 'cloudformation', region: this.config.region },
         this.credentials,
-        30_000,
+        timeoutMs,
       );
       const text = res.body.toString('utf8');
       if (res.status !== 200) {

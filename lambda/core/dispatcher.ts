@@ -101,7 +101,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     const log = createLogger({ requestType: event.RequestType, resourceType: type, logicalId: echo.LogicalResourceId, requestId: echo.RequestId });
     log.log('info', 'request', { physicalId: event.PhysicalResourceId, properties: event.ResourceProperties });
 
-    const main = new CallTracker(log, () => (Date.now() >= t.stopAt ? "the request's time ran out" : undefined));
+    const main = new CallTracker(log, () => (Date.now() >= t.stopAt ? "the request's time ran out" : undefined), { stopAt: t.stopAt });
     // What the request may have made: what its calls say, unless the handler knows it made nothing (a batch answered, every item refused).
     let madeNothing = false;
     const made = () => (madeNothing ? new Map<string, number>() : main.made());

@@ -19,4 +19,9 @@ export interface CallObserver {
   /** Called before the first attempt; throwing refuses the call. */
   before?(call: CallInfo): void;
   after?(outcome: CallOutcome): void;
+  /**
+   * How long one attempt of a read may wait for its answer (undefined: the reader's own
+   * limit): a read that hangs is abandoned and sent again while the request still has time.
+   */
+  attemptTimeoutMs?(): number | undefined;
 }

@@ -24,8 +24,8 @@ export class S3ObjectReader {
     const url = endpoint
       ? new URL(`${endpoint.replace(/\/$/, '')}/${encodeURIComponent(bucket)}/${path}`)
       : new URL(`https://${bucket}.s3.${this.config.region}.amazonaws.com/${path}`);
-    return sendRead({ service: 'S3', operation: 'GetObject', observer: this.config.observer }, async () => {
-      const res = await sendSigned({ method: 'GET', url, service: 's3', region: this.config.region, unsignedPayload: true }, this.credentials, 30_000);
+    return sendRead({ service: 'S3', operation: 'GetObject', observer: this.config.observer }, async (timeoutMs) => {
+      const res = await sendSigned({ method: 'GET', url, service: 's3', region: this.config.region, unsignedPayload: true }, this.credentials, timeoutMs);
       if (res.status !== 200) {
         const code = /<Code>([^<]+)<\/Code>/.exec(res.body.toString('utf8'))?.[1] ?? 'Error';
         throw Object.assign(new Error(`GetObject s3://${bucket}/${key} answered HTTP ${res.status}`), {

@@ -68,3 +68,15 @@ test.each([
   expect(cloudformationCalls('DescribeStackResources').map((c) => c.status).slice(after, after + READ_ATTEMPTS + 1)).toEqual([...Array<number>(READ_ATTEMPTS).fill(500), 200]);
   expect(h.emulator.services.wickr.store.state.networks[network].groups[created.PhysicalResourceId!]).toBeUndefined();
 }, 30_000);
+
+test('a delete whose ownership read hangs is not stopped by it: the read is abandoned after a quarter of the time left and sent again, and the delete goes through', async () => {
+  const props = { NetworkId: network, Name: 'leaving-slowly' };
+  const created = await h.create({ type: 'Custom::WickrSecurityGroup', logicalId: 'LeavingSlowly', props });
+  expect(created.Status).toBe('SUCCESS');
+  h.emulator.clearCalls();
+  // A 4 s function: calls stop at 80%; the read's answer would come after that.
+  h.emulator.addFault({ service: 'cloudformation', operation: 'DescribeStackResources', kind: 'latency', ms: 3_400, count: 1 });
+  const removed = await h.remove({ type: 'Custom::WickrSecurityGroup', logicalId: 'LeavingSlowly', props, physicalId: created.PhysicalResourceId!, remainingMs: 4_000 });
+  expect([removed.Status, removed.Reason]).toEqual(['SUCCESS', undefined]);
+  expect(h.emulator.services.wickr.store.state.networks[network].groups[created.PhysicalResourceId!]).toBeUndefined();
+}, 30_000);

@@ -32,6 +32,8 @@ export interface LifecycleCall {
   readonly requestId?: string;
   /** The answer never reaches CloudFormation (Lambda delivers the event again): the resource stays in progress. */
   readonly answerLost?: boolean;
+  /** The provider function's time left when the event arrives. @default 600,000 ms */
+  readonly remainingMs?: number;
 }
 
 /**
@@ -66,7 +68,11 @@ export async function startHarness(options: { seed?: number } = {}) {
     },
   });
 
-  async function send(event: Omit<CustomResourceEvent, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'> & { RequestId?: string }, answerLost = false): Promise<CustomResourceResponse> {
+  async function send(
+    event: Omit<CustomResourceEvent, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'> & { RequestId?: string },
+    answerLost = false,
+    remainingMs = 600_000,
+  ): Promise<CustomResourceResponse> {
     const before = responses.length;
     const full: CustomResourceEvent = {
       ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
@@ -78,7 +84,8 @@ export async function startHarness(options: { seed?: number } = {}) {
       OldResourceProperties: event.OldResourceProperties ? (cfnStringify(event.OldResourceProperties) as Record<string, unknown>) : undefined,
     };
     cloudformation.before(full);
-    await handler(full, { getRemainingTimeInMillis: () => 600_000 });
+    const deadline = Date.now() + remainingMs;
+    await handler(full, { getRemainingTimeInMillis: () => deadline - Date.now() });
     if (responses.length !== before + 1) throw new Error(`expected exactly one response, got ${responses.length - before}`);
     const response = responses[responses.length - 1];
     if (!answerLost) cloudformation.after(full, response);
@@ -104,7 +111,7 @@ export async function startHarness(options: { seed?: number } = {}) {
         OldResourceProperties: c.oldProps,
       }),
     remove: (c: LifecycleCall & { physicalId: string }) =>
-      send({ RequestType: 'Delete', ResourceType: c.type, LogicalResourceId: c.logicalId ?? 'Resource', RequestId: c.requestId, PhysicalResourceId: c.physicalId, ResourceProperties: c.props }),
+      send({ RequestType: 'Delete', ResourceType: c.type, LogicalResourceId: c.logicalId ?? 'Resource', RequestId: c.requestId, PhysicalResourceId: c.physicalId, ResourceProperties: c.props }, false, c.remainingMs),
     read: async (c: LifecycleCall & { physicalId: string }) =>
       (await handler(
         { RequestType: 'Read', ResourceType: c.type, LogicalResourceId: c.logicalId ?? 'Resource', PhysicalResourceId: c.physicalId, ResourceProperties: cfnStringify(c.props) as Record<string, unknown> },
