@@ -30,6 +30,9 @@ export const PLAN_USAGE = `usage: cdk-wickr-chime plan [options]
   --app CMD         the app to synthesize (default: cdk.json's "app"), or a cloud assembly directory
   --context K=V     a context value, as cdk -c (repeatable): preview an adoption with
                     --context cdk-wickr-chime:adopt=...
+  --parameter K=V   a template parameter value, as cdk deploy --parameters (repeatable;
+                    Stack:Name=V for one stack); others keep their deployed value, else
+                    the template's default
   --region R        the region (default: the AWS SDK's: AWS_REGION, the profile)
   --json            one JSON document on stdout instead of the table (progress goes to stderr)
   --wide            do not shorten the table's columns to 120 characters (the default when
@@ -51,6 +54,7 @@ const OPTIONS = {
   stack: { type: 'string', multiple: true },
   app: { type: 'string' },
   context: { type: 'string', multiple: true },
+  parameter: { type: 'string', multiple: true },
   region: { type: 'string' },
   json: { type: 'boolean' },
   wide: { type: 'boolean' },
@@ -91,6 +95,15 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
     }
     context[pair[0]] = pair[1];
   }
+  const parameters: Record<string, string> = {};
+  for (const entry of values.parameter ?? []) {
+    const pair = keyValue(entry);
+    if (!pair) {
+      io.err(usageLine('plan', `--parameter takes NAME=VALUE, not ${JSON.stringify(entry)}`));
+      return USAGE_ERROR;
+    }
+    parameters[pair[0]] = pair[1];
+  }
   if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
     io.err(usageLine('plan', `--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}`));
     return USAGE_ERROR;
@@ -116,10 +129,12 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
     const options = await target.account.clientOptions();
     let reads = 0;
     const live = readOnce(createServiceClients(readOnly(() => reads++), options));
+    // What Fn::ImportValue gives (another stack's export), read once.
+    const exports = (await live.cloudformation().exports?.()) ?? new Map<string, string>();
     const plans: StackPlan[] = [];
     for (const stack of stacks) {
       io.err(`plan: ${stack.stackName}: reading...\n`);
-      plans.push(await planStack(target, live, stack, (line) => io.err(`${line}\n`)));
+      plans.push(await planStack(target, live, stack, { exports, parameters }, (line) => io.err(`${line}\n`)));
     }
     const exitCode = exitCodeOf(plans);
     if (values.json) {
@@ -152,9 +167,18 @@ function readOnly(onRead: () => void): CallTracker {
 }
 
 /** The plan of one stack of the app: its requests in the deploy's order, each planned (see `resource.ts`), then the creates counted. */
-async function planStack(target: Target, live: ServiceClients, stack: StackArtifact, progress: (line: string) => void): Promise<StackPlan> {
+async function planStack(
+  target: Target,
+  live: ServiceClients,
+  stack: StackArtifact,
+  given: { readonly exports: ReadonlyMap<string, string>; readonly parameters: Readonly<Record<string, string>> },
+  progress: (line: string) => void,
+): Promise<StackPlan> {
   const { stackName, template, account, region } = stack;
-  const deployed = await deployedStack(target, stackName);
+  const { exports } = given;
+  const loaded = await deployedStack(target, stackName);
+  const deployed = loaded && { ...loaded, exports };
+  const parameters = parameterValues(template, stackName, deployed?.parameters ?? {}, given.parameters);
   const stackId = deployed?.stackId ?? `arn:aws:cloudformation:${region}:${account}:stack/${stackName}/planned`;
   const view = new PlannedStack(live.cloudformation(), stackId, template, deployed?.resources ?? [], deployed !== undefined);
   // What the deploy stages and the secrets it makes, before any request of the stack (`assets.ts`, `planned-secrets.ts`).
@@ -162,7 +186,7 @@ async function planStack(target: Target, live: ServiceClients, stack: StackArtif
   const secrets = plannedSecrets(template, new Set((deployed?.resources ?? []).map((r) => r.logicalId)), stackId.split(':')[1] ?? 'aws', region, account);
   for (const [arn, logicalId] of secrets) view.end(logicalId, 'AWS::SecretsManager::Secret', 'Create', arn);
   const reads: ServiceClients = { ...live, s3: () => withStaged(live.s3(), staged), secrets: () => withPlannedSecrets(live.secrets(), secrets) };
-  const next = (): DeployedStack => ({ stackName, stackId, region, account, template, parameters: deployed?.parameters ?? {}, resources: view.resourceList });
+  const next = (): DeployedStack => ({ stackName, stackId, region, account, template, parameters, resources: view.resourceList, exports });
   const entries: PlanEntry[] = [];
   const replaced: PlannedRequest[] = [];
   for (const planned of plannedRequests(template, deployed, isOurs)) {
@@ -212,6 +236,19 @@ async function countNew(entries: PlanEntry[], assemblyDir: string, stackName: st
     if (calls) entry.calls = [...calls, ...deletes];
     else entry.reason = [entry.reason, counts.uncounted.get(entry.logicalId) ?? 'its create could not be counted'].filter(Boolean).join('; ');
   }
+}
+
+/**
+ * The parameter values the deploy will use, as `cdk deploy` chooses them: the ones given
+ * (`Name`, or `Stack:Name` for this stack), else the deployed value, else the template's default.
+ */
+function parameterValues(template: Template, stackName: string, deployed: Readonly<Record<string, string>>, given: Readonly<Record<string, string>>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, declared] of Object.entries(template.Parameters ?? {})) {
+    const value = given[`${stackName}:${name}`] ?? given[name] ?? deployed[name] ?? (declared.Default === undefined ? undefined : String(declared.Default));
+    if (value !== undefined) values[name] = value;
+  }
+  return values;
 }
 
 /** The stack as deployed, or undefined when the deploy creates it. */

@@ -86,7 +86,7 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
   try {
     result = await runOperation(p.handler, event, context(), { stopAt: now + 600_000, answerBy: now + 600_000, deadline: now + 600_000 });
   } catch (err) {
-    if (err instanceof PlannedValue) return waiting(p, base, `after ${err.logicalId} (its value is read)`);
+    if (err instanceof PlannedValue) return waiting(p, base, { text: `after ${err.logicalId} (its value is read)`, made: true });
     if (err instanceof NewResource) {
       p.view.end(request.logicalId, request.type, request.kind === 'Create' ? 'Create' : 'Update', undefined);
       return request.kind === 'Create' ? { ...base, action: 'CREATE' } : { ...base, action: 'REPLACE', reason: replacementReason(lines), calls: undefined };
@@ -110,24 +110,33 @@ export async function planRequest(p: RequestPlan): Promise<PlanEntry> {
   return { ...base, action, calls: recorder.calls, physicalId, changes, ...(summary ? { summary } : {}), ...(adopted ? { reason: String(adopted.how) } : {}) };
 }
 
-/** A request that waits for what the deploy makes first (`why`): a create, a replacement, or an adoption whose changes are not known yet. */
-function waiting(p: RequestPlan, base: Pick<PlanEntry, 'logicalId' | 'type' | 'changes'>, why: string): PlanEntry {
+/**
+ * A request that waits for what the deploy makes first (`why`): a create, a replacement (an
+ * update naming something made anew), or an adoption whose changes are not known yet. An
+ * update whose properties cannot be resolved for another reason (an export or a parameter
+ * that is not there) is an update whose calls are not known.
+ */
+function waiting(p: RequestPlan, base: Pick<PlanEntry, 'logicalId' | 'type' | 'changes'>, why: { readonly text: string; readonly made: boolean }): PlanEntry {
   const { request } = p;
+  if (request.kind === 'Update' && !why.made) {
+    p.view.end(request.logicalId, request.type, 'Update', request.physicalId);
+    return { ...base, action: 'UPDATE', physicalId: request.physicalId, reason: `its calls are not known: ${why.text}` };
+  }
   p.view.end(request.logicalId, request.type, request.kind === 'Create' ? 'Create' : 'Update', undefined);
   if (request.kind === 'Create' && typeof p.properties?.[ADOPT_PROPERTY] === 'string') {
     // Asked to take over what exists: whether it does, and what taking it over changes, is known once the deploy made what it names.
-    return { ...base, action: 'ADOPT', reason: `if it exists; its changes are known ${why}` };
+    return { ...base, action: 'ADOPT', reason: `if it exists; its changes are known ${why.text}` };
   }
-  return { ...base, action: request.kind === 'Create' ? 'CREATE' : 'REPLACE', reason: why };
+  return { ...base, action: request.kind === 'Create' ? 'CREATE' : 'REPLACE', reason: why.text };
 }
 
-/** Why a request cannot be run before the deploy: the resources its properties name, which the deploy makes first. */
-function waitingReason(unresolved: Readonly<Record<string, string>>): string {
+/** Why a request cannot be run before the deploy: the resources its properties name, which the deploy makes first (`made`), or what else does not resolve. */
+function waitingReason(unresolved: Readonly<Record<string, string>>): { readonly text: string; readonly made: boolean } {
   const made = new Set<string>();
   for (const text of Object.values(unresolved)) for (const m of text.matchAll(/unresolved reference to ([A-Za-z0-9]+)/g)) made.add(m[1]);
   const properties = Object.keys(unresolved).join(', ');
-  if (made.size === 0) return `${properties}: ${Object.values(unresolved)[0]}`;
-  return `after ${[...made].sort().join(', ')} (named by ${properties})`;
+  if (made.size === 0) return { text: `${properties}: ${Object.values(unresolved)[0]}`, made: false };
+  return { text: `after ${[...made].sort().join(', ')} (named by ${properties})`, made: true };
 }
 
 /** The event CloudFormation will send (a request id of its own: tokens of a plan are never a deploy's). */

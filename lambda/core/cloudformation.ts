@@ -40,6 +40,8 @@ export interface StackReader {
   template(stackName: string): Promise<unknown>;
   /** The stack's most recent events, newest first (`DescribeStackEvents`, its first page). */
   events(stackName: string): Promise<StackResourceSummary[]>;
+  /** The exports of the account and region, by name (`ListExports`): what `Fn::ImportValue` gives. */
+  exports?(): Promise<ReadonlyMap<string, string>>;
 }
 
 export class CloudFormationReader implements StackReader {
@@ -75,6 +77,20 @@ export class CloudFormationReader implements StackReader {
     const body = /<TemplateBody>([\s\S]*?)<\/TemplateBody>/.exec(xml)?.[1];
     if (body === undefined) throw new Error(`GetTemplate of ${stackName} answered no template`);
     return JSON.parse(unescapeXml(body));
+  }
+
+  async exports(): Promise<ReadonlyMap<string, string>> {
+    const found = new Map<string, string>();
+    let nextToken: string | undefined;
+    do {
+      const xml = await this.call('ListExports', nextToken ? { NextToken: nextToken } : {});
+      for (const member of memberBlocks(xml)) {
+        const name = field(member, 'Name');
+        if (name !== undefined) found.set(name, field(member, 'Value') ?? '');
+      }
+      nextToken = /<NextToken>([\s\S]*?)<\/NextToken>/.exec(xml)?.[1];
+    } while (nextToken);
+    return found;
   }
 
   async events(stackName: string): Promise<StackResourceSummary[]> {

@@ -23,6 +23,8 @@ export interface DeployedStack {
   /** Parameter values as deployed. */
   readonly parameters: Readonly<Record<string, string>>;
   readonly resources: ReadonlyArray<{ readonly logicalId: string; readonly type: string; readonly physicalId?: string; readonly status?: string }>;
+  /** The account's exports by name, when read (`Fn::ImportValue`); unread, an import is not resolved. */
+  readonly exports?: ReadonlyMap<string, string>;
 }
 
 export interface Declared {
@@ -56,7 +58,7 @@ export function declaredProperties(stack: DeployedStack, logicalId: string): Dec
     parameters,
     conditions,
     mappings: stack.template.Mappings,
-    importValue: () => undefined,
+    importValue: (name) => stack.exports?.get(name),
     resource: (id) => {
       const r = byId.get(id);
       if (!r?.physicalId) return undefined;

@@ -7,7 +7,9 @@ import { RecordedStack, StackRegistry, templateBody } from './stacks';
  * The CloudFormation reads the drift command and the provider's drift sweep make, over
  * the awsQuery protocol (`query.ts`), answered from the stacks `deploy-local` recorded
  * (`stacks.ts`): `DescribeStacks`, `ListStackResources` (pages of 100),
- * `DescribeStackResources`, `DescribeStackEvents` (newest first, pages of 100) and `GetTemplate`. A stack is found by its name or its stack
+ * `DescribeStackResources`, `DescribeStackEvents` (newest first, pages of 100), `GetTemplate`
+ * and `ListExports` (the outputs whose template gives an `Export` name, every stack of the
+ * caller's account and region; pages of 100). A stack is found by its name or its stack
  * id, in the request's region; one that is not there is CloudFormation's
  * `ValidationError` "Stack with id X does not exist". This service owns the registry: it
  * is in the emulator's state under `cloudformation`.
@@ -31,6 +33,7 @@ export class CloudFormation implements ProtocolService {
     DescribeStackResources: (params, ctx) => this.describeResources(params, ctx),
     GetTemplate: (params, ctx) => this.template(params, ctx),
     DescribeStackEvents: (params, ctx) => this.events(params, ctx),
+    ListExports: (params, ctx) => this.listExports(params, ctx),
   };
 
   constructor(readonly stacks: StackRegistry) {}
@@ -164,6 +167,26 @@ export class CloudFormation implements ProtocolService {
     }
     const stack = this.stack(required(params, 'StackName'), ctx);
     return { TemplateBody: templateBody(stack), StagesAvailable: ['Original', 'Processed'] };
+  }
+
+  private listExports(params: Params, ctx: RequestContext): Record<string, XmlValue | undefined> {
+    const exports = this.stacks
+      .list()
+      .filter((s) => s.region === ctx.region && s.accountId === ctx.accountId && s.status !== 'DELETE_COMPLETE')
+      .flatMap((s) => {
+        const declared = isRecord(s.template) && isRecord(s.template.Outputs) ? s.template.Outputs : {};
+        return Object.entries(s.outputs).flatMap(([key, value]) => {
+          const output = declared[key];
+          const name = isRecord(output) && isRecord(output.Export) ? output.Export.Name : undefined;
+          return typeof name === 'string' ? [{ ExportingStackId: s.stackId, Name: name, Value: value }] : [];
+        });
+      })
+      .sort((a, b) => a.Name.localeCompare(b.Name));
+    const start = params.NextToken ? Number(Buffer.from(params.NextToken, 'base64').toString('utf8')) : 0;
+    if (!Number.isInteger(start) || start < 0) throw new ValidationError('Invalid NextToken');
+    const page = exports.slice(start, start + PAGE_SIZE);
+    const next = start + PAGE_SIZE < exports.length ? Buffer.from(String(start + PAGE_SIZE)).toString('base64') : undefined;
+    return { Exports: page, NextToken: next };
   }
 
   private stack(nameOrId: string, ctx: RequestContext): RecordedStack {
