@@ -53,7 +53,7 @@ export async function benchImport(): Promise<Record<string, string | number>> {
     out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: list calls`] = lists;
     out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: read calls in all`] = [...calls.values()].reduce((a, b) => a + b, 0);
     out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: wall time, 50 ms latency per call (ms)`] = ms.toFixed(0);
-    out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: generated template (bytes)`] = synthesizedTemplateBytes(outDir, 'Bench', path.join(dir, 'cdk.out'), { [ADOPT_CONTEXT]: (run.logicalIds ?? []).join(',') });
+    out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: generated template (bytes)`] = synthesizedTemplateBytes(outDir, 'Bench', path.join(dir, 'cdk.out'), { [ADOPT_CONTEXT]: (run.adopt ?? []).join(',') });
     out[`import, ${USERS.toLocaleString('en-US')} users and ${GROUPS} groups: users CSV (bytes)`] = fs.statSync(path.join(outDir, 'Bench-users.csv')).size;
     Object.assign(out, await planAndDriftReads(running, path.join(dir, 'cdk.out')));
   } finally {

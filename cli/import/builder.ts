@@ -30,6 +30,8 @@ export class Builder {
   readonly modules = new Set<'secretsmanager' | 'kms' | 'path'>();
   /** Construct paths below the generated construct of every custom resource it declares. */
   readonly resources: string[][] = [];
+  /** For each of `resources`, the id an adoption names it by, where its name is not an identity (a Chime app instance's or bot's ARN). */
+  readonly adoptIds: Array<string | undefined> = [];
   readonly secrets: SecretTodo[] = [];
   /** Files written beside the construct: name → content. */
   readonly files = new Map<string, string>();
@@ -45,13 +47,14 @@ export class Builder {
   }
 
   /** `const x = new Type(this, 'Id', props);` (or without the variable), recording the resource at `path`. */
-  declare(type: string, id: string, props: Record<string, unknown>, options: { variable?: boolean; path?: string[]; comment?: string } = {}): Code {
+  declare(type: string, id: string, props: Record<string, unknown>, options: { variable?: boolean; path?: string[]; comment?: string; adoptId?: string } = {}): Code {
     this.library.add(type);
     if (options.comment) this.comment(options.comment);
     const variable = camel(id);
     const head = options.variable ? `const ${variable} = ` : '';
     this.lines.push(`${head}new ${type}(this, ${str(id)}, ${literal(props, 0)});`);
     this.resources.push(options.path ?? [id]);
+    this.adoptIds.push(options.adoptId);
     return new Code(variable);
   }
 

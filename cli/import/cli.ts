@@ -62,6 +62,8 @@ export interface ImportRun {
   /** Calls made, by operation. */
   readonly calls?: ReadonlyMap<string, number>;
   readonly logicalIds?: readonly string[];
+  /** The adoption context's entries the printed deploy gives. */
+  readonly adopt?: readonly string[];
 }
 
 /** Runs `import` with `args`; the exit status. */
@@ -119,8 +121,8 @@ export async function runImport(args: string[], io: ImportIo = STDIO): Promise<I
     const totalCalls = [...session.calls.values()].reduce((a, b) => a + b, 0);
     io.err(`wrote ${[...generated.files.keys()].map((f) => `${outDir}/${f}`).join(', ')} (${count(totalCalls)} read calls)\n`);
     if (generated.secrets.length > 0) io.out(`Create these ${generated.secrets.length} secret(s) first (see the TODO comments in ${outDir}/${className}.ts):\n${generated.secrets.map((s) => `  ${s.name}\n`).join('')}\n`);
-    io.out(`To adopt everything it declares, deploy with:\n  ${deployCommand({ outDir, name: className, logicalIds: generated.logicalIds, endpoint: values.endpoint, state: values.state })}\n`);
-    return { code: 0, calls: session.calls, logicalIds: generated.logicalIds };
+    io.out(`To adopt everything it declares, deploy with:\n  ${deployCommand({ outDir, name: className, adopt: generated.adopt, endpoint: values.endpoint, state: values.state })}\n`);
+    return { code: 0, calls: session.calls, logicalIds: generated.logicalIds, adopt: generated.adopt };
   } catch (err) {
     return fail(describe(err));
   } finally {

@@ -16,7 +16,7 @@ export function declareAppInstance(b: Builder, i: ImportedAppInstance): void {
   const props: Record<string, unknown> = { name: i.name };
   if (i.metadata) props.metadata = i.metadata;
   if (i.retentionDays !== undefined) props.retention = days(b, i.retentionDays);
-  const instance = b.declare('ChimeAppInstance', instanceId, props, { variable: true });
+  const instance = b.declare('ChimeAppInstance', instanceId, props, { variable: true, adoptId: i.arn });
   b.tags(instance, i.tags);
 
   const referenced = new Set([...i.admins, ...i.endpoints.map((e) => e.userArn)]);
@@ -38,7 +38,7 @@ export function declareAppInstance(b: Builder, i: ImportedAppInstance): void {
     const botProps: Record<string, unknown> = { appInstance: instance, ...(bot.name ? { name: bot.name } : {}) };
     if (bot.metadata) botProps.metadata = bot.metadata;
     botProps.lex = lex(b, bot.lex);
-    const variable = b.declare('ChimeAppInstanceBot', id, botProps, { variable: referenced.has(bot.arn) || bot.tags.length > 0 });
+    const variable = b.declare('ChimeAppInstanceBot', id, botProps, { variable: referenced.has(bot.arn) || bot.tags.length > 0, adoptId: bot.arn });
     members.set(bot.arn, variable);
     b.tags(variable, bot.tags);
   }

@@ -16,6 +16,11 @@ export interface Generated {
   readonly files: ReadonlyMap<string, string>;
   /** The logical ids of every custom resource the construct declares, sorted: the adoption context. */
   readonly logicalIds: readonly string[];
+  /**
+   * The adoption context's entries: every logical id, with the ARN (`ID=ARN`) where a name does
+   * not identify the thing (Chime app instances and bots: two may share a name).
+   */
+  readonly adopt: readonly string[];
   readonly secrets: readonly SecretTodo[];
 }
 
@@ -33,7 +38,9 @@ export function generate(name: string, networks: readonly ImportedNetwork[], ins
   files.set(`${name}.ts`, constructFile(b, name, what));
   files.set(`${name}-app.ts`, appFile(name));
   for (const [file, content] of [...b.files].sort(([a], [c]) => (a < c ? -1 : 1))) files.set(file, content);
-  return { files, logicalIds: logicalIds(name, b.resources), secrets: b.secrets };
+  const ids = logicalIds(name, b.resources);
+  const adopt = ids.map((id, i) => (b.adoptIds[i] ? `${id}=${b.adoptIds[i]}` : id));
+  return { files, logicalIds: [...ids].sort(), adopt: adopt.sort(), secrets: b.secrets };
 }
 
 function constructFile(b: Builder, name: string, what: string): string {
@@ -88,7 +95,7 @@ app.synth();
 /**
  * The logical ids CloudFormation will know the resources by: the same construct paths as the
  * generated app (stack NAME, construct NAME, then each resource's path, whose custom resource
- * is `Resource/Default`), allocated by the CDK itself.
+ * is `Resource/Default`), allocated by the CDK itself; in the order of `paths`.
  */
 export function logicalIds(name: string, paths: readonly string[][]): string[] {
   const stack = new Stack(new App(), name);
@@ -100,5 +107,5 @@ export function logicalIds(name: string, paths: readonly string[][]): string[] {
     const resource = new CustomResource(scope, 'Resource', { serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:import' });
     ids.push(stack.getLogicalId(resource.node.defaultChild as CfnResource));
   }
-  return ids.sort();
+  return ids;
 }
