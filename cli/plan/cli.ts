@@ -204,7 +204,7 @@ async function planStack(
       unresolved: request.kind === 'Create' || request.kind === 'Update' ? (properties?.unresolved ?? {}) : {},
     });
     if (entry.action === 'REPLACE' && request.physicalId) replaced.push(request);
-    entries.push(entry);
+    entries.push(entryWithOrder(entry, entries));
     progress(`plan: ${stackName}  ${entry.action.padEnd(9)}  ${request.logicalId}`);
   }
   // A replacement's old resource is deleted in the cleanup phase, after every create and update.
@@ -236,6 +236,22 @@ async function countNew(entries: PlanEntry[], assemblyDir: string, stackName: st
     if (calls) entry.calls = [...calls, ...deletes];
     else entry.reason = [entry.reason, counts.uncounted.get(entry.logicalId) ?? 'its create could not be counted'].filter(Boolean).join('; ');
   }
+}
+
+/**
+ * A resource BLOCKED by another resource of this stack that this deploy updates (a name it
+ * gives up, say): the plan reads the services as they are before the deploy, and
+ * CloudFormation runs the two in either order unless one depends on the other. The reason
+ * says so.
+ */
+function entryWithOrder(entry: PlanEntry, before: readonly PlanEntry[]): PlanEntry {
+  const other = entry.action === 'BLOCKED' ? /this stack \(logical id ([A-Za-z0-9]+)/.exec(entry.reason ?? '')?.[1] : undefined;
+  const updated = other && before.find((e) => e.logicalId === other && (e.action === 'UPDATE' || e.action === 'REPLACE'));
+  if (!updated) return entry;
+  return {
+    ...entry,
+    reason: `${entry.reason}. ${other} is ${updated.action === 'UPDATE' ? 'updated' : 'replaced'} in this deploy and may give it up, but the plan reads the services as they are before the deploy, and CloudFormation runs the two in either order unless ${entry.logicalId} depends on ${other} (node.addDependency)`,
+  };
 }
 
 /**
