@@ -58,3 +58,14 @@ export function keyValue(text: string): [string, string] | undefined {
   const eq = text.indexOf('=');
   return eq > 0 ? [text.slice(0, eq), text.slice(eq + 1)] : undefined;
 }
+
+/** The `KEY=VALUE` entries of a repeatable option, or the usage problem of the first that is not one. */
+export function keyValues(entries: readonly string[] | undefined, option: string, shape = 'KEY=VALUE'): { values: Record<string, string> } | { error: string } {
+  const values: Record<string, string> = {};
+  for (const entry of entries ?? []) {
+    const pair = keyValue(entry);
+    if (!pair) return { error: `--${option} takes ${shape}, not ${JSON.stringify(entry)}` };
+    values[pair[0]] = pair[1];
+  }
+  return { values };
+}

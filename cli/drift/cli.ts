@@ -10,7 +10,7 @@ import { RepairResult } from '../../lambda/drift/requests';
 import { HANDLERS } from '../../lambda/index';
 import { parseOptions, USAGE_ERROR, usageLine } from '../args';
 import { Account } from './account';
-import { connectTarget, Target } from '../target';
+import { openTarget } from '../target';
 import { allStackNames, DriftCommandError, loadStack, StackToCheck } from './stacks';
 import { DriftDocument, exitCodeOf, progressLine, recreateHints, renderTable, StackReport, totalsOf } from './report';
 
@@ -75,17 +75,8 @@ export async function driftCommand(args: string[], io: DriftIo = STDIO): Promise
     io.out(DRIFT_USAGE);
     return 0;
   }
-  if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
-    io.err(usageLine('drift', `--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}`));
-    return USAGE_ERROR;
-  }
-  let target: Target;
-  try {
-    target = await connectTarget(values);
-  } catch (err) {
-    io.err(`drift: ${describe(err)}\n`);
-    return 2;
-  }
+  const target = await openTarget('drift', values, io, describe);
+  if (typeof target === 'number') return target;
   // The handlers' reads run here: their log lines would interleave with the report.
   const sink = setLogSink(() => undefined);
   try {

@@ -4,9 +4,9 @@ import { createLogger, setLogSink } from '../../lambda/core/log';
 import { Template } from '../../lambda/core/template';
 import { DeployedStack } from '../../lambda/drift/declared';
 import { HANDLERS } from '../../lambda/index';
-import { keyValue, parseOptions, USAGE_ERROR, usageLine } from '../args';
+import { keyValues, parseOptions, USAGE_ERROR, usageLine } from '../args';
 import { DriftCommandError, loadStack } from '../drift/stacks';
-import { connectTarget, Target } from '../target';
+import { openTarget, Target } from '../target';
 import { plannedRequests, PlannedRequest, propertiesChange, resolve } from './events';
 import { stagedObjects, withStaged } from './assets';
 import { readOnce } from './dry-run';
@@ -86,35 +86,16 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
     io.out(PLAN_USAGE);
     return 0;
   }
-  const context: Record<string, string> = {};
-  for (const entry of values.context ?? []) {
-    const pair = keyValue(entry);
-    if (!pair) {
-      io.err(usageLine('plan', `--context takes KEY=VALUE, not ${JSON.stringify(entry)}`));
-      return USAGE_ERROR;
-    }
-    context[pair[0]] = pair[1];
-  }
-  const parameters: Record<string, string> = {};
-  for (const entry of values.parameter ?? []) {
-    const pair = keyValue(entry);
-    if (!pair) {
-      io.err(usageLine('plan', `--parameter takes NAME=VALUE, not ${JSON.stringify(entry)}`));
-      return USAGE_ERROR;
-    }
-    parameters[pair[0]] = pair[1];
-  }
-  if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
-    io.err(usageLine('plan', `--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}`));
+  const contextGiven = keyValues(values.context, 'context');
+  const parametersGiven = keyValues(values.parameter, 'parameter', 'NAME=VALUE');
+  if ('error' in contextGiven || 'error' in parametersGiven) {
+    io.err(usageLine('plan', 'error' in contextGiven ? contextGiven.error : (parametersGiven as { error: string }).error));
     return USAGE_ERROR;
   }
-  let target: Target;
-  try {
-    target = await connectTarget(values);
-  } catch (err) {
-    io.err(`plan: ${describe(err)}\n`);
-    return 2;
-  }
+  const context = contextGiven.values;
+  const parameters = parametersGiven.values;
+  const target = await openTarget('plan', values, io, describe);
+  if (typeof target === 'number') return target;
   // The handlers run here: their log lines would interleave with the plan.
   const sink = setLogSink(() => undefined);
   const { synthesize, readAssembly } = await import('../../local/runner/synth');
@@ -126,14 +107,25 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
     const unknown = (values.stack ?? []).filter((n) => !stacks.some((s) => s.stackName === n));
     if (unknown.length > 0) throw new DriftCommandError(`the app has no stack named ${unknown.join(', ')}`);
     if (stacks.length === 0) throw new DriftCommandError('the app has no stack with resources of cdk-wickr-chime');
-    const options = await target.account.clientOptions();
     let reads = 0;
-    const live = readOnce(createServiceClients(readOnly(() => reads++), options));
-    // What Fn::ImportValue gives (another stack's export), read once.
-    const exports = (await live.cloudformation().exports?.()) ?? new Map<string, string>();
+    // Each stack is read in its own account and region (a stage's), once per account and region: its services and its exports (what Fn::ImportValue gives).
+    const accounts = new Map<string, Promise<{ live: ServiceClients; exports: ReadonlyMap<string, string> }>>();
+    const readerFor = (accountId: string, region: string) => {
+      let reader = accounts.get(`${accountId} ${region}`);
+      if (!reader) {
+        reader = (async () => {
+          const options = await (target.clientOptionsFor?.(accountId) ?? target.account.clientOptions());
+          const live = readOnce(createServiceClients(readOnly(() => reads++), { ...options, region }));
+          return { live, exports: (await live.cloudformation().exports?.()) ?? new Map<string, string>() };
+        })();
+        accounts.set(`${accountId} ${region}`, reader);
+      }
+      return reader;
+    };
     const plans: StackPlan[] = [];
     for (const stack of stacks) {
       io.err(`plan: ${stack.stackName}: reading...\n`);
+      const { live, exports } = await readerFor(stack.account, stack.region);
       plans.push(await planStack(target, live, stack, { exports, parameters }, (line) => io.err(`${line}\n`)));
     }
     const exitCode = exitCodeOf(plans);

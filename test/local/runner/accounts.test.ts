@@ -4,6 +4,8 @@ import * as path from 'path';
 import { App, RemovalPolicy, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { driftCommand } from '../../../cli/drift/cli';
+import { planCommand } from '../../../cli/plan/cli';
+import { PlanDocument } from '../../../cli/plan/report';
 import { AccessLevel, ChimeAppInstance, WickrNetwork } from '../../../lib';
 import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
 import { deployLocal, destroyLocal } from '../../../local/runner';
@@ -63,7 +65,15 @@ async function drift(stack: string): Promise<{ code: number; out: string; err: s
   return { code, out, err };
 }
 
+/** `plan` of one stage, read in its own account and region: its exit status and the actions. */
+async function plan(stack: string): Promise<[number, string[]]> {
+  let out = '';
+  const code = await planCommand(['--endpoint', running.url, '--app', assemblyDir, '--stack', stack, '--json', '--region', stack.startsWith('Prod') ? 'eu-central-1' : 'us-east-1'], { out: (s) => void (out += s), err: () => undefined });
+  return [code, [...new Set((JSON.parse(out) as PlanDocument).stacks.flatMap((s) => s.entries.map((e) => e.action)))]];
+}
+
 test('each stage deploys into its own account and region, drifts clean, and is destroyed; neither sees the other', async () => {
+  for (const stack of ['Dev-Chat', 'Prod-Chat']) expect([stack, await plan(stack)]).toEqual([stack, [1, ['CREATE']]]);
   const deployed = await deployLocal({ assemblyDir, stateFile, emulator: running });
   if (!deployed.success) throw new Error(`${deployed.reason}\n${deployed.lines.join('\n')}`);
   expect(deployed.stacks.map((s) => [s.stackName, s.status])).toEqual([
@@ -92,6 +102,8 @@ test('each stage deploys into its own account and region, drifts clean, and is d
     ]);
     expect(result.out).toContain('2 in sync, 0 modified, 0 deleted, 0 not checked');
   }
+
+  for (const stack of ['Dev-Chat', 'Prod-Chat']) expect([stack, await plan(stack)]).toEqual([stack, [0, ['NO CHANGE']]]);
 
   const destroyed = await destroyLocal({ stateFile, emulator: running, stacks: ['Dev-Chat'] });
   expect(destroyed.success).toBe(true);
