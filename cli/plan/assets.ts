@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { S3ObjectReader } from '../../lambda/core/s3';
 import { zipDirectory } from '../zip';
-import type { StackArtifact } from '../../local/runner/synth';
-import { substitutePlaceholders } from '../../local/runner/synth';
+import type { StackArtifact } from '../synth';
+import { substitutePlaceholders } from '../synth';
 
 /**
  * The objects a deploy publishes before CloudFormation starts (a users file, as a file or a

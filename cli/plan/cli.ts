@@ -16,7 +16,7 @@ import { plannedSecrets, withPlannedSecrets } from './planned-secrets';
 import { planRequest, PlanEntry } from './resource';
 import { PlannedStack } from './view';
 import type { ServiceClients } from '../../lambda/core/clients';
-import type { StackArtifact } from '../../local/runner/synth';
+import type { StackArtifact } from '../synth';
 
 /**
  * `cdk-wickr-chime plan`: what a deploy of the app would do to the live services, resource
@@ -98,7 +98,7 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
   if (typeof target === 'number') return target;
   // The handlers run here: their log lines would interleave with the plan.
   const sink = setLogSink(() => undefined);
-  const { synthesize, readAssembly } = await import('../../local/runner/synth');
+  const { synthesize, readAssembly } = await import('../synth');
   let assembly: { dir: string; temporary: boolean } | undefined;
   try {
     io.err('plan: synthesizing...\n');

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EmulatorApi } from './aws';
 import { Recorder } from './report';
-import { StackArtifact, substitutePlaceholders } from './synth';
+import { StackArtifact, substitutePlaceholders } from '../../cli/synth';
 import { zipDirectory } from '../../cli/zip';
 import { USERS_FILE_ASSET_PREFIX } from '../../lambda/wickr/users.wire';
 

@@ -13,7 +13,7 @@ import { Action, Recorder, ResourceRow, StackReport, StackStatus } from './repor
 import { rollback } from './rollback';
 import { recordedParameters } from './stacks';
 import { ResourceState, StackState } from './state';
-import { StackArtifact } from './synth';
+import { StackArtifact } from '../../cli/synth';
 
 /**
  * One stack deployment: its working state, journal and rows. The phases it runs are in

@@ -17,7 +17,7 @@ import { Phase, Recorder, ResourceRow, setTypeWidth, StackReport, StackStatus } 
 import { ResponseServer } from './response-server';
 import { ResourceState, StateFile, StateStore } from './state';
 import { recordedParameters } from './stacks';
-import { StackArtifact } from './synth';
+import { StackArtifact } from '../../cli/synth';
 
 /**
  * The lifecycle engine: what CloudFormation does with a template and the previous state

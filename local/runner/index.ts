@@ -11,7 +11,7 @@ import { ResponseServer } from './response-server';
 import { recordStack } from './stacks';
 import { StateStore } from './state';
 import { putSecrets } from './secrets';
-import { DEFAULT_REGION, readAssembly, StackArtifact, synthesize } from './synth';
+import { DEFAULT_REGION, readAssembly, StackArtifact, synthesize } from '../../cli/synth';
 
 /**
  * The local lifecycle runner: deploys a CDK app's stacks into the emulator the way

@@ -39,27 +39,6 @@ export function usersSummary(line: string, logicalId: string): string | undefine
   return `${logicalId}: users ${part('added')}, ${part('changed')}, ${part('removed')}`;
 }
 
-/**
- * A failure reason as the console shows it: what an app printed when it failed to
- * synthesize, without the frames of an uncaught error's stack or the source line Node.js
- * shows above it, so a ValidationError reads as its message (and CDK's list of
- * construct paths it relates to).
- */
-export function readableFailure(reason: string): string {
-  const lines = reason.split('\n');
-  const dropped = new Set<number>();
-  lines.forEach((line, i) => {
-    // Node.js's code frame of an uncaught error: "file:line", the source line, the caret under it.
-    if (/^\s*\^+\s*$/.test(line) && i >= 2 && /:\d+$/.test(lines[i - 2])) [i - 2, i - 1, i].forEach((n) => dropped.add(n));
-    // Stack frames (CDK folds some into "...new Stack in aws-cdk-lib..."), and what Node.js adds.
-    if (/^\s+at\s/.test(line) || /^\s+\.\.\..*\.\.\.$/.test(line) || /^Node\.js v\d/.test(line) || /^\(Use `node --trace-/.test(line)) dropped.add(i);
-  });
-  return lines
-    .filter((_, i) => !dropped.has(i))
-    .join('\n')
-    .trimEnd();
-}
-
 /** The message of a caught error (or what was thrown, as a string). */
 export function message(err: unknown): string {
   if (err && typeof err === 'object' && 'message' in err) return String((err as Error).message);

@@ -21,7 +21,7 @@ import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from 
 import { EmulatorApi } from './aws';
 import { canonicalJson, isPlainObject, partitionOf, stringifyLeaves } from './intrinsics';
 import { FunctionState, ResourceState, StateStore } from './state';
-import { FileAsset, substitutePlaceholders } from './synth';
+import { FileAsset, substitutePlaceholders } from '../../cli/synth';
 
 /**
  * The native resource types the runner emulates, as CloudFormation's own resource

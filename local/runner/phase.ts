@@ -6,7 +6,7 @@ import type { NativeContext } from './native';
 import type { Plan } from './plan';
 import type { Action, Phase, Recorder, ResourceRow } from './report';
 import type { ResourceState, StackState, StateFile, StateStore } from './state';
-import type { StackArtifact } from './synth';
+import type { StackArtifact } from '../../cli/synth';
 
 /**
  * What the phases of a deployment share, as interfaces, so that the dependencies run one way:

@@ -3,7 +3,7 @@ import { findCycle } from './graph';
 import { collectReferences, evaluateConditions, resolveParameters, StackEnvironment, TemplateError } from './intrinsics';
 import { isCustomResourceType, nativeType } from './native';
 import { StackState } from './state';
-import { StackArtifact } from './synth';
+import { StackArtifact } from '../../cli/synth';
 
 /**
  * Planning a deployment: the template validated as CloudFormation does before it changes

@@ -2,8 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Template } from './intrinsics';
-import { readableFailure } from './messages';
+import { Template } from '../lambda/core/template';
 
 /**
  * Synthesis and the cloud assembly, the way the CDK CLI does them: the app command runs
@@ -214,4 +213,25 @@ export function substitutePlaceholders(text: string, account: string, region: st
     .replace(/\$\{AWS::AccountId\}/g, account)
     .replace(/\$\{AWS::Region\}/g, region)
     .replace(/\$\{AWS::Partition\}/g, region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
+}
+
+/**
+ * A failure reason as the console shows it: what an app printed when it failed to
+ * synthesize, without the frames of an uncaught error's stack or the source line Node.js
+ * shows above it, so a ValidationError reads as its message (and CDK's list of
+ * construct paths it relates to).
+ */
+export function readableFailure(reason: string): string {
+  const lines = reason.split('\n');
+  const dropped = new Set<number>();
+  lines.forEach((line, i) => {
+    // Node.js's code frame of an uncaught error: "file:line", the source line, the caret under it.
+    if (/^\s*\^+\s*$/.test(line) && i >= 2 && /:\d+$/.test(lines[i - 2])) [i - 2, i - 1, i].forEach((n) => dropped.add(n));
+    // Stack frames (CDK folds some into "...new Stack in aws-cdk-lib..."), and what Node.js adds.
+    if (/^\s+at\s/.test(line) || /^\s+\.\.\..*\.\.\.$/.test(line) || /^Node\.js v\d/.test(line) || /^\(Use `node --trace-/.test(line)) dropped.add(i);
+  });
+  return lines
+    .filter((_, i) => !dropped.has(i))
+    .join('\n')
+    .trimEnd();
 }
