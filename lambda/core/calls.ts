@@ -55,13 +55,13 @@ export function madeCalls(entries: ReadonlyMap<string, number> | undefined): Mad
   };
 }
 
+/** The shortest time a read's attempt is given (`CallTracker.attemptTimeoutMs`). */
+const MIN_ATTEMPT_MS = 250;
+
 /**
  * The observer of one phase: refuses calls once `refusal()` gives a reason, logs one line
  * per call, and counts mutating calls (sent, and those that may have been applied).
  */
-/** The shortest time a read's attempt is given (`CallTracker.attemptTimeoutMs`). */
-const MIN_ATTEMPT_MS = 250;
-
 export class CallTracker implements CallObserver {
   private readonly sentCount = new Map<string, number>();
   private readonly maybeApplied = new Map<string, number>();
