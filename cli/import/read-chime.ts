@@ -5,13 +5,12 @@ import {
   paginateListAppInstanceUserEndpoints,
   paginateListAppInstanceUsers,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { isNotFound } from '../../lambda/core/errors';
 import { OperationContext, ResourceHandler } from '../../lambda/core/resource';
 import { appInstanceHandler } from '../../lambda/chime/app-instance';
 import { appInstanceBotHandler } from '../../lambda/chime/bot';
 import { appInstanceUserHandler } from '../../lambda/chime/user';
 import { compare, inParallel, valuesOf } from '../../lambda/wickr/users-calls';
-import { count, ImportError, readFailure, ReadSession } from './session';
+import { count, ImportError, readFailure, readLive, ReadSession } from './session';
 
 export interface Tag {
   readonly Key: string;
@@ -67,9 +66,9 @@ export interface ImportedEndpoint {
 const parallel = async <T, R>(items: readonly T[], run: (item: T) => Promise<R>) => valuesOf(await inParallel(items, (item) => run(item)));
 
 async function live(handler: ResourceHandler<any>, ctx: OperationContext, id: string, props: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const state = await handler.read(ctx, id, props);
-  if (!state.exists) throw new ImportError(`${id} is gone`);
-  return state.properties;
+  const found = await readLive(handler, ctx, id, props);
+  if (!found) throw new ImportError(`${id} is gone`);
+  return found;
 }
 
 const tagsOf = (value: unknown): Tag[] => [...((value as Tag[] | undefined) ?? [])].sort((a, b) => compare(a.Key, b.Key));
@@ -90,14 +89,7 @@ export async function readAppInstance(session: ReadSession, arn: string, progres
     }
   };
   if (!/^arn:[a-z-]+:chime:[a-z0-9-]+:\d{12}:app-instance\/[A-Za-z0-9-]+$/.test(arn)) throw new ImportError(`--app-instance-arn takes an app instance ARN (arn:aws:chime:REGION:ACCOUNT:app-instance/ID), not ${JSON.stringify(arn)}`);
-  const instance = await step(`app instance ${arn}`, async () => {
-    try {
-      return await live(appInstanceHandler, ctx, arn, {});
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  });
+  const instance = await step(`app instance ${arn}`, () => readLive(appInstanceHandler, ctx, arn, {}));
   if (!instance) throw new ImportError(`there is no app instance ${arn} in this account and region`);
   const where = `app instance ${String(instance.Name ?? arn)}`;
   const chime = ctx.clients.chime();

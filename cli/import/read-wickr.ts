@@ -1,5 +1,4 @@
 import { isNotFound } from '../../lambda/core/errors';
-import { LiveState, OperationContext, ResourceHandler } from '../../lambda/core/resource';
 import { botHandler } from '../../lambda/wickr/bot';
 import { paginateListBots, paginateListSecurityGroups, paginateListUsers, SETTINGS_SHAPES } from '../../lambda/wickr/client';
 import { dataRetentionBotHandler } from '../../lambda/wickr/data-retention-bot';
@@ -9,7 +8,7 @@ import { defaultSecurityGroupHandler, securityGroupHandler } from '../../lambda/
 import { oidcConfigHandler, openTdfConfigHandler } from '../../lambda/wickr/sso';
 import { asDesired, compare } from '../../lambda/wickr/users-calls';
 import { inParallel, valuesOf } from '../../lambda/wickr/users-calls';
-import { count, ImportError, readFailure, ReadSession } from './session';
+import { count, ImportError, readFailure, readLive, ReadSession } from './session';
 
 /** A Wickr network as `import` found it: every value the library's constructs can declare. */
 export interface ImportedNetwork {
@@ -59,10 +58,7 @@ const parallel = async <T, R>(items: readonly T[], run: (item: T) => Promise<R>)
 /** The members of a settings shape as a declaration of all of them: the handlers' reads answer the members declared. */
 const everyMember = (shape: string) => Object.fromEntries(Object.keys(SETTINGS_SHAPES[shape]).map((k) => [k, null]));
 
-async function live(handler: ResourceHandler<any>, ctx: OperationContext, id: string, props: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
-  const state: LiveState = await handler.read(ctx, id, props);
-  return state.exists ? state.properties : undefined;
-}
+const live = readLive;
 
 /**
  * Reads one network with the handlers' own reads (`read` of each resource type, so import,
@@ -79,14 +75,7 @@ export async function readNetwork(session: ReadSession, networkId: string, progr
     }
   };
   if (!/^[0-9]{8}$/.test(networkId)) throw new ImportError(`--network-id takes an 8-digit Wickr network id, not ${JSON.stringify(networkId)}`);
-  const network = await step(`Wickr network ${networkId}`, async () => {
-    try {
-      return await live(networkHandler, ctx, networkId, {});
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  });
+  const network = await step(`Wickr network ${networkId}`, () => live(networkHandler, ctx, networkId, {}));
   if (!network) throw new ImportError(`there is no Wickr network ${networkId} in this account and region`);
   const where = `network ${networkId}`;
   const settings = await step(`the settings of ${where}`, async () => (await live(networkSettingsHandler, ctx, `${networkId}/settings`, { NetworkId: networkId, Settings: everyMember('NetworkSettings') }))?.Settings);

@@ -1,9 +1,9 @@
 import { CallTracker } from '../../lambda/core/calls';
 import { ClientOptions, createServiceClients } from '../../lambda/core/clients';
-import { describeError } from '../../lambda/core/errors';
+import { describeError, isNotFound } from '../../lambda/core/errors';
 import { createLogger } from '../../lambda/core/log';
 import { CallInfo } from '../../lambda/core/observer';
-import { OperationContext } from '../../lambda/core/resource';
+import { OperationContext, ResourceHandler } from '../../lambda/core/resource';
 import { requestToken } from '../../lambda/core/tokens';
 import { actionFor, IamService } from '../../lib/core/iam';
 
@@ -74,3 +74,14 @@ function safeAction(service: IamService, operation: string): string | undefined 
 
 /** `1,200`: counts in progress lines. */
 export const count = (n: number) => n.toLocaleString('en-US');
+
+/** What the handler's own `read` gives of `id`; undefined when it does not exist (the read says so, or the service answers not found). */
+export async function readLive(handler: ResourceHandler<any>, ctx: OperationContext, id: string, props: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  try {
+    const state = await handler.read(ctx, id, props);
+    return state.exists ? state.properties : undefined;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
