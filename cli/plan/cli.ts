@@ -108,14 +108,15 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
     if (unknown.length > 0) throw new DriftCommandError(`the app has no stack named ${unknown.join(', ')}`);
     if (stacks.length === 0) throw new DriftCommandError('the app has no stack with resources of cdk-wickr-chime');
     let reads = 0;
-    // Each stack is read in its own account and region (a stage's), once per account and region: its services and its exports (what Fn::ImportValue gives).
+    // Each stack is read in its own account and region on the local twin (a stage's), as drift does; in an account, with the
+    // caller's credentials and region (--region). Once per account and region: its services and its exports (what Fn::ImportValue gives).
     const accounts = new Map<string, Promise<{ live: ServiceClients; exports: ReadonlyMap<string, string> }>>();
     const readerFor = (accountId: string, region: string) => {
       let reader = accounts.get(`${accountId} ${region}`);
       if (!reader) {
         reader = (async () => {
           const options = await (target.clientOptionsFor?.(accountId) ?? target.account.clientOptions());
-          const live = readOnce(createServiceClients(readOnly(() => reads++), { ...options, region }));
+          const live = readOnce(createServiceClients(readOnly(() => reads++), target.clientOptionsFor ? { ...options, region } : options));
           return { live, exports: (await live.cloudformation().exports?.()) ?? new Map<string, string>() };
         })();
         accounts.set(`${accountId} ${region}`, reader);
