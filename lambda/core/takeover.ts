@@ -1,5 +1,5 @@
 import { NotOwnedError, Ownership, describeClaim } from './ownership';
-import { ADOPT_CONTEXT, ADOPT_PROPERTY } from './ownership.wire';
+import { ADOPT_BY_DECLARATION, ADOPT_CONTEXT, ADOPT_PROPERTY } from './ownership.wire';
 import { LiveState, OperationContext, OperationResult, ResourceHandler } from './resource';
 import { decodeProperties } from './schema';
 import { isPlainObject } from './template';
@@ -111,7 +111,9 @@ async function decide(resource: ResourceHandler<any>, ownership: Ownership, cand
       throw new NotOwnedError(`${free.length} existing things match what ${ownership.logicalId} declares (${free.map((f) => f.what).join('; ')}): name the one to adopt with ${ADOPT_CONTEXT}=${ownership.logicalId}=<id>`);
     }
   }
-  if (free.length === 0 && (!refusal || candidates.every((c) => c.namesRepeat))) return 'create';
+  // A name that repeats may be another's and still leave room for a new one; an id the adoption names is that one thing.
+  const namedById = adopt !== undefined && adopt !== ADOPT_BY_DECLARATION;
+  if (free.length === 0 && (!refusal || (!namedById && candidates.every((c) => c.namesRepeat)))) return 'create';
   if (free.length === 0) throw new NotOwnedError(refusal as string);
   // Names that repeat are not identities: without adoption, one nobody owns is not taken over, and a new one is made.
   if (free.every((f) => f.namesRepeat)) return 'create';

@@ -204,4 +204,14 @@ describe('one stack never acts on another\'s resources', () => {
     const usernames = Object.values(wickrState().networks[networkId].users).map((u) => u.username).sort();
     expect(usernames).toEqual(['alice@example.com', 'bob@example.com']);
   });
+
+  test('stack B adopting by its ARN an app instance stack A owns is refused, and makes no other', async () => {
+    const a = workspace('InstanceA');
+    const chat = rowFor(expectSuccess(await a.deploy((stack) => new ChimeAppInstance(stack, 'Chat', { name: 'shared-chat' }))), 'Chat').physicalId!;
+    const b = workspace('InstanceB');
+    const adopting = await b.deploy((stack) => new ChimeAppInstance(stack, 'Chat', { name: 'shared-chat' }), {}, { [ADOPT]: `InstanceB/Chat=${chat}` });
+    expect(adopting.success).toBe(false);
+    expect(adopting.reason).toContain(`belongs to stack InstanceA`);
+    expect(Object.values(chimeState().instances).filter((i) => i.name === 'shared-chat' && !i.deletion).map((i) => i.arn)).toEqual([chat]);
+  });
 });
