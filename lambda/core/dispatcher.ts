@@ -14,7 +14,7 @@ import { Ownership } from './ownership';
 import { STACK_ID_ENV } from './ownership.wire';
 import { repair, RepairRequest, RepairResult, sweep } from '../drift/requests';
 import type { DriftDeps } from '../drift/requests';
-import { DRIFT_STACK_ENV, READ_ONLY_ENV } from '../drift/monitor.wire';
+import { READ_ONLY_ENV } from '../drift/monitor.wire';
 
 export { CREATE_FAILED_PREFIX } from './run';
 
@@ -198,8 +198,8 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     }
     if (isRecord(event) && event.RequestType === 'Repair') return repair(event as unknown as RepairRequest, driftDeps(lambdaContext), deadline());
     if (isRecord(event) && event.RequestType === 'DriftSweep') {
-      const stackId = process.env[DRIFT_STACK_ENV];
-      if (!stackId) throw new Error(`a drift sweep needs ${DRIFT_STACK_ENV} (set by WickrChimeDriftMonitor)`);
+      const stackId = process.env[STACK_ID_ENV];
+      if (!stackId) throw new Error(`a drift sweep needs ${STACK_ID_ENV} (set by WickrChimeDriftMonitor)`);
       return sweep(driftDeps(lambdaContext), stackId, deadline());
     }
     if (!isRecord(event) || typeof event.ResponseURL !== 'string' || !event.ResponseURL) {

@@ -1,10 +1,5 @@
 /** Wire contract of `WickrChimeDriftMonitor` (shared by the construct and the handler). */
 
-import { STACK_ID_ENV } from '../core/ownership.wire';
-
-/** The provider function's environment variable naming its stack (the sweep reads that stack). */
-export const DRIFT_STACK_ENV = STACK_ID_ENV;
-
 /** The environment variable that makes the handler a reader only: it serves drift sweeps and reads, and refuses every other request. */
 export const READ_ONLY_ENV = 'WICKR_CHIME_READ_ONLY';
 

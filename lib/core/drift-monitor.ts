@@ -4,11 +4,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { STACK_ID_ENV } from '../../lambda/core/ownership.wire';
 import { DRIFT_METRIC, DRIFT_NAMESPACE, DRIFT_SWEEP_EVENT, READ_ONLY_ENV } from '../../lambda/drift/monitor.wire';
-import { HANDLER_ASSET_DIR, WickrChimeProvider } from './provider';
+import { WickrChimeProvider } from './provider';
 import { acknowledgeDriftSchedule, acknowledgeSweeper, acknowledgeWildcards } from './nag';
 
 export interface WickrChimeDriftMonitorProps {
@@ -51,20 +50,14 @@ export class WickrChimeDriftMonitor extends Construct {
     const stack = Stack.of(this);
     const provider = WickrChimeProvider.of(this);
     const role = new iam.Role(this, 'SweeperRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
-    logGroup.grantWrite(role);
-    this.function = new lambda.Function(this, 'Sweeper', {
+    this.function = provider._handlerFunction(this, {
+      logs: 'Logs',
+      function: 'Sweeper',
       description: `cdk-wickr-chime: drift sweep of ${stack.stackName} (reads only)`,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
       timeout: Duration.minutes(5),
-      memorySize: 512,
       role,
-      logGroup,
       environment: { [STACK_ID_ENV]: stack.stackId, [READ_ONLY_ENV]: 'true' },
-    });
+    }).function;
     acknowledgeSweeper(this.function);
     // Exactly the read actions the provider's grants hold, on the same resources (and those granted later).
     provider._onReadGrant((grant) => {

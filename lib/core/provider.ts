@@ -79,6 +79,7 @@ export class WickrChimeProvider extends Construct {
   public readonly serviceToken: string;
   /** The function's log group: the function writes to it and to nothing else. */
   public readonly logGroup: logs.ILogGroup;
+  private readonly logGroupEncryptionKey?: kms.IKey;
 
   private readonly role: iam.Role;
   private readonly grantedKeys = new Set<string>();
@@ -87,6 +88,37 @@ export class WickrChimeProvider extends Construct {
   private readonly readListeners: Array<(grant: ProviderGrantStatement) => void> = [];
   /** The path of the construct the provider was made for (named when `configure` comes too late). */
   private readonly createdFor: string;
+
+  /**
+   * A function that runs the handler bundle (the provider, or the drift monitor's sweeper), with
+   * a log group of its own that `role` may write to, encrypted with the provider's log group key
+   * when one is given. No AWS managed policy: the log group exists before the function, so
+   * writing to it needs logs:CreateLogStream and logs:PutLogEvents on it alone. The statement
+   * goes into the role's default policy rather than the role itself: a role naming the log group
+   * would depend on the log group's key, whose policy may name the role (a key that also
+   * encrypts a secret the provider uses), a circular dependency.
+   * @internal
+   */
+  public _handlerFunction(
+    scope: Construct,
+    p: { logs: string; function: string; description: string; timeout: Duration; role: iam.IRole; environment: Record<string, string> },
+  ): { function: lambda.Function; logGroup: logs.LogGroup } {
+    const logGroup = new logs.LogGroup(scope, p.logs, { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: this.logGroupEncryptionKey });
+    logGroup.grantWrite(p.role);
+    const fn = new lambda.Function(scope, p.function, {
+      description: p.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
+      timeout: p.timeout,
+      memorySize: 512,
+      role: p.role,
+      logGroup,
+      environment: p.environment,
+    });
+    return { function: fn, logGroup };
+  }
 
   private constructor(scope: Construct, id: string, props: WickrChimeProviderProps, createdFor: string) {
     super(scope, id);
@@ -97,31 +129,21 @@ export class WickrChimeProvider extends Construct {
           'The published package ships it; in a clone of the repository run `npm run build` first.',
       );
     }
-    const encryptionKey = props.logGroupEncryptionKey;
-    if (encryptionKey) allowLogsToUse(encryptionKey, Stack.of(this));
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey });
-    // No AWS managed policy: the log group exists before the function, so writing to it needs
-    // logs:CreateLogStream and logs:PutLogEvents on it alone. The statement goes into the role's
-    // default policy rather than the role itself: a role naming the log group would depend on
-    // the log group's key, whose policy may name the role (a key that also encrypts a secret
-    // the provider uses), a circular dependency.
+    this.logGroupEncryptionKey = props.logGroupEncryptionKey;
+    if (this.logGroupEncryptionKey) allowLogsToUse(this.logGroupEncryptionKey, Stack.of(this));
     this.role = new iam.Role(this, 'HandlerServiceRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(this.role);
-    this.function = new lambda.Function(this, 'Handler', {
+    const handler = this._handlerFunction(this, {
+      logs: 'Logs',
+      function: 'Handler',
       description: 'cdk-wickr-chime: creates, updates and deletes AWS Wickr and Amazon Chime SDK Identity resources',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
       timeout: PROVIDER_TIMEOUT,
-      memorySize: 512,
       role: this.role,
-      logGroup,
       // The provider serves its own stack's events only, and asks CloudFormation who owns what.
       environment: { [STACK_ID_ENV]: Stack.of(this).stackId },
     });
+    this.function = handler.function;
     acknowledgeProviderFunction(this.function);
-    this.logGroup = logGroup;
+    this.logGroup = handler.logGroup;
     this.serviceToken = this.function.functionArn;
     // Ownership (lambda/core/ownership.ts): the own stack's status, resources and template; and which stack of the
     // account claims a physical id (a lookup that names no stack: IAM evaluates it against the stack that has it).

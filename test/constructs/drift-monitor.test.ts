@@ -1,10 +1,21 @@
 import { CfnResource, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import { AccessLevel, WickrChimeDriftMonitor, WickrNetwork } from '../../lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AccessLevel, WickrChimeDriftMonitor, WickrChimeProvider, WickrNetwork } from '../../lib';
 import { newStack, providerActions } from './helpers';
 
 describe('WickrChimeDriftMonitor', () => {
+  test("the sweeper's log group is encrypted with the provider's log group key, as the provider's is", () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    WickrChimeProvider.configure(stack, { logGroupEncryptionKey: key });
+    new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.PREMIUM });
+    new WickrChimeDriftMonitor(stack, 'Drift');
+    const groups = Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup')) as Array<{ Properties: { KmsKeyId?: unknown } }>;
+    expect(groups.map((g) => g.Properties.KmsKeyId)).toEqual([{ 'Fn::GetAtt': [stack.resolve((key.node.defaultChild as CfnResource).logicalId), 'Arn'] }, { 'Fn::GetAtt': [stack.resolve((key.node.defaultChild as CfnResource).logicalId), 'Arn'] }]);
+  });
+
   test('a rule every 6 hours invokes a function of its own that can only read: the read actions of the provider\'s grants, on the same resources, and nothing that changes anything', () => {
     const stack = newStack();
     new WickrNetwork(stack, 'Ops', { networkName: 'ops', accessLevel: AccessLevel.PREMIUM });
