@@ -6,9 +6,12 @@
 
 import { parseArgs, ParseArgsConfig } from 'util';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** A subcommand's option declarations, as `parseArgs` takes them. */
+export type Options = NonNullable<ParseArgsConfig['options']>;
+/** The values `parseArgs` gives for `T`. */
+export type OptionValues<T extends Options> = ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'];
 type Parsed<T extends Options> =
-  | { readonly values: ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values']; readonly error?: undefined }
+  | { readonly values: OptionValues<T>; readonly error?: undefined }
   | { readonly values: undefined; readonly error: string };
 
 /** The exit status of bad arguments, for every subcommand. */

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { TEST_CREDENTIALS, testCredentialsFor } from '../local/emulator/sigv4';
 import type { ClientOptions } from '../lambda/core/clients';
 import { USAGE_ERROR, usageLine } from './args';
+import { describeFailure } from './command';
 import { Account, connectAccount } from './drift/account';
 
 /**
@@ -28,12 +29,7 @@ export interface Target {
  * `connectTarget` for a command: a bad `--endpoint` is a usage error (the line on stderr, exit
  * 2), a failure to connect one line naming the command (exit 2). The target, or the exit status.
  */
-export async function openTarget(
-  command: string,
-  values: { region?: string; endpoint?: string; state?: string },
-  io: { err(text: string): unknown },
-  describe: (err: unknown) => string,
-): Promise<Target | number> {
+export async function openTarget(command: string, values: { region?: string; endpoint?: string; state?: string }, io: { err(text: string): unknown }): Promise<Target | number> {
   if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) {
     io.err(usageLine(command, `--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}`));
     return USAGE_ERROR;
@@ -41,7 +37,7 @@ export async function openTarget(
   try {
     return await connectTarget(values);
   } catch (err) {
-    io.err(`${command}: ${describe(err)}\n`);
+    io.err(`${command}: ${describeFailure(err)}\n`);
     return 2;
   }
 }

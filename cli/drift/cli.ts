@@ -8,8 +8,8 @@ import { declaredProperties } from '../../lambda/drift/declared';
 import { inProcessReader } from '../../lambda/drift/reader';
 import { RepairResult } from '../../lambda/drift/requests';
 import { HANDLERS } from '../../lambda/index';
-import { parseOptions, USAGE_ERROR, usageLine } from '../args';
 import { Account } from './account';
+import { CommandIo, commandOptions, describeFailure, STDIO } from '../command';
 import { openTarget } from '../target';
 import { allStackNames, DriftCommandError, loadStack, StackToCheck } from './stacks';
 import { DriftDocument, exitCodeOf, progressLine, recreateHints, renderTable, StackReport, totalsOf } from './report';
@@ -56,26 +56,10 @@ const OPTIONS = {
 
 const isOurs = (type: string) => Object.prototype.hasOwnProperty.call(HANDLERS, type);
 
-export interface DriftIo {
-  out(text: string): unknown;
-  err(text: string): unknown;
-  /** `out` is a terminal: the table keeps to 120 columns there; a pipe or a file gets whole lines, as with `--wide`. @default false */
-  readonly isTTY?: boolean;
-}
-
-const STDIO: DriftIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stdout.isTTY };
-
-export async function driftCommand(args: string[], io: DriftIo = STDIO): Promise<number> {
-  const { values, error } = parseOptions(args, OPTIONS);
-  if (values === undefined) {
-    io.err(usageLine('drift', error));
-    return USAGE_ERROR;
-  }
-  if (values.help) {
-    io.out(DRIFT_USAGE);
-    return 0;
-  }
-  const target = await openTarget('drift', values, io, describe);
+export async function driftCommand(args: string[], io: CommandIo = STDIO): Promise<number> {
+  const values = commandOptions('drift', args, OPTIONS, DRIFT_USAGE, io);
+  if (typeof values === 'number') return values;
+  const target = await openTarget('drift', values, io);
   if (typeof target === 'number') return target;
   // The handlers' reads run here: their log lines would interleave with the report.
   const sink = setLogSink(() => undefined);
@@ -119,7 +103,7 @@ export async function driftCommand(args: string[], io: DriftIo = STDIO): Promise
     }
     return exitCode;
   } catch (err) {
-    io.err(`drift: ${describe(err)}\n`);
+    io.err(`drift: ${describeFailure(err)}\n`);
     return 2;
   } finally {
     setLogSink(sink);
@@ -165,10 +149,3 @@ async function checkOne(account: Account, loaded: StackToCheck, reader: Reader, 
   return { stackName: stack.stackName, stackId: stack.stackId, resources: after, fixed };
 }
 
-function describe(err: unknown): string {
-  const e = err as { name?: string; message?: string };
-  if (e?.name === 'CredentialsProviderError') return 'no AWS credentials: the default credential chain found none (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
-  if (err instanceof DriftCommandError) return err.message;
-  if (/Region is missing/i.test(e?.message ?? '')) return 'no region: give --region, or set AWS_REGION (or a region in the AWS profile)';
-  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`;
-}

@@ -1,4 +1,5 @@
 import { DeployedStack } from '../../lambda/drift/declared';
+import { CommandError } from '../command';
 import { resolveValue } from '../../lambda/core/intrinsics';
 import { EvaluationContext, Template } from '../../lambda/core/template';
 import { Account } from './account';
@@ -13,7 +14,7 @@ export interface StackToCheck {
 }
 
 /** A stack name that does not exist, or another reason to stop with exit status 2. */
-export class DriftCommandError extends Error {}
+export class DriftCommandError extends CommandError {}
 
 /** Every stack of the account and region that is not deleted, by name (when no --stack is given). */
 export async function allStackNames(account: Account): Promise<string[]> {

@@ -1,12 +1,13 @@
 import { setLogSink } from '../../lambda/core/log';
-import { parseOptions, USAGE_ERROR, usageLine } from '../args';
-import { connectTarget, Target } from '../target';
+import { USAGE_ERROR, usageLine } from '../args';
+import { CommandIo, commandOptions, describeFailure, STDIO } from '../command';
+import { openTarget } from '../target';
 import { pascal } from './format';
 import { generate } from './generate';
 import { checkOutDir, writeFiles } from './out-dir';
 import { readAppInstance, ImportedAppInstance } from './read-chime';
 import { ImportedNetwork, readNetwork } from './read-wickr';
-import { count, ImportError, readSession } from './session';
+import { count, readSession } from './session';
 import { deployCommand } from './deploy-command';
 
 
@@ -49,13 +50,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export interface ImportIo {
-  out(text: string): unknown;
-  err(text: string): unknown;
-}
-
-const STDIO: ImportIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
-
 /** What one run read and wrote, for tests and the benchmark. */
 export interface ImportRun {
   readonly code: number;
@@ -67,26 +61,21 @@ export interface ImportRun {
 }
 
 /** Runs `import` with `args`; the exit status. */
-export async function importCommand(args: string[], io: ImportIo = STDIO): Promise<number> {
+export async function importCommand(args: string[], io: CommandIo = STDIO): Promise<number> {
   return (await runImport(args, io)).code;
 }
 
 /** `import`, with what it read and declared. */
-export async function runImport(args: string[], io: ImportIo = STDIO): Promise<ImportRun> {
-  const { values, error } = parseOptions(args, OPTIONS);
+export async function runImport(args: string[], io: CommandIo = STDIO): Promise<ImportRun> {
+  const values = commandOptions('import', args, OPTIONS, IMPORT_USAGE, io);
+  if (typeof values === 'number') return { code: values };
   const usage = (problem: string) => {
     io.err(usageLine('import', problem));
     return { code: USAGE_ERROR };
   };
-  if (values === undefined) return usage(error);
-  if (values.help) {
-    io.out(IMPORT_USAGE);
-    return { code: 0 };
-  }
   const networkIds = [...new Set(values['network-id'] ?? [])].sort();
   const arns = [...new Set(values['app-instance-arn'] ?? [])].sort();
   if (networkIds.length === 0 && arns.length === 0) return usage('give at least one --network-id or --app-instance-arn');
-  if (values.endpoint && !/^https?:\/\//.test(values.endpoint)) return usage(`--endpoint must be a URL (http://host:port), not ${JSON.stringify(values.endpoint)}`);
   if (values.name !== undefined && !/^[A-Z][A-Za-z0-9]{0,63}$/.test(values.name)) {
     return usage(`--name must be a class name (a capital letter, then letters and digits), not ${JSON.stringify(values.name)}`);
   }
@@ -96,12 +85,8 @@ export async function runImport(args: string[], io: ImportIo = STDIO): Promise<I
     return { code: 2 };
   };
 
-  let target: Target;
-  try {
-    target = await connectTarget(values);
-  } catch (err) {
-    return fail(describe(err));
-  }
+  const target = await openTarget('import', values, io);
+  if (typeof target === 'number') return { code: target };
   // The handlers' reads run here: their log lines would interleave with the progress lines.
   const sink = setLogSink(() => undefined);
   try {
@@ -124,19 +109,9 @@ export async function runImport(args: string[], io: ImportIo = STDIO): Promise<I
     io.out(`To adopt everything it declares, deploy with:\n  ${deployCommand({ outDir, name: className, adopt: generated.adopt, endpoint: values.endpoint, state: values.state })}\n`);
     return { code: 0, calls: session.calls, logicalIds: generated.logicalIds, adopt: generated.adopt };
   } catch (err) {
-    return fail(describe(err));
+    return fail(describeFailure(err));
   } finally {
     setLogSink(sink);
     await target.close();
   }
 }
-
-function describe(err: unknown): string {
-  const e = err as { name?: string; message?: string };
-  if (err instanceof ImportError) return err.message;
-  if (e?.name === 'CredentialsProviderError') return 'no AWS credentials: the default credential chain found none (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
-  if (/Region is missing/i.test(e?.message ?? '')) return 'no region: give --region, or set AWS_REGION (or a region in the AWS profile)';
-  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`;
-}
-
-

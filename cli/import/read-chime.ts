@@ -9,8 +9,8 @@ import { OperationContext, ResourceHandler } from '../../lambda/core/resource';
 import { appInstanceHandler } from '../../lambda/chime/app-instance';
 import { appInstanceBotHandler } from '../../lambda/chime/bot';
 import { appInstanceUserHandler } from '../../lambda/chime/user';
-import { compare, inParallel, valuesOf } from '../../lambda/wickr/users-calls';
-import { count, ImportError, readFailure, readLive, ReadSession } from './session';
+import { compare } from '../../lambda/wickr/users-calls';
+import { count, ImportError, parallel, readLive, ReadSession } from './session';
 
 export interface Tag {
   readonly Key: string;
@@ -63,8 +63,6 @@ export interface ImportedEndpoint {
   readonly hasVoipToken: boolean;
 }
 
-const parallel = async <T, R>(items: readonly T[], run: (item: T) => Promise<R>) => valuesOf(await inParallel(items, (item) => run(item)));
-
 async function live(handler: ResourceHandler<any>, ctx: OperationContext, id: string, props: Record<string, unknown>): Promise<Record<string, unknown>> {
   const found = await readLive(handler, ctx, id, props);
   if (!found) throw new ImportError(`${id} is gone`);
@@ -80,14 +78,7 @@ const tagsOf = (value: unknown): Tag[] => [...((value as Tag[] | undefined) ?? [
  * endpoints are described directly, and their tokens dropped at once.
  */
 export async function readAppInstance(session: ReadSession, arn: string, progress: (line: string) => void): Promise<ImportedAppInstance> {
-  const { ctx } = session;
-  const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (err) {
-      throw readFailure(err, what, session.lastOperation());
-    }
-  };
+  const { ctx, step } = session;
   if (!/^arn:[a-z-]+:chime:[a-z0-9-]+:\d{12}:app-instance\/[A-Za-z0-9-]+$/.test(arn)) throw new ImportError(`--app-instance-arn takes an app instance ARN (arn:aws:chime:REGION:ACCOUNT:app-instance/ID), not ${JSON.stringify(arn)}`);
   const instance = await step(`app instance ${arn}`, () => readLive(appInstanceHandler, ctx, arn, {}));
   if (!instance) throw new ImportError(`there is no app instance ${arn} in this account and region`);

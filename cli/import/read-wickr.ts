@@ -7,8 +7,7 @@ import { networkSettingsHandler } from '../../lambda/wickr/network-settings';
 import { defaultSecurityGroupHandler, securityGroupHandler } from '../../lambda/wickr/security-group';
 import { oidcConfigHandler, openTdfConfigHandler } from '../../lambda/wickr/sso';
 import { asDesired, compare } from '../../lambda/wickr/users-calls';
-import { inParallel, valuesOf } from '../../lambda/wickr/users-calls';
-import { count, ImportError, readFailure, readLive, ReadSession } from './session';
+import { count, ImportError, parallel, readLive, ReadSession } from './session';
 
 /** A Wickr network as `import` found it: every value the library's constructs can declare. */
 export interface ImportedNetwork {
@@ -52,9 +51,6 @@ export interface ImportedUser {
   readonly suspended: boolean;
 }
 
-/** Reads at once, as many at a time as the users handler calls. */
-const parallel = async <T, R>(items: readonly T[], run: (item: T) => Promise<R>) => valuesOf(await inParallel(items, (item) => run(item)));
-
 /** The members of a settings shape as a declaration of all of them: the handlers' reads answer the members declared. */
 const everyMember = (shape: string) => Object.fromEntries(Object.keys(SETTINGS_SHAPES[shape]).map((k) => [k, null]));
 
@@ -66,14 +62,7 @@ const live = readLive;
  * bots and users. `progress` gets one line per kind.
  */
 export async function readNetwork(session: ReadSession, networkId: string, progress: (line: string) => void): Promise<ImportedNetwork> {
-  const { ctx } = session;
-  const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (err) {
-      throw readFailure(err, what, session.lastOperation());
-    }
-  };
+  const { ctx, step } = session;
   if (!/^[0-9]{8}$/.test(networkId)) throw new ImportError(`--network-id takes an 8-digit Wickr network id, not ${JSON.stringify(networkId)}`);
   const network = await step(`Wickr network ${networkId}`, () => live(networkHandler, ctx, networkId, {}));
   if (!network) throw new ImportError(`there is no Wickr network ${networkId} in this account and region`);

@@ -1,10 +1,12 @@
 import { CallTracker } from '../../lambda/core/calls';
+import { CommandError } from '../command';
 import { ClientOptions, createServiceClients } from '../../lambda/core/clients';
 import { describeError, isNotFound } from '../../lambda/core/errors';
 import { createLogger } from '../../lambda/core/log';
 import { CallInfo } from '../../lambda/core/observer';
 import { OperationContext, ResourceHandler } from '../../lambda/core/resource';
 import { requestToken } from '../../lambda/core/tokens';
+import { inParallel, valuesOf } from '../../lambda/wickr/users-calls';
 import { actionFor, IamService } from '../../lib/core/iam';
 
 /**
@@ -18,12 +20,12 @@ export interface ReadSession {
   readonly ctx: OperationContext;
   /** Calls made, by operation (`ListUsers`: 100). */
   readonly calls: ReadonlyMap<string, number>;
-  /** The operation of the last call sent, to name the action of a refusal that does not. */
-  lastOperation(): string | undefined;
+  /** Runs one read of `what`; its failure becomes the one-line `ImportError` (`readFailure`, with the operation of the last call sent, to name the action of a refusal that does not). */
+  step<T>(what: string, run: () => Promise<T>): Promise<T>;
 }
 
 /** An error `import` reports as one line and exit status 2 (nothing is written). */
-export class ImportError extends Error {}
+export class ImportError extends CommandError {}
 
 /** The read-only context, on the clients `options` describe (the account's, or the emulator's). */
 export function readSession(options: ClientOptions): ReadSession {
@@ -41,7 +43,14 @@ export function readSession(options: ClientOptions): ReadSession {
   };
   const request = { RequestType: 'Read', ResourceType: 'import', StackId: 'import', LogicalResourceId: 'import', RequestId: 'import' };
   const ctx: OperationContext = { request, log, clients: createServiceClients(observer, options), token: (purpose, index) => requestToken(request, purpose, index) };
-  return { ctx, calls, lastOperation: () => last };
+  const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      throw readFailure(err, what, last);
+    }
+  };
+  return { ctx, calls, step };
 }
 
 const SERVICE_OF: Record<string, IamService> = { Wickr: 'wickr', wickr: 'wickr', 'Chime SDK Identity': 'chime-sdk-identity' };
@@ -85,3 +94,6 @@ export async function readLive(handler: ResourceHandler<any>, ctx: OperationCont
     throw err;
   }
 }
+
+/** Reads each of `items` at once, as many at a time as the users handler calls; the results in order. */
+export const parallel = async <T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> => valuesOf(await inParallel(items, run));

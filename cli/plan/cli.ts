@@ -4,7 +4,8 @@ import { createLogger, setLogSink } from '../../lambda/core/log';
 import { Template } from '../../lambda/core/template';
 import { DeployedStack } from '../../lambda/drift/declared';
 import { HANDLERS } from '../../lambda/index';
-import { keyValues, parseOptions, USAGE_ERROR, usageLine } from '../args';
+import { keyValues, USAGE_ERROR, usageLine } from '../args';
+import { CommandIo, commandOptions, describeFailure, STDIO } from '../command';
 import { DriftCommandError, loadStack } from '../drift/stacks';
 import { openTarget, Target } from '../target';
 import { plannedRequests, PlannedRequest, propertiesChange, resolve } from './events';
@@ -63,29 +64,16 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export interface PlanIo {
-  out(text: string): unknown;
-  err(text: string): unknown;
-  /** `out` is a terminal (the table keeps to 120 columns there). @default false */
-  readonly isTTY?: boolean;
+export interface PlanIo extends CommandIo {
   /** Where the app is synthesized. @default the process's working directory */
   readonly cwd?: string;
 }
 
-const STDIO: PlanIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stdout.isTTY };
-
 const isOurs = (type: string) => Object.prototype.hasOwnProperty.call(HANDLERS, type);
 
 export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<number> {
-  const { values, error } = parseOptions(args, OPTIONS);
-  if (values === undefined) {
-    io.err(usageLine('plan', error));
-    return USAGE_ERROR;
-  }
-  if (values.help) {
-    io.out(PLAN_USAGE);
-    return 0;
-  }
+  const values = commandOptions('plan', args, OPTIONS, PLAN_USAGE, io);
+  if (typeof values === 'number') return values;
   const contextGiven = keyValues(values.context, 'context');
   const parametersGiven = keyValues(values.parameter, 'parameter', 'NAME=VALUE');
   if ('error' in contextGiven || 'error' in parametersGiven) {
@@ -94,7 +82,7 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
   }
   const context = contextGiven.values;
   const parameters = parametersGiven.values;
-  const target = await openTarget('plan', values, io, describe);
+  const target = await openTarget('plan', values, io);
   if (typeof target === 'number') return target;
   // The handlers run here: their log lines would interleave with the plan.
   const sink = setLogSink(() => undefined);
@@ -139,7 +127,7 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
     io.err(`plan: ${reads} read(s); nothing was changed\n`);
     return exitCode;
   } catch (err) {
-    io.err(`plan: ${describe(err)}\n`);
+    io.err(`plan: ${describeFailure(err)}\n`);
     return 2;
   } finally {
     setLogSink(sink);
@@ -271,10 +259,3 @@ async function deployedStack(target: Target, stackName: string): Promise<Deploye
   }
 }
 
-function describe(err: unknown): string {
-  const e = err as { name?: string; message?: string };
-  if (e?.name === 'CredentialsProviderError') return 'no AWS credentials: the default credential chain found none (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)';
-  if (err instanceof DriftCommandError) return err.message;
-  if (/Region is missing/i.test(e?.message ?? '')) return 'no region: give --region, or set AWS_REGION (or a region in the AWS profile)';
-  return `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e?.message ?? String(err)}`;
-}
