@@ -257,6 +257,9 @@ function faultAt(position: Position, kind: FaultKind, code: string | undefined):
   }
 }
 
+/** What a case injects: its kind, its named error's code, or staleness of every call. */
+export const kindOf = (c: MatrixCase): string => (c.code ?? c.kind) + (c.position ? '' : ' (every call)');
+
 export const describeCase = (c: MatrixCase) => `${c.code ?? c.kind} at ${c.position ? `${c.position.service} ${c.position.operation} #${c.position.occurrence + 1}` : 'every call'}`;
 
 function ok(report: DeployReport): DeployReport {
@@ -290,7 +293,7 @@ function difference(expected: unknown, actual: unknown, at = ''): string {
  * (latency and staleness sampled, see `cases`). Returns the matrix's size, its fault kinds
  * and every broken invariant.
  */
-export async function runMatrix(phase: PhaseName, latencyEvery: number): Promise<{ positions: number; cases: number; kinds: FaultKind[]; failures: string[] }> {
+export async function runMatrix(phase: PhaseName, latencyEvery: number): Promise<{ positions: number; cases: number; kinds: string[]; failures: string[] }> {
   const { startEmulator } = await import('../../local/emulator');
   const running = await startEmulator({ port: 0, seed: 101 });
   const matrix = new FaultMatrix(running, phase);
@@ -299,7 +302,7 @@ export async function runMatrix(phase: PhaseName, latencyEvery: number): Promise
     const cases = matrix.cases(latencyEvery);
     const failures: string[] = [];
     for (const c of cases) for (const problem of await matrix.run(c)) failures.push(`${describeCase(c)}: ${problem}`);
-    const kinds = [...new Set(cases.map((c) => c.kind))];
+    const kinds = [...new Set(cases.map(kindOf))].sort();
     process.stdout.write(
       `fault matrix, ${phase}: ${matrix.positions.length} call positions x ${kinds.join(', ')} (latency, a named error and stale at every ${latencyEvery}th position, and every call stale) = ${cases.length} cases, ${failures.length} broken invariant(s)\n`,
     );

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { isMutating } from '../../lambda/core/calls';
 import { DefaultServices, RunningEmulator } from '../../local/emulator';
 import { DeployLocalOptions, DeployReport, deployLocal, destroyLocal, DestroyLocalOptions } from '../../local/runner';
 
@@ -58,4 +59,16 @@ export function rowFor(report: DeployReport, prefix: string) {
   const row = report.rows.find((r) => r.logicalId.startsWith(prefix) && r.type.startsWith('Custom::'));
   if (!row) throw new Error(`no custom resource row for ${prefix}: ${report.rows.map((r) => r.logicalId).join(', ')}`);
   return row;
+}
+
+/** The calls that change something each resource's provider request made (from the provider's log lines), sorted. */
+export function providerChanges(report: DeployReport): Record<string, string[]> {
+  const calls: Record<string, string[]> = {};
+  for (const record of report.logs) {
+    const start = record.line.indexOf('{');
+    if (start < 0) continue;
+    const entry = JSON.parse(record.line.slice(start)) as { message?: string; operation?: string };
+    if (entry.message === 'api call' && entry.operation && isMutating(entry.operation)) (calls[record.logicalId] ??= []).push(entry.operation);
+  }
+  return Object.fromEntries(Object.entries(calls).map(([id, operations]) => [id, operations.sort()]));
 }

@@ -7,8 +7,10 @@ import { runMatrix } from '../harness/fault-matrix';
  * `test/harness/fault-matrix.ts`).
  */
 test('rename: every fault at every call position leaves one answer per request, the declared or the old state exactly, consistent secrets, and a destroyable stack', async () => {
-  const { positions, cases, failures } = await runMatrix('rename', 4);
+  const { positions, cases, kinds, failures } = await runMatrix('rename', 4);
   expect(positions).toBeGreaterThan(0);
   expect(cases).toBeGreaterThanOrEqual(positions * 3);
+  // every kind, named errors and staleness at single calls included (they are sampled: a phase could miss them)
+  expect(kinds).toEqual(['ServiceUnavailableException', 'drop-after-commit', 'error', 'latency', 'stale', 'stale (every call)', 'throttle']);
   expect(failures).toEqual([]);
 }, 900_000);

@@ -75,7 +75,11 @@ async function drift(args: string[], as = TEST_CREDENTIALS): Promise<{ code: num
     const code = await driftCommand(['--endpoint', running.url, '--stack', 'Example', ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
     return { code, out, err };
   } finally {
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: saved.id, AWS_SECRET_ACCESS_KEY: saved.secret });
+    // A variable that was not set is removed again (assigning undefined would set the string "undefined").
+    for (const [key, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import { PlanDocument } from '../../../cli/plan/report';
 import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
 import { DeployReport, deployLocal } from '../../../local/runner';
 import { synthVersion, Version } from '../../harness/matrix-app';
+import { expectSuccess, providerChanges } from '../../harness/stack-workspace';
 
 /**
  * `plan` against the emulator, each case then deployed: the plan names what the deploy does
@@ -49,25 +50,13 @@ async function plan(version: Version, context: Record<string, string> = {}): Pro
   return { code, doc: code === 2 && !out ? ({ stacks: [], reads: 0, exitCode: 2 } as PlanDocument) : (JSON.parse(out) as PlanDocument), out, err };
 }
 
-/** The changing calls the provider made, per logical id (from its log), and how many the services received from it. */
-function deployedCalls(report: DeployReport): { byResource: Map<string, string[]>; total: number } {
-  const byResource = new Map<string, string[]>();
-  for (const record of report.logs) {
-    const start = record.line.indexOf('{');
-    if (start < 0) continue;
-    const entry = JSON.parse(record.line.slice(start)) as { message?: string; operation?: string };
-    if (entry.message !== 'api call' || !entry.operation || !isMutating(entry.operation)) continue;
-    byResource.set(record.logicalId, [...(byResource.get(record.logicalId) ?? []), entry.operation]);
-  }
-  const total = running.emulator.calls().filter((c) => c.authorization?.principal && c.service !== 'cloudformation' && c.service !== 'lambda' && isMutating(c.operation)).length;
-  return { byResource, total };
-}
+/** How many changing calls the services received from the provider. */
+const changesReceived = () => running.emulator.calls().filter((c) => c.authorization?.principal && c.service !== 'cloudformation' && c.service !== 'lambda' && isMutating(c.operation)).length;
 
 async function deploy(version: Version, context: Record<string, string> = {}): Promise<DeployReport> {
   running.emulator.clearCalls();
   const report = await deployLocal({ assemblyDir: assembly(version, context), stateFile: stateFile(), emulator: running, out: () => undefined, err: () => undefined });
-  if (!report.success) throw new Error(`the deploy failed: ${report.reason}`);
-  return report;
+  return expectSuccess(report);
 }
 
 /**
@@ -75,13 +64,14 @@ async function deploy(version: Version, context: Record<string, string> = {}): P
  * could not count (it waits for what the deploy makes) must say so, and is left out.
  */
 function expectPlanMatches(doc: PlanDocument, report: DeployReport): void {
-  const { byResource, total } = deployedCalls(report);
+  const byResource = providerChanges(report);
+  const total = changesReceived();
   const entries = doc.stacks.flatMap((s) => s.entries);
   const uncounted = entries.filter((e) => e.calls === undefined);
   for (const e of uncounted) expect([e.logicalId, e.reason]).toEqual([e.logicalId, expect.stringMatching(/known after/)]);
   const counted = entries.filter((e) => e.calls !== undefined);
   const planned = Object.fromEntries(counted.map((e) => [e.logicalId, e.calls!.map((c) => c.operation).sort()]));
-  const made = Object.fromEntries(counted.map((e) => [e.logicalId, [...(byResource.get(e.logicalId) ?? [])].sort()]));
+  const made = Object.fromEntries(counted.map((e) => [e.logicalId, byResource[e.logicalId] ?? []]));
   expect(planned).toEqual(made);
   if (uncounted.length === 0) expect(entries.reduce((sum, e) => sum + e.calls!.length, 0)).toBe(total);
 }

@@ -10,6 +10,7 @@ import { CreateNetworkCommand, CreateSecurityGroupCommand, ListNetworksCommand }
 import { AccessLevel, WickrNetwork, WickrSecurityGroup } from '../../../lib';
 import { DefaultServices, RunningEmulator, startEmulator, TEST_CREDENTIALS } from '../../../local/emulator';
 import { DeployReport, deployLocal } from '../../../local/runner';
+import { providerChanges } from '../../harness/stack-workspace';
 
 /**
  * `plan` of properties that name a template parameter or another stack's export
@@ -54,16 +55,8 @@ function deploy(assembly: string, parameters?: Record<string, string>): Promise<
   return deployLocal({ assemblyDir: assembly, stateFile: path.join(dir, 'state.json'), emulator: running, out: () => undefined, err: () => undefined, parameters });
 }
 
-/** The changing calls of each resource: planned, and made by the deploy (from the provider's log). */
+/** The changing calls of each resource the plan announced (the deploy's: `providerChanges`). */
 const planned = (doc: PlanDocument) => Object.fromEntries(doc.stacks.flatMap((s) => s.entries).filter((e) => e.calls?.length).map((e) => [e.logicalId, e.calls!.map((c) => c.operation).sort()]));
-function made(report: DeployReport): Record<string, string[]> {
-  const calls: Record<string, string[]> = {};
-  for (const record of report.logs) {
-    const entry = JSON.parse(record.line.slice(Math.max(0, record.line.indexOf('{')))) as { message?: string; operation?: string };
-    if (entry.message === 'api call' && entry.operation && isMutating(entry.operation)) (calls[record.logicalId] ??= []).push(entry.operation);
-  }
-  return Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v.sort()]));
-}
 const actions = (doc: PlanDocument) => doc.stacks.flatMap((s) => s.entries).map((e) => `${e.logicalId.replace(/[0-9A-F]{8}$/, '')} ${e.action}`);
 
 async function handMadeNetwork(name: string, group?: string): Promise<string> {
@@ -97,7 +90,7 @@ test('--parameter: the value the deploy is given; without it, the deployed value
   expect([given.code, actions(given.doc)]).toEqual([1, ['Ops UPDATE']]);
   const report = await deploy(assembly, { GroupName: 'ops-2' });
   expect(report.success).toBe(true);
-  expect(planned(given.doc)).toEqual(made(report));
+  expect(planned(given.doc)).toEqual(providerChanges(report));
 });
 
 test('a group on the network of another stack (Fn::ImportValue): renamed, an UPDATE with its one call; a new one whose name is taken, BLOCKED', async () => {
@@ -113,7 +106,7 @@ test('a group on the network of another stack (Fn::ImportValue): renamed, an UPD
   expect([rename.code, actions(rename.doc)]).toEqual([1, ['Group0 UPDATE']]);
   const report = await deploy(renamed);
   expect(report.success).toBe(true);
-  expect(planned(rename.doc)).toEqual(made(report));
+  expect(planned(rename.doc)).toEqual(providerChanges(report));
 
   const { networks } = await wickr.send(new ListNetworksCommand({}));
   const networkId = networks!.find((x) => x.networkName === 'export-net')!.networkId!;

@@ -9,6 +9,7 @@ import { PlanDocument } from '../../../cli/plan/report';
 import { AccessLevel, ChimeAppInstance, WickrNetwork } from '../../../lib';
 import { DefaultServices, RunningEmulator, startEmulator } from '../../../local/emulator';
 import { deployLocal, destroyLocal } from '../../../local/runner';
+import { expectSuccess } from '../../harness/stack-workspace';
 
 /**
  * One emulator holds any number of accounts and regions: a CDK app with a dev stage
@@ -74,8 +75,7 @@ async function plan(stack: string): Promise<[number, string[]]> {
 
 test('each stage deploys into its own account and region, drifts clean, and is destroyed; neither sees the other', async () => {
   for (const stack of ['Dev-Chat', 'Prod-Chat']) expect([stack, await plan(stack)]).toEqual([stack, [1, ['CREATE']]]);
-  const deployed = await deployLocal({ assemblyDir, stateFile, emulator: running });
-  if (!deployed.success) throw new Error(`${deployed.reason}\n${deployed.lines.join('\n')}`);
+  const deployed = expectSuccess(await deployLocal({ assemblyDir, stateFile, emulator: running }));
   expect(deployed.stacks.map((s) => [s.stackName, s.status])).toEqual([
     ['Dev-Chat', 'CREATE_COMPLETE'],
     ['Prod-Chat', 'CREATE_COMPLETE'],
