@@ -1,3 +1,4 @@
+import { CSV_COLUMNS } from '../../lambda/wickr/users.wire';
 import { DEFAULT_SECURITY_GROUP_NAME } from '../../lambda/wickr/defaults';
 import { AccessLevel } from '../../lib/wickr/network';
 import { OpenTdfProvider } from '../../lib/wickr/sso';
@@ -123,8 +124,6 @@ function useDuration(b: Builder, minutes: number): Code {
   b.cdk.add('Duration');
   return duration(minutes, 'minutes');
 }
-
-const CSV_COLUMNS = ['username', 'firstName', 'lastName', 'group', 'suspended'] as const;
 
 /** The header `UsersFile.fromCsv` reads (and by which `import` recognises a users file it wrote). */
 export const USERS_CSV_HEADER = CSV_COLUMNS.join(',');

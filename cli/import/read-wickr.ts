@@ -1,4 +1,3 @@
-import { isNotFound } from '../../lambda/core/errors';
 import { botHandler } from '../../lambda/wickr/bot';
 import { paginateListBots, paginateListSecurityGroups, paginateListUsers, SETTINGS_SHAPES } from '../../lambda/wickr/client';
 import { dataRetentionBotHandler } from '../../lambda/wickr/data-retention-bot';
@@ -54,8 +53,6 @@ export interface ImportedUser {
 /** The members of a settings shape as a declaration of all of them: the handlers' reads answer the members declared. */
 const everyMember = (shape: string) => Object.fromEntries(Object.keys(SETTINGS_SHAPES[shape]).map((k) => [k, null]));
 
-const live = readLive;
-
 /**
  * Reads one network with the handlers' own reads (`read` of each resource type, so import,
  * drift and a deploy see the same values) and lists what they cannot discover: groups,
@@ -64,10 +61,10 @@ const live = readLive;
 export async function readNetwork(session: ReadSession, networkId: string, progress: (line: string) => void): Promise<ImportedNetwork> {
   const { ctx, step } = session;
   if (!/^[0-9]{8}$/.test(networkId)) throw new ImportError(`--network-id takes an 8-digit Wickr network id, not ${JSON.stringify(networkId)}`);
-  const network = await step(`Wickr network ${networkId}`, () => live(networkHandler, ctx, networkId, {}));
+  const network = await step(`Wickr network ${networkId}`, () => readLive(networkHandler, ctx, networkId, {}));
   if (!network) throw new ImportError(`there is no Wickr network ${networkId} in this account and region`);
   const where = `network ${networkId}`;
-  const settings = await step(`the settings of ${where}`, async () => (await live(networkSettingsHandler, ctx, `${networkId}/settings`, { NetworkId: networkId, Settings: everyMember('NetworkSettings') }))?.Settings);
+  const settings = await step(`the settings of ${where}`, async () => (await readLive(networkSettingsHandler, ctx, `${networkId}/settings`, { NetworkId: networkId, Settings: everyMember('NetworkSettings') }))?.Settings);
 
   const listed = await step(`the security groups of ${where}`, async () => {
     const out = [];
@@ -76,7 +73,7 @@ export async function readNetwork(session: ReadSession, networkId: string, progr
   });
   const readGroup = async (g: { id?: string; isDefault?: boolean }): Promise<ImportedGroup> => {
     const handler = g.isDefault ? defaultSecurityGroupHandler : securityGroupHandler;
-    const p = await step(`security group ${g.id} of ${where}`, () => live(handler, ctx, g.id as string, { NetworkId: networkId, Settings: everyMember('SecurityGroupSettings') }));
+    const p = await step(`security group ${g.id} of ${where}`, () => readLive(handler, ctx, g.id as string, { NetworkId: networkId, Settings: everyMember('SecurityGroupSettings') }));
     return { id: g.id as string, name: String(p?.Name ?? ''), settings: present(p?.Settings) };
   };
   const groups = await parallel(listed.filter((g) => g.id), readGroup);
@@ -90,15 +87,15 @@ export async function readNetwork(session: ReadSession, networkId: string, progr
     return out;
   });
   const bots = await parallel(botIds, async (id): Promise<ImportedBot> => {
-    const p = await step(`bot ${id} of ${where}`, () => live(botHandler, ctx, id, { NetworkId: networkId }));
+    const p = await step(`bot ${id} of ${where}`, () => readLive(botHandler, ctx, id, { NetworkId: networkId }));
     return { id, username: String(p?.Username ?? ''), displayName: p?.DisplayName as string | undefined, groupId: p?.GroupId as string | undefined, suspended: p?.Suspended === true };
   });
   progress(`${where}: bots: ${count(bots.length)} read`);
 
-  const retention = await step(`the data retention bot of ${where}`, () => live(dataRetentionBotHandler, ctx, `${networkId}/data-retention-bot`, { NetworkId: networkId }));
+  const retention = await step(`the data retention bot of ${where}`, () => readLive(dataRetentionBotHandler, ctx, `${networkId}/data-retention-bot`, { NetworkId: networkId }));
   progress(`${where}: data retention bot: ${retention ? 1 : 0} read`);
-  const oidc = await step(`the OIDC configuration of ${where}`, () => optional(() => live(oidcConfigHandler, ctx, `${networkId}/oidc`, { NetworkId: networkId })));
-  const tdf = await step(`the OpenTDF configuration of ${where}`, () => optional(() => live(openTdfConfigHandler, ctx, `${networkId}/opentdf`, { NetworkId: networkId })));
+  const oidc = await step(`the OIDC configuration of ${where}`, () => readLive(oidcConfigHandler, ctx, `${networkId}/oidc`, { NetworkId: networkId }));
+  const tdf = await step(`the OpenTDF configuration of ${where}`, () => readLive(openTdfConfigHandler, ctx, `${networkId}/opentdf`, { NetworkId: networkId }));
   progress(`${where}: SSO and OpenTDF configuration: ${(oidc?.Issuer ? 1 : 0) + (tdf?.ClientId ? 1 : 0)} read`);
 
   const users = await step(`the users of ${where}`, async () => {
@@ -129,16 +126,6 @@ export async function readNetwork(session: ReadSession, networkId: string, progr
     openTdf: tdf?.ClientId ? { clientId: String(tdf.ClientId), domain: String(tdf.Domain ?? ''), provider: String(tdf.Provider ?? '') } : undefined,
     users: users.sort((a, b) => compare(a.username.toLowerCase(), b.username.toLowerCase())),
   };
-}
-
-/** A configuration the network may not have: the service answers not found. */
-async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 /** The members with a value (the reads answer `undefined` for what the service does not have). */

@@ -2,7 +2,7 @@ import { deepEqual } from '../../lambda/core/resource';
 import { NETWORK_SETTINGS_DEFAULTS, SECURITY_GROUP_DEFAULTS } from '../../lambda/wickr/defaults';
 import { AutoDownloadSize, FederationMode, ShredderIntensity } from '../../lib/wickr/security-group-settings';
 import { ReadReceiptStatus } from '../../lib/wickr/network-settings';
-import { Code, duration, enumMember } from './format';
+import { duration, enumMember } from './format';
 
 /**
  * Live settings as construct props: only the members that differ from the service's
@@ -98,5 +98,3 @@ export function networkSettingsProps(live: Record<string, unknown>, uses: Uses):
   }
   return out;
 }
-
-export { Code };

@@ -190,16 +190,13 @@ async function planStack(
   }
   // A replacement's old resource is deleted in the cleanup phase, after every create and update.
   for (const old of replaced) {
+    // The old resource of a replacement is deleted in the cleanup phase, unless its UpdateReplacePolicy keeps it (CloudFormation sends no Delete).
     const policy = template.Resources?.[old.logicalId]?.UpdateReplacePolicy;
-    if (policy === 'Retain') {
-      const kept = entries.find((e) => e.logicalId === old.logicalId)!;
-      kept.reason = `${kept.reason ?? 'replaced'}; then the old ${old.physicalId} is kept (UpdateReplacePolicy Retain)`;
-      continue;
-    }
-    const deletion = await planRequest({ request: { ...old, kind: 'Delete' }, handler: HANDLERS[old.type], view, stackId, live: reads, oldProperties: resolve(deployed!, old.logicalId).properties, unresolved: {} });
+    const retainedBy = policy === 'Retain' ? 'UpdateReplacePolicy Retain' : undefined;
+    const deletion = await planRequest({ request: { ...old, kind: 'Delete', retainedBy }, handler: HANDLERS[old.type], view, stackId, live: reads, oldProperties: resolve(deployed!, old.logicalId).properties, unresolved: {} });
     const entry = entries.find((e) => e.logicalId === old.logicalId)!;
-    entry.reason = `${entry.reason ?? 'replaced'}; then the old ${old.physicalId} is ${deletion.action === 'RETAIN' ? `kept (${deletion.reason})` : 'deleted'}`;
-    (entry as { deletes?: PlanEntry }).deletes = deletion;
+    entry.reason = `${entry.reason ?? 'replaced'}; then the old ${old.physicalId} is ${deletion.action === 'RETAIN' ? `kept (${retainedBy ?? deletion.reason})` : 'deleted'}`;
+    entry.deletes = deletion;
   }
   await countNew(entries, stack.assemblyDir, stackName, template, progress);
   return { stackName, stackId: deployed?.stackId, account, region, entries, others: Object.values(template.Resources ?? {}).filter((r) => !isOurs(r.Type)).length };
@@ -213,7 +210,7 @@ async function countNew(entries: PlanEntry[], assemblyDir: string, stackName: st
   const counts = await countCreates(assemblyDir, stackName, template);
   for (const entry of uncounted) {
     const calls = counts.calls.get(entry.logicalId);
-    const deletes = (entry as { deletes?: PlanEntry }).deletes?.calls ?? [];
+    const deletes = entry.deletes?.calls ?? [];
     if (calls) entry.calls = [...calls, ...deletes];
     else entry.reason = [entry.reason, counts.uncounted.get(entry.logicalId) ?? 'its create could not be counted'].filter(Boolean).join('; ');
   }

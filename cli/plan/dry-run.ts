@@ -32,8 +32,6 @@ export interface PlannedCall {
 /** Calls a dry run recorded, in order. */
 export class CallRecorder {
   readonly calls: PlannedCall[] = [];
-  /** Reads sent to the live services. */
-  reads = 0;
   private readonly usernames = new Map<string, Promise<Set<string>>>();
 
   record(call: PlannedCall): void {

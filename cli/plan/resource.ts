@@ -3,13 +3,14 @@ import { CustomResourceEvent } from '../../lambda/core/event';
 import { describeError, RequestRefusedError } from '../../lambda/core/errors';
 import { createLogger } from '../../lambda/core/log';
 import { Ownership } from '../../lambda/core/ownership';
-import { readResource } from '../../lambda/core/read';
 import { OperationContext, ResourceHandler } from '../../lambda/core/resource';
 import { runOperation } from '../../lambda/core/run';
 import { ADOPT_PROPERTY } from '../../lambda/core/ownership.wire';
 import { decodeProperties } from '../../lambda/core/schema';
 import { requestToken } from '../../lambda/core/tokens';
 import { driftsOf, PropertyDrift } from '../../lambda/drift/compare';
+import { inProcessReader } from '../../lambda/drift/reader';
+import { RECREATE_PROPERTY } from '../../lambda/drift/recreate.wire';
 import { CallRecorder, dryRunClients, NewResource, PlannedCall, Refusal } from './dry-run';
 import { PlannedValue } from './planned-secrets';
 import { PlannedRequest } from './events';
@@ -40,6 +41,8 @@ export interface PlanEntry {
   readonly summary?: string;
   /** Why: a replacement's, a retention's, a refusal's, or why the calls are not counted. */
   reason?: string;
+  /** A replacement's cleanup: the plan of the old resource's Delete (its calls are among `calls`). */
+  deletes?: PlanEntry;
 }
 
 /** What a request's plan needs. */
@@ -164,13 +167,12 @@ function replacementReason(lines: ReadonlyArray<Record<string, unknown>>): strin
 
 /** The declared properties against the live ones, as drift compares them (the same read and the same comparison). */
 async function liveToDeclared(p: RequestPlan, physicalId: string): Promise<{ changes: PropertyDrift[]; summary?: string; exists: boolean }> {
-  const declared = Object.fromEntries(Object.entries(p.properties ?? {}).filter(([k]) => k !== 'AdoptExisting' && k !== 'RecreateIfMissing'));
-  const read = await readResource(
-    p.handler,
-    { RequestType: 'Read', ResourceType: p.request.type, LogicalResourceId: p.request.logicalId, PhysicalResourceId: physicalId, ResourceProperties: declared, StackId: p.stackId },
-    { getRemainingTimeInMillis: () => 600_000 },
-    (request, log) => ({ request, log, clients: p.live, token: (purpose, index) => requestToken(request as never, purpose, index) }),
-  );
+  const declared = Object.fromEntries(Object.entries(p.properties ?? {}).filter(([k]) => k !== ADOPT_PROPERTY && k !== RECREATE_PROPERTY));
+  const read = await inProcessReader(
+    () => p.handler,
+    () => p.live,
+    600_000,
+  )({ RequestType: 'Read', ResourceType: p.request.type, LogicalResourceId: p.request.logicalId, PhysicalResourceId: physicalId, ResourceProperties: declared, StackId: p.stackId });
   if (read.Status !== 'SUCCESS' || !read.Exists) return { changes: [], exists: false };
   const decoded = decodeProperties(p.handler.schema, declared, { lenient: true }) as Record<string, unknown>;
   const { drifts, summary } = driftsOf(p.request.type, Object.keys(declared), decoded, read.Live ?? {});
