@@ -1,5 +1,5 @@
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { describeError, RequestRefusedError } from './errors';
+import { describeError, isNotFound, RequestRefusedError } from './errors';
 import { OperationContext } from './resource';
 import { optional, str, struct } from './schema';
 
@@ -40,7 +40,7 @@ export async function readSecret(ctx: OperationContext, ref: SecretRef): Promise
         { cause: err },
       );
     }
-    if (code === 'ResourceNotFoundException') {
+    if (isNotFound(err)) {
       throw new RequestRefusedError(`cannot read the secret ${ref.SecretArn}: it does not exist (create it, or check its name and region) (${describeError(err)})`, { cause: err });
     }
     throw err;

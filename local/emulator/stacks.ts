@@ -162,8 +162,10 @@ export class StackRegistry {
     const now = this.now().toISOString();
     const resources = [...stack.resources];
     const events = [...(stack.events ?? [])];
+    // Ids go on counting past the events dropped once the list is full.
+    let sequence = Number(/^\d+/.exec(events[events.length - 1]?.eventId ?? '')?.[0] ?? 0);
     for (const change of changes as StackResourceSpec[]) {
-      events.push({ eventId: `${events.length + 1}-${change.logicalId}`, logicalId: change.logicalId, type: change.type, physicalId: change.physicalId, status: change.status, reason: change.reason, timestamp: change.lastUpdated ?? now });
+      events.push({ eventId: `${++sequence}-${change.logicalId}`, logicalId: change.logicalId, type: change.type, physicalId: change.physicalId, status: change.status, reason: change.reason, timestamp: change.lastUpdated ?? now });
       const at = resources.findIndex((r) => r.logicalId === change.logicalId);
       const gone = change.status === 'DELETE_COMPLETE' || change.status === 'DELETE_SKIPPED';
       const next = { ...change, lastUpdated: change.lastUpdated ?? now };

@@ -1,4 +1,4 @@
-import { parseOptions, keyValue, USAGE_ERROR, usageLine } from '../../cli/args';
+import { keyValues, parseOptions, USAGE_ERROR, usageLine } from '../../cli/args';
 import { deployLocal, destroyLocal, DeployLocalOptions, DEFAULT_STATE_FILE } from './index';
 import { parseSecretArgument } from './secrets';
 
@@ -107,13 +107,9 @@ export function parseArgs(args: readonly string[], mode: 'deploy' | 'destroy' = 
     ['context', values.context, 'KEY=VALUE'],
   ] as const) {
     if (!list) continue;
-    const pairs: Record<string, string> = {};
-    for (const item of list) {
-      const pair = keyValue(item);
-      if (!pair) return { error: `--${flag} takes ${shape}, not ${JSON.stringify(item)}` };
-      pairs[pair[0]] = pair[1];
-    }
-    options[flag === 'parameter' ? 'parameters' : 'context'] = pairs;
+    const pairs = keyValues(list, flag, shape);
+    if ('error' in pairs) return pairs;
+    options[flag === 'parameter' ? 'parameters' : 'context'] = pairs.values;
   }
   if (values.secret) {
     const secrets: Record<string, string> = {};

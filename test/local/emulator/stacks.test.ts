@@ -33,6 +33,14 @@ const control = (method: string, route: string, body?: unknown) => controlCall(r
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (err: unknown) => err);
 
 describe('recording stacks', () => {
+  test('event ids stay unique once the oldest events are dropped (CloudFormation keeps the newest)', () => {
+    for (let i = 0; i < 1_005; i++) running.emulator.patchStack('Ops', { resources: [{ logicalId: 'Group', type: 'Custom::WickrSecurityGroup', physicalId: `g${i}`, status: 'UPDATE_COMPLETE' }] });
+    const ids = (running.emulator.listStacks().find((s) => s.stackName === 'Ops')!.events ?? []).map((e) => e.eventId);
+    expect(ids.length).toBe(1_000);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids[ids.length - 1]).toBe('1005-Group');
+  });
+
   test('PUT/GET/DELETE /_emulator/stacks/<name>; DescribeStacks follows', async () => {
     running.emulator.reset();
     const put = await control('PUT', 'stacks/Ops', stackSpec());
