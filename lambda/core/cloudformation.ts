@@ -88,7 +88,7 @@ export class CloudFormationReader implements StackReader {
         const name = field(member, 'Name');
         if (name !== undefined) found.set(name, field(member, 'Value') ?? '');
       }
-      nextToken = /<NextToken>([\s\S]*?)<\/NextToken>/.exec(xml)?.[1];
+      nextToken = field(xml, 'NextToken');
     } while (nextToken);
     return found;
   }

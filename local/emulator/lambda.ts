@@ -136,9 +136,6 @@ export class LambdaService implements ProtocolService {
     if (type === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() }, body: '' };
     const url = this.host.endpointUrl(req);
     if (!url) throw new LambdaError(500, 'ServiceException', 'the emulator is not served over HTTP (serve()), so an invoked function could not reach it');
-    // Whatever put the function in the registry (a registration, a state file), only code the runner staged is loaded.
-    const unstaged = stagedCodeProblem(found.fn.codeDir);
-    if (unstaged) throw new LambdaError(400, 'CodeVerificationFailedException', `${found.fn.functionName}: ${unstaged}; the emulator runs only that`);
     const fn = this.local(found.fn, found.region);
     const extraEnv = this.environment(found.fn, found.region, url);
     const lines: string[] = [];
@@ -176,6 +173,9 @@ export class LambdaService implements ProtocolService {
     const key = JSON.stringify(functionSpec);
     let fn = this.loaded.get(key);
     if (!fn) {
+      // Whatever put the function in the registry (a registration, a state file), only code the runner staged is loaded (once, at a cold start).
+      const unstaged = stagedCodeProblem(spec.codeDir);
+      if (unstaged) throw new LambdaError(400, 'CodeVerificationFailedException', `${spec.functionName}: ${unstaged}; the emulator runs only that`);
       // What another recording of this function loaded is cold now.
       for (const [other, loaded] of this.loaded) if (loaded.spec.arn === spec.arn) this.loaded.delete(other);
       fn = new LocalFunction(functionSpec);
