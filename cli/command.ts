@@ -43,3 +43,8 @@ export function describeFailure(err: unknown): string {
   if (/Region is missing/i.test(e?.message ?? '')) return 'no region: give --region, or set AWS_REGION (or a region in the AWS profile)';
   return `${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e?.message ?? String(err)}`;
 }
+
+/** A word for a POSIX shell: as it is when it needs no quoting, else in single quotes (the commands print commands to run). */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

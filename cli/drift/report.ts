@@ -1,4 +1,5 @@
 import { ResourceDrift } from '../../lambda/drift/compare';
+import { shellWord } from '../command';
 import { RECREATE_CONTEXT } from '../../lambda/drift/recreate.wire';
 import { layout } from '../table';
 
@@ -81,9 +82,10 @@ export function recreateHints(reports: readonly StackReport[], place: StackPlace
 }
 
 function deployCommand(stack: string, context: string, place: StackPlace): string {
-  if (!place.endpoint && !place.state) return `cdk deploy ${stack} -c ${context}`;
-  const target = place.endpoint ? `--endpoint ${place.endpoint}` : `--state ${place.state}`;
-  return `cdk-wickr-chime deploy-local ${target} --stack ${stack} --context ${context}`;
+  const [name, value] = [shellWord(stack), shellWord(context)];
+  if (!place.endpoint && !place.state) return `cdk deploy ${name} -c ${value}`;
+  const target = place.endpoint ? `--endpoint ${shellWord(place.endpoint)}` : `--state ${shellWord(place.state as string)}`;
+  return `cdk-wickr-chime deploy-local ${target} --stack ${name} --context ${value}`;
 }
 
 export interface DriftDocument {

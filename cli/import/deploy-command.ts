@@ -1,4 +1,5 @@
 import { ADOPT_CONTEXT } from '../../lambda/core/ownership.wire';
+import { shellWord } from '../command';
 
 /** Where the imported stack goes, and what it adopts. */
 export interface DeployPlace {
@@ -12,10 +13,6 @@ export interface DeployPlace {
   readonly state?: string;
 }
 
-/** A word for a POSIX shell: as it is when it needs no quoting, else in single quotes. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The one command that deploys the generated app and adopts exactly what it declares: the

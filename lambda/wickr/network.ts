@@ -201,11 +201,6 @@ export function networkParent(ctx: OperationContext, networkId: string): Existin
 }
 
 /**
- * The network a create would take over: the one the adoption context names by id, else the
- * one with the declared name (names are unique in an account and region). A network still
- * named after a request's marker is a create in progress, found by the create itself.
- */
-/**
  * The listing the ownership check just made, which the create that follows it (no network had
  * the name) uses instead of listing again; taken once, so a create retried lists afresh.
  */
@@ -216,6 +211,11 @@ function takeListing(ctx: OperationContext): Network[] | undefined {
   return listed;
 }
 
+/**
+ * The network a create would take over: the one the adoption context names by id, else the
+ * one with the declared name (names are unique in an account and region). A network still
+ * named after a request's marker is a create in progress, found by the create itself.
+ */
 async function existing(ctx: OperationContext, props: NetworkProps, adopt?: string): Promise<Existing[]> {
   const networks = await listAllNetworks(ctx.clients.wickr());
   listings.set(ctx, networks);

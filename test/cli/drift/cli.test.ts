@@ -136,6 +136,12 @@ describe('the recreate hint names the command for where the stack lives', () => 
       `Ops: deleted outside the stack; to create again: cdk-wickr-chime deploy-local --state .local/other.json --stack Ops --context ${RECREATE_CONTEXT}=Agent255F68E9`,
     ]);
   });
+
+  test('a path the shell would split is quoted, so the printed command runs as it is', () => {
+    expect(recreateHints(deleted, { state: "my stacks/it's.json" })).toEqual([
+      `Ops: deleted outside the stack; to create again: cdk-wickr-chime deploy-local --state 'my stacks/it'\\''s.json' --stack Ops --context ${RECREATE_CONTEXT}=Agent255F68E9`,
+    ]);
+  });
 });
 
 describe('bad input', () => {
