@@ -32,7 +32,7 @@ export function readSession(options: ClientOptions): ReadSession {
   const calls = new Map<string, number>();
   let last: string | undefined;
   const log = createLogger({ command: 'import' }, () => undefined);
-  const tracker = new CallTracker(log, () => undefined, { readOnly: true });
+  const tracker = new CallTracker(log, { readOnly: true });
   const observer = {
     before(call: CallInfo) {
       tracker.before(call);

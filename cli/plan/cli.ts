@@ -138,7 +138,7 @@ export async function planCommand(args: string[], io: PlanIo = STDIO): Promise<n
 
 /** An observer of the live clients: counts reads, and refuses any change before it is sent (the dry run records changes before they get here). */
 function readOnly(onRead: () => void): CallTracker {
-  const tracker = new CallTracker(createLogger({}, () => undefined), () => undefined, { readOnly: true });
+  const tracker = new CallTracker(createLogger({}, () => undefined), { readOnly: true });
   const before = tracker.before.bind(tracker);
   tracker.before = (call) => {
     before(call);

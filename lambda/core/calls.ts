@@ -59,7 +59,7 @@ export function madeCalls(entries: ReadonlyMap<string, number> | undefined): Mad
 const MIN_ATTEMPT_MS = 250;
 
 /**
- * The observer of one phase: refuses calls once `refusal()` gives a reason, logs one line
+ * The observer of one phase: refuses calls once its time is up (`stopAt`), logs one line
  * per call, and counts mutating calls (sent, and those that may have been applied).
  */
 export class CallTracker implements CallObserver {
@@ -69,13 +69,22 @@ export class CallTracker implements CallObserver {
 
   constructor(
     private readonly log: Logger,
-    private readonly refusal: () => string | undefined,
     private readonly options: {
+      /** Refuse every call that changes something. @default false */
       readonly readOnly?: boolean;
-      /** When the request stops making calls (epoch ms): a read's attempt may take a quarter of what is left. */
+      /**
+       * When the phase stops making calls (epoch ms), and why (`outOfTime`, in the refusal);
+       * until then a read's attempt may take a quarter of what is left. @default no limit
+       */
       readonly stopAt?: number;
+      readonly outOfTime?: string;
     } = {},
   ) {}
+
+  private refusal(): string | undefined {
+    const { stopAt, outOfTime } = this.options;
+    return stopAt !== undefined && Date.now() >= stopAt ? (outOfTime ?? 'the time ran out') : undefined;
+  }
 
   attemptTimeoutMs(): number | undefined {
     if (this.options.stopAt === undefined) return undefined;

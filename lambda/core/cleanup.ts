@@ -14,7 +14,7 @@ import { ContextOf, Settled, Timeline } from './timeline';
 export async function cleanUpUpdate(resource: ResourceHandler<any>, event: CustomResourceEvent, failure: unknown, log: Logger, made: ReadonlyMap<string, number>, until: number, contextOf: ContextOf): Promise<string> {
   if (made.size === 0 || !resource.cleanupFailedCreate) return '';
   const cleanupLog = log.child({ phase: 'cleanup' });
-  const tracker = new CallTracker(cleanupLog, () => (Date.now() >= until ? 'no time is left before the answer is due' : undefined));
+  const tracker = new CallTracker(cleanupLog, { stopAt: until, outOfTime: 'no time is left before the answer is due' });
   const ctx: CleanupContext = { ...contextOf(event, cleanupLog, tracker), made: madeCalls(made), failure };
   try {
     const summary = await resource.cleanupFailedCreate(ctx, decodeProperties(resource.schema, event.ResourceProperties));

@@ -101,7 +101,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
     const log = createLogger({ requestType: event.RequestType, resourceType: type, logicalId: echo.LogicalResourceId, requestId: echo.RequestId });
     log.log('info', 'request', { physicalId: event.PhysicalResourceId, properties: event.ResourceProperties });
 
-    const main = new CallTracker(log, () => (Date.now() >= t.stopAt ? "the request's time ran out" : undefined), { stopAt: t.stopAt });
+    const main = new CallTracker(log, { stopAt: t.stopAt, outOfTime: "the request's time ran out" });
     // What the request may have made: what its calls say, unless the handler knows it made nothing (a batch answered, every item refused).
     let madeNothing = false;
     const made = () => (madeNothing ? new Map<string, number>() : main.made());
@@ -172,7 +172,7 @@ export function createDispatcher(table: HandlerTable, deps: DispatcherDeps) {
   async function finish(work: NonNullable<OperationResult['finish']>, request: CustomResourceEvent, log: Logger, t: Timeline): Promise<void> {
     const finishLog = log.child({ phase: 'finish' });
     const until = t.deadline - 1_000;
-    const tracker = new CallTracker(finishLog, () => (Date.now() >= until ? 'the provider function is about to time out' : undefined));
+    const tracker = new CallTracker(finishLog, { stopAt: until, outOfTime: 'the provider function is about to time out' });
     try {
       await persist(() => work(context(request, finishLog, tracker)), until, finishLog);
     } catch (err) {

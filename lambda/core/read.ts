@@ -16,7 +16,7 @@ export async function readResource(resource: ResourceHandler<any> | undefined, r
   if (!resource) return { Status: 'FAILED', Reason: `unknown resource type ${String(request.ResourceType)}` };
   const deadline = Date.now() + lambdaContext.getRemainingTimeInMillis() - 1_000;
   // A read changes nothing: a mutating call is refused, whatever a handler would do.
-  const tracker = new CallTracker(log, () => (Date.now() >= deadline ? 'the read ran out of time' : undefined), { readOnly: true });
+  const tracker = new CallTracker(log, { stopAt: deadline, outOfTime: 'the read ran out of time', readOnly: true });
   try {
     const props = decodeProperties(resource.schema, request.ResourceProperties, { lenient: true });
     const state = await resource.read(contextOf(request as unknown as OperationContext['request'], log, tracker), request.PhysicalResourceId, props);

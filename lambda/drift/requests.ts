@@ -64,7 +64,7 @@ export async function repair(request: RepairRequest, deps: DriftDeps, deadline: 
   if (!request.LiveProperties || Object.keys(request.LiveProperties).length === 0) {
     return { Status: 'FAILED', Reason: `${request.ResourceType} ${request.LogicalResourceId}: a repair needs the live state a Read answered for a resource that exists` };
   }
-  const tracker = new CallTracker(log, () => (Date.now() >= deadline ? 'the repair ran out of time' : undefined));
+  const tracker = new CallTracker(log, { stopAt: deadline, outOfTime: 'the repair ran out of time' });
   const refusing: CallObserver = {
     before: (call) => {
       if (MAKES_OR_DELETES.test(call.operation)) throw new Error(`not calling ${call.service} ${call.operation}: a repair never creates, replaces or deletes; cdk deploy is the way back`);
@@ -110,7 +110,7 @@ async function admitRepair(request: RepairRequest, ownership: Ownership): Promis
  */
 export async function sweep(deps: DriftDeps, stackId: string, deadline: number): Promise<{ checked: number; drifted: number }> {
   const log = createLogger({ requestType: 'DriftSweep' });
-  const tracker = new CallTracker(log, () => (Date.now() >= deadline ? 'the sweep ran out of time' : undefined), { readOnly: true });
+  const tracker = new CallTracker(log, { stopAt: deadline, outOfTime: 'the sweep ran out of time', readOnly: true });
   const cloudformation = new CloudFormationReader({ region: region(), observer: tracker });
   const [template, resources] = await Promise.all([cloudformation.template(stackId), cloudformation.resources(stackId)]);
   const stackName = /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
