@@ -1,8 +1,10 @@
 import { ADOPT_PROPERTY } from '../../lambda/core/ownership.wire';
+import { collectReferences } from '../../lambda/core/references';
 import { deepEqual } from '../../lambda/core/resource';
-import { isPlainObject, Template } from '../../lambda/core/template';
+import { Template } from '../../lambda/core/template';
 import { declaredProperties, DeployedStack } from '../../lambda/drift/declared';
 import { RECREATE_PROPERTY } from '../../lambda/drift/recreate.wire';
+import { topologicalOrder } from '../graph';
 
 /**
  * The requests a deploy will send for the resources of this library, as CloudFormation
@@ -28,40 +30,13 @@ export interface PlannedRequest {
 export type Deployed = DeployedStack | undefined;
 
 /** Resources of `template` in dependency order (what a resource refers to, or depends on, first), ties by logical id. */
-export function dependencyOrder(template: Template): string[] {
+function dependencyOrder(template: Template): string[] {
   const resources = template.Resources ?? {};
-  const ids = Object.keys(resources).sort();
-  const deps = new Map(ids.map((id) => [id, referencesOf(resources[id], resources)]));
-  const ordered: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (id: string) => {
-    if (state.get(id)) return;
-    state.set(id, 'visiting');
-    for (const dep of deps.get(id) ?? []) visit(dep);
-    state.set(id, 'done');
-    ordered.push(id);
-  };
-  for (const id of ids) visit(id);
-  return ordered;
-}
-
-/** The logical ids a resource refers to (`Ref`, `Fn::GetAtt`, `${...}` in `Fn::Sub`) or depends on. */
-function referencesOf(resource: unknown, resources: Record<string, unknown>): string[] {
-  const found = new Set<string>();
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(walk);
-    if (!isPlainObject(value)) return;
-    for (const [key, v] of Object.entries(value)) {
-      if (key === 'Ref' && typeof v === 'string') found.add(v);
-      else if (key === 'Fn::GetAtt') found.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]);
-      else if (key === 'Fn::Sub') for (const m of JSON.stringify(v).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) found.add(m[1]);
-      walk(v);
-    }
-  };
-  const r = resource as { Properties?: unknown; DependsOn?: string | string[] };
-  walk(r.Properties);
-  for (const d of typeof r.DependsOn === 'string' ? [r.DependsOn] : (r.DependsOn ?? [])) found.add(d);
-  return [...found].filter((id) => Object.prototype.hasOwnProperty.call(resources, id));
+  return topologicalOrder(Object.keys(resources).sort(), (id) => {
+    const r = resources[id] as { Properties?: unknown; DependsOn?: string | string[] };
+    const dependsOn = typeof r.DependsOn === 'string' ? [r.DependsOn] : (r.DependsOn ?? []);
+    return [...collectReferences(r.Properties).map((ref) => ref.target), ...dependsOn];
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DeploymentContext } from './phase';
-import { reverseEdges, schedule } from './graph';
+import { reverseEdges, schedule } from '../../cli/graph';
 import { CleanupItem, RETAINED } from './journal';
 
 /**

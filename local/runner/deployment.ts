@@ -1,7 +1,7 @@
 import type { StackBoard } from './board';
 import { runCleanup } from './cleanup';
 import { deployOne } from './deploy-resource';
-import { schedule } from './graph';
+import { schedule } from '../../cli/graph';
 import { EvaluationContext, resolveValue, ResourceView, StackEnvironment, TemplateError, TemplateResource } from './intrinsics';
 import { exportsBlockingUpdate } from './exports';
 import { CleanupItem, Journal } from './journal';

@@ -5,7 +5,7 @@ import { StackBoard } from './board';
 import { CustomOutcome, CustomRequest } from './custom';
 import { Deployment } from './deployment';
 import { exportsBlockingDelete } from './exports';
-import { reverseEdges, schedule } from './graph';
+import { reverseEdges, schedule } from '../../cli/graph';
 import { partitionOf, StackEnvironment, TemplateResource } from './intrinsics';
 import { RETAINED } from './journal';
 import { message } from './messages';

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { findCycle } from './graph';
+import { findCycle } from '../../cli/graph';
 import { collectReferences, evaluateConditions, resolveParameters, StackEnvironment, TemplateError } from './intrinsics';
 import { isCustomResourceType, nativeType } from './native';
 import { StackState } from './state';

@@ -1,5 +1,5 @@
 import type { DeploymentContext } from './phase';
-import { reverseEdges, schedule } from './graph';
+import { reverseEdges, schedule } from '../../cli/graph';
 import { Journal } from './journal';
 import { message } from './messages';
 import { isCustomResourceType, nativeType } from './native';
